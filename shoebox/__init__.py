@@ -1,0 +1,87 @@
+"""Shoebox: a self-hosted personal photo manager. `create_app()` is the one place the app is assembled."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from PIL import Image
+
+from shoebox.config import Settings
+from shoebox.db import Database
+from shoebox.library.service import Library
+from shoebox.library.storage import Storage
+
+
+def create_app(overrides: dict[str, Any] | None = None, env_file: str | None = ".env") -> Flask:
+    """Build the app from Settings (environment, `.env`, then `overrides`, e.g. from a test)."""
+    settings = Settings.load(overrides, env_file=env_file)
+    logging.basicConfig(level=settings.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask(__name__)
+    configure(app, settings)
+    register_extensions(app, settings)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret("SECRET_KEY"),
+        JWT_SECRET_KEY=settings.secret("JWT_SECRET_KEY"),
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=settings.ACCESS_TOKEN_MINUTES),
+        JWT_REFRESH_TOKEN_EXPIRES=timedelta(days=settings.REFRESH_TOKEN_DAYS),
+        JWT_TOKEN_LOCATION=["headers", "cookies"],
+        JWT_COOKIE_SECURE=settings.COOKIE_SECURE,
+        JWT_COOKIE_SAMESITE="Lax",
+        JWT_COOKIE_CSRF_PROTECT=True,
+        JWT_REFRESH_COOKIE_PATH="/",  # pages renew an expired access cookie from it
+        JWT_SESSION_COOKIE=False,
+        # Multipart overhead on top of the per-file limit, for a batch of several files.
+        MAX_CONTENT_LENGTH=settings.MAX_UPLOAD_MB * (1 << 20) * 4,
+        MAX_FORM_MEMORY_SIZE=1 << 20,
+        RATELIMIT_STORAGE_URI=settings.REDIS_URL or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        **settings.extra,
+    )
+    Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_MEGAPIXELS * 1_000_000
+
+
+def register_extensions(app: Flask, settings: Settings) -> None:
+    from shoebox import auth, jobs, web
+
+    database = Database(settings.database_url)
+    if settings.AUTO_MIGRATE:
+        database.upgrade()
+    app.extensions["db"] = database
+    app.teardown_appcontext(lambda _exc: database.session.remove())
+    storage = Storage(settings.data_path)
+    queue = jobs.init_app(app, settings, database)
+    app.extensions["library"] = Library(
+        storage,
+        max_bytes=settings.MAX_UPLOAD_MB * (1 << 20),
+        max_pixels=settings.MAX_IMAGE_MEGAPIXELS * 1_000_000,
+        enqueue=queue.enqueue_analysis,
+    )
+    auth.init_app(app)
+    web.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from shoebox.auth.views import bp as auth_bp
+    from shoebox.library.api import bp as api_bp
+    from shoebox.library.views import bp as pages_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pages_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from shoebox.cli import shoebox_cli
+
+    app.cli.add_command(shoebox_cli)

@@ -1,0 +1,1 @@
+"""Model backends behind small interfaces; nothing here knows Flask or the database."""

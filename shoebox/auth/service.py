@@ -1,0 +1,132 @@
+"""Account rules: registration, credentials, password changes and single-use reset tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from shoebox.errors import Conflict, InvalidInput, Unauthorized
+from shoebox.library.storage import Storage
+from shoebox.models import ResetToken, RevokedToken, User, utcnow
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+#: A hash to check against when the email is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(raw: object) -> str:
+    """The canonical form of an address (lower-case); raises InvalidInput for anything that is not one."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput("an email address is required", code="invalid_email")
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"not a valid email address: {exc}", code="invalid_email") from exc
+
+
+def check_password_rules(password: object, email: str) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"the password must be at least {MIN_PASSWORD} characters", code="weak_password")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput("the password is too long", code="weak_password")
+    if password.strip().lower() == email.lower():
+        raise InvalidInput("the password must not be your email address", code="weak_password")
+    return password
+
+
+def register(session: Session, email: object, password: object) -> User:
+    """Create an account; the email is normalised and must be new."""
+    address = normalise_email(email)
+    check_password_rules(password, address)
+    if session.scalar(select(User.id).where(User.email == address)):
+        raise Conflict("an account with this email already exists", code="email_taken")
+    user = User(email=address, password_hash=generate_password_hash(password))
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: object, password: object) -> User:
+    """The user these credentials belong to, or Unauthorized (same message for unknown email or bad password)."""
+    try:
+        address = normalise_email(email)
+    except InvalidInput:
+        address = ""
+    user = session.scalar(select(User).where(User.email == address)) if address else None
+    candidate = password if isinstance(password, str) else ""
+    if not check_password_hash(user.password_hash if user else _DUMMY_HASH, candidate) or user is None:
+        raise Unauthorized("wrong email or password", code="invalid_credentials")
+    return user
+
+
+def set_password(session: Session, user: User, password: object) -> None:
+    """Store a new password hash; every earlier token and reset link stops working."""
+    check_password_rules(password, user.email)
+    user.password_hash = generate_password_hash(password)
+    user.token_version += 1
+    session.execute(update(ResetToken).where(ResetToken.user_id == user.id, ResetToken.used_at.is_(None))
+                    .values(used_at=utcnow()))
+    session.commit()
+
+
+def change_password(session: Session, user: User, current: object, new: object) -> None:
+    if not isinstance(current, str) or not check_password_hash(user.password_hash, current):
+        raise Unauthorized("the current password is wrong", code="invalid_credentials")
+    set_password(session, user, new)
+
+
+def delete_account(session: Session, storage: Storage, user: User, password: object) -> None:
+    """Delete the user, their photos (rows cascade) and every file they own."""
+    if not isinstance(password, str) or not check_password_hash(user.password_hash, password):
+        raise Unauthorized("the password is wrong", code="invalid_credentials")
+    user_id = user.id
+    session.delete(user)
+    session.commit()
+    storage.delete_user(user_id)
+
+
+def create_reset_token(session: Session, user: User, minutes: int) -> str:
+    """A new single-use token (returned once, stored hashed); earlier unused ones are voided."""
+    now = utcnow()
+    session.execute(update(ResetToken).where(ResetToken.user_id == user.id, ResetToken.used_at.is_(None))
+                    .values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    session.add(ResetToken(user_id=user.id, token_hash=_hash(token), expires_at=now + timedelta(minutes=minutes)))
+    session.commit()
+    return token
+
+
+def reset_password(session: Session, token: object, password: object) -> User:
+    """Use a reset token once to set a new password; bad, expired or used tokens are refused alike."""
+    if not isinstance(token, str) or not token:
+        raise InvalidInput("this reset link is invalid or has expired", code="invalid_token")
+    row = session.scalar(select(ResetToken).where(ResetToken.token_hash == _hash(token)))
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise InvalidInput("this reset link is invalid or has expired", code="invalid_token")
+    user = session.get(User, row.user_id)
+    check_password_rules(password, user.email)
+    row.used_at = utcnow()
+    set_password(session, user, password)
+    return user
+
+
+def revoke(session: Session, jti: str, expires_at: datetime) -> None:
+    if session.get(RevokedToken, jti) is None:
+        session.add(RevokedToken(jti=jti, expires_at=expires_at))
+    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    session.commit()
+
+
+def is_revoked(session: Session, jti: str) -> bool:
+    return session.get(RevokedToken, jti) is not None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,201 @@
+"""Account routes: the JSON API under /api/auth and /api/me, and the sign-in pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    decode_token,
+    get_jwt,
+    jwt_required,
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_jwt_cookies,
+)
+from jwt.exceptions import PyJWTError
+
+from shoebox.auth import current_user, login_required, rate_limiter, service, token_expiry
+from shoebox.errors import InvalidInput
+from shoebox.mail import send_mail_later
+from shoebox.models import User
+from shoebox.web import db_session, library, settings
+
+bp = Blueprint("auth", __name__)
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("send a JSON object", code="invalid_json")
+    return body
+
+
+def _user_json(user: User) -> dict:
+    return {"id": user.id, "email": user.email, "created_at": user.created_at.isoformat()}
+
+
+def _signed_in(user: User, status: int = 200):
+    """A response carrying fresh tokens both in the body (API clients) and as cookies (the browser)."""
+    identity = str(user.id)
+    access, refresh = create_access_token(identity, fresh=True), create_refresh_token(identity)
+    response = jsonify({"access_token": access, "refresh_token": refresh, "user": _user_json(user)})
+    set_access_cookies(response, access)
+    set_refresh_cookies(response, refresh)
+    response.status_code = status
+    return response
+
+
+def _account_key(email: object) -> str:
+    return f"account:{email.strip().lower()}" if isinstance(email, str) else "account:"
+
+
+@bp.post("/api/auth/register")
+def register():
+    body = _json()
+    rate_limiter().hit(f"register-ip:{request.remote_addr}")
+    user = service.register(db_session(), body.get("email"), body.get("password"))
+    return _signed_in(user, 201)
+
+
+@bp.post("/api/auth/login")
+def login():
+    body = _json()
+    rate_limiter().hit(f"login-ip:{request.remote_addr}", "login-" + _account_key(body.get("email")))
+    user = service.authenticate(db_session(), body.get("email"), body.get("password"))
+    return _signed_in(user)
+
+
+@bp.post("/api/auth/refresh")
+@jwt_required(refresh=True)
+def refresh():
+    user = current_user()
+    access = create_access_token(str(user.id))
+    response = jsonify({"access_token": access})
+    set_access_cookies(response, access)
+    return response
+
+
+@bp.post("/api/auth/logout")
+@jwt_required(optional=True, verify_type=False)
+def logout():
+    """Revoke the token used and any refresh token sent (body or cookie); clear the cookies."""
+    session = db_session()
+    payload = get_jwt()
+    if payload:
+        service.revoke(session, payload["jti"], token_expiry(payload))
+    body = request.get_json(silent=True) or {}
+    for raw in (body.get("refresh_token") if isinstance(body, dict) else None,
+                request.cookies.get("refresh_token_cookie")):
+        _revoke_raw(raw)
+    response = jsonify({"logged_out": True})
+    unset_jwt_cookies(response)
+    return response
+
+
+def _revoke_raw(raw: object) -> None:
+    if not isinstance(raw, str) or not raw:
+        return
+    try:
+        payload = decode_token(raw, allow_expired=True)
+    except (PyJWTError, Exception):  # a bad token needs no revoking
+        return
+    service.revoke(db_session(), payload["jti"], token_expiry(payload))
+
+
+@bp.post("/api/auth/password-reset")
+def password_reset():
+    """Always 202: the reply never tells whether an account exists."""
+    body = _json()
+    email = body.get("email")
+    rate_limiter().hit(f"reset-ip:{request.remote_addr}", "reset-" + _account_key(email))
+    session = db_session()
+    try:
+        address = service.normalise_email(email)
+    except InvalidInput:
+        address = None
+    user = session.query(User).filter_by(email=address).one_or_none() if address else None
+    if user is not None:
+        _send_reset_mail(user, service.create_reset_token(session, user, settings().RESET_TOKEN_MINUTES))
+    return jsonify({"message": "If an account exists for this address, a reset link is on its way."}), 202
+
+
+def _send_reset_mail(user: User, token: str) -> None:
+    base = (settings().PUBLIC_URL or request.host_url).rstrip("/")
+    link = f"{base}{url_for('auth.reset_page')}?token={token}"
+    minutes = settings().RESET_TOKEN_MINUTES
+    body = (f"Someone (hopefully you) asked to reset the password of your Shoebox account.\n\n"
+            f"Open this link within {minutes} minutes to choose a new password:\n\n{link}\n\n"
+            "The link works once. If you did not ask for this, ignore this mail; your password stays as it is.\n")
+    send_mail_later(settings(), user.email, "Reset your Shoebox password", body)
+
+
+@bp.post("/api/auth/password-reset/confirm")
+def password_reset_confirm():
+    body = _json()
+    rate_limiter().hit(f"reset-confirm-ip:{request.remote_addr}")
+    service.reset_password(db_session(), body.get("token"), body.get("password"))
+    response = jsonify({"message": "Your password has been changed. Sign in with the new one."})
+    unset_jwt_cookies(response)
+    return response
+
+
+@bp.post("/api/auth/password")
+@login_required
+def change_password():
+    body = _json()
+    user = current_user()
+    rate_limiter().hit("password-" + _account_key(user.email))
+    service.change_password(db_session(), user, body.get("current_password"), body.get("new_password"))
+    return _signed_in(user)
+
+
+@bp.get("/api/me")
+@login_required
+def me():
+    return jsonify(_user_json(current_user()))
+
+
+@bp.delete("/api/me")
+@login_required
+def delete_me():
+    body = _json()
+    service.delete_account(db_session(), library().storage, current_user(), body.get("password"))
+    response = jsonify({"deleted": True})
+    unset_jwt_cookies(response)
+    return response
+
+
+# -- pages ----------------------------------------------------------------------------------------
+@bp.get("/login")
+def login_page():
+    return render_template("auth/login.html", next=_safe_next(request.args.get("next")))
+
+
+@bp.get("/register")
+def register_page():
+    return render_template("auth/register.html")
+
+
+@bp.get("/forgot-password")
+def forgot_page():
+    return render_template("auth/forgot.html")
+
+
+@bp.get("/reset-password")
+def reset_page():
+    return render_template("auth/reset.html", token=request.args.get("token", ""))
+
+
+@bp.get("/logout")
+def logout_page():
+    response = redirect(url_for("auth.login_page"))
+    unset_jwt_cookies(response)
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, never `//evil.example` or a full URL."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"

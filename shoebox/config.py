@@ -1,0 +1,136 @@
+"""Settings: every knob of Shoebox, read once from the environment and `.env`.
+
+No other module reads `os.environ`. Each field's comment is its documentation; `.env.example`
+lists the same names with their defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _parse(value: str, kind: type) -> Any:
+    if kind is bool:
+        return value.strip().lower() in _TRUE
+    if kind is int:
+        return int(value)
+    if kind is float:
+        return float(value)
+    return value
+
+
+@dataclass
+class Settings:
+    # Where the SQLite database, originals, thumbnails and generated secrets live.
+    DATA_DIR: str = "instance"
+    # SQLAlchemy URL; empty means the embedded SQLite file DATA_DIR/shoebox.db.
+    DATABASE_URL: str = ""
+    # Create or migrate the database when the app starts (turn off when several processes start at once,
+    # and run `flask shoebox init-db` before them).
+    AUTO_MIGRATE: bool = True
+    # Flask and JWT signing keys; empty means generated once and stored in DATA_DIR.
+    SECRET_KEY: str = ""
+    JWT_SECRET_KEY: str = ""
+    # Minutes an access token lives; days a refresh token (the "stay logged in") lives.
+    ACCESS_TOKEN_MINUTES: int = 15
+    REFRESH_TOKEN_DAYS: int = 30
+    # Send auth cookies over HTTPS only (turn on behind TLS).
+    COOKIE_SECURE: bool = False
+    # Largest request body accepted by an upload, in megabytes.
+    MAX_UPLOAD_MB: int = 200
+    # Largest image accepted, in megapixels (decompression-bomb guard).
+    MAX_IMAGE_MEGAPIXELS: int = 200
+    # Login and password-reset attempts allowed per minute, per IP and per account.
+    AUTH_RATE_LIMIT_PER_MINUTE: int = 10
+    # Outgoing mail for password resets; SMTP_SERVER empty means "write mails to the log".
+    SMTP_SERVER: str = ""
+    SMTP_PORT: int = 587
+    SMTP_USERNAME: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_USE_TLS: bool = True
+    SMTP_USE_SSL: bool = False
+    MAIL_FROM: str = "shoebox@localhost"
+    # Base URL put in emailed links; empty means taken from the request.
+    PUBLIC_URL: str = ""
+    # Minutes a password-reset link stays valid.
+    RESET_TOKEN_MINUTES: int = 30
+    # Job queue: empty means Huey on SQLite in DATA_DIR; redis://... means Huey on Redis.
+    REDIS_URL: str = ""
+    # Run a queue worker thread inside the web process (the one-command embedded setup).
+    WORKER_IN_PROCESS: bool = True
+    # Number of worker threads (in process, or for `flask shoebox worker`).
+    WORKER_THREADS: int = 1
+    # Run jobs synchronously in the calling thread (tests).
+    JOBS_IMMEDIATE: bool = False
+    # Models: a Hugging Face id or a local directory; "none" switches the part off.
+    CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
+    TAG_MODEL: str = "google/vit-base-patch16-224"
+    EMBED_MODEL: str = "sentence-transformers/all-MiniLM-L6-v2"
+    # Lowest classifier confidence for an AI tag, and the most tags per photo.
+    TAG_THRESHOLD: float = 0.2
+    TAG_TOP_K: int = 5
+    # Photos analysed per model call.
+    ANALYSIS_BATCH_SIZE: int = 8
+    # Log level of the application.
+    LOG_LEVEL: str = "INFO"
+    # Anything else a test or caller wants to pass to Flask's config.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, overrides: dict[str, Any] | None = None, env_file: str | None = ".env") -> Settings:
+        """Defaults, then `.env`, then the process environment, then explicit overrides."""
+        values: dict[str, Any] = {}
+        sources: list[dict[str, Any]] = []
+        if env_file and Path(env_file).is_file():
+            sources.append({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        sources.append(dict(os.environ))
+        types = {f.name: _field_type(f) for f in dataclasses.fields(cls) if f.name != "extra"}
+        for source in sources:
+            for name, kind in types.items():
+                if name in source:
+                    values[name] = _parse(str(source[name]), kind)
+        extra: dict[str, Any] = {}
+        for name, value in (overrides or {}).items():
+            if name in types:
+                values[name] = value
+            else:
+                extra[name] = value
+        return cls(**values, extra=extra)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.DATA_DIR).resolve()
+
+    @property
+    def database_url(self) -> str:
+        return self.DATABASE_URL or f"sqlite:///{self.data_path / 'shoebox.db'}"
+
+    def secret(self, name: str) -> str:
+        """The configured secret, or one generated once and kept in DATA_DIR (never a fixed default)."""
+        configured = getattr(self, name)
+        if configured:
+            return configured
+        path = self.data_path / f".{name.lower()}"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+    def model_enabled(self, name: str) -> bool:
+        return getattr(self, name).strip().lower() not in {"", "none", "off"}
+
+
+def _field_type(f: dataclasses.Field) -> type:
+    annotation = f.type if isinstance(f.type, str) else f.type.__name__
+    return {"bool": bool, "int": int, "float": float}.get(annotation, str)

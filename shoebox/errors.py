@@ -1,0 +1,51 @@
+"""Errors the services raise; the HTTP layer turns each into `{"error": {"code", "message"}}` with its status."""
+
+from __future__ import annotations
+
+
+class ShoeboxError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class NotFound(ShoeboxError):
+    status = 404
+    code = "not_found"
+
+
+class InvalidInput(ShoeboxError):
+    status = 400
+    code = "invalid_input"
+
+
+class UnsupportedMedia(ShoeboxError):
+    status = 415
+    code = "unsupported_type"
+
+
+class PayloadTooLarge(ShoeboxError):
+    status = 413
+    code = "too_large"
+
+
+class Unauthorized(ShoeboxError):
+    status = 401
+    code = "unauthorized"
+
+
+class Conflict(ShoeboxError):
+    status = 409
+    code = "conflict"
+
+
+class StorageFull(ShoeboxError):
+    status = 507
+    code = "insufficient_storage"

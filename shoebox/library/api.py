@@ -1,0 +1,168 @@
+"""The photo JSON API. Thin: parse the request, call the library service, shape the answer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, send_file, url_for
+
+from shoebox.auth import current_user_id, login_required
+from shoebox.errors import InvalidInput, NotFound, ShoeboxError
+from shoebox.library.service import visible_tags
+from shoebox.library.storage import THUMB_SIZES
+from shoebox.models import Photo
+from shoebox.web import db_session, library
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_PAGE = 200
+#: Thumbnails and originals never change for a given id+hash, so browsers may keep them for a year.
+IMMUTABLE = "private, max-age=31536000, immutable"
+
+
+def photo_json(photo: Photo, detail: bool = False) -> dict:
+    """The public shape of a photo; the listing gets the short form, the detail page everything."""
+    data = {
+        "id": photo.id,
+        "filename": photo.filename,
+        "taken_at": photo.taken_at.isoformat(),
+        "width": photo.width,
+        "height": photo.height,
+        "caption": photo.caption,
+        "tags": [tag.name for tag in visible_tags(photo)],
+        "status": photo.status,
+        "thumbnail_url": url_for("api.thumbnail", photo_id=photo.id, size="small", v=photo.sha256[:12]),
+    }
+    if detail:
+        data.update(_detail(photo))
+    return data
+
+
+def _detail(photo: Photo) -> dict:
+    exposure = {name: getattr(photo, name) for name in ("exposure_time", "f_number", "iso", "focal_length")}
+    gps = None
+    if photo.gps_latitude is not None and photo.gps_longitude is not None:
+        gps = {"latitude": photo.gps_latitude, "longitude": photo.gps_longitude, "altitude": photo.gps_altitude}
+    return {
+        "sha256": photo.sha256,
+        "format": photo.format,
+        "mime_type": photo.mime_type,
+        "file_size": photo.file_size,
+        "taken_at_offset": photo.taken_at_offset,
+        "taken_at_source": photo.taken_at_source,
+        "camera_make": photo.camera_make,
+        "camera_model": photo.camera_model,
+        "lens": photo.lens,
+        **exposure,
+        "orientation": photo.orientation,
+        "gps": gps,
+        "caption_source": photo.caption_source,
+        "tag_details": [{"name": t.name, "source": t.source, "confidence": t.confidence} for t in visible_tags(photo)],
+        "note": photo.note,
+        "status_reason": photo.status_reason,
+        "created_at": photo.created_at.isoformat(),
+        "original_url": url_for("api.original", photo_id=photo.id),
+        "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=photo.sha256[:12]),
+    }
+
+
+@bp.post("/photos")
+@login_required
+def upload():
+    """Store every file of the batch that can be stored; report each bad one with its reason."""
+    files = request.files.getlist("files")
+    if not files:
+        raise InvalidInput("send one or more files in the multipart field 'files'", code="no_files")
+    session, user_id = db_session(), current_user_id()
+    created, failed = [], []
+    for upload in files:
+        try:
+            result = library().ingest(session, user_id, upload.stream, upload.filename or "")
+        except ShoeboxError as exc:
+            failed.append({"filename": upload.filename, "error": {"code": exc.code, "message": exc.message}})
+            continue
+        created.append({**photo_json(result.photo), "duplicate": result.duplicate})
+    status = 201 if created else _batch_failure_status(failed)
+    return jsonify({"photos": created, "errors": failed}), status
+
+
+def _batch_failure_status(failed: list[dict]) -> int:
+    codes = {item["error"]["code"] for item in failed}
+    if codes <= {"too_large", "image_too_large"}:
+        return 413
+    if codes <= {"unsupported_type", "not_an_image"}:
+        return 415
+    if "insufficient_storage" in codes:
+        return 507
+    return 400
+
+
+@bp.get("/photos")
+@login_required
+def list_photos():
+    limit = _int_arg("limit", 50, 1, MAX_PAGE)
+    photos, next_cursor = library().page(db_session(), current_user_id(), request.args.get("cursor"), limit)
+    return jsonify({"items": [photo_json(photo) for photo in photos], "next_cursor": next_cursor})
+
+
+@bp.get("/photos/<int:photo_id>")
+@login_required
+def get_photo(photo_id: int):
+    return jsonify(photo_json(library().get(db_session(), current_user_id(), photo_id), detail=True))
+
+
+@bp.patch("/photos/<int:photo_id>")
+@login_required
+def edit_photo(photo_id: int):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("send a JSON object with any of caption, tags, note", code="invalid_json")
+    photo = library().edit(db_session(), current_user_id(), photo_id, body)
+    return jsonify(photo_json(photo, detail=True))
+
+
+@bp.delete("/photos/<int:photo_id>")
+@login_required
+def delete_photo(photo_id: int):
+    library().delete(db_session(), current_user_id(), photo_id)
+    return "", 204
+
+
+@bp.get("/photos/<int:photo_id>/original")
+@login_required
+def original(photo_id: int):
+    """The untouched file, with its true type, as a download-named file that can never run as a page."""
+    photo = library().get(db_session(), current_user_id(), photo_id)
+    path = library().storage.original_path(photo.user_id, photo.sha256)
+    if not path.is_file():
+        raise NotFound(f"the original of photo {photo_id} is missing on disk", code="file_missing")
+    response = send_file(path, mimetype=photo.mime_type, download_name=photo.filename, conditional=True,
+                         etag=photo.sha256, max_age=31536000)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+@bp.get("/photos/<int:photo_id>/thumbnail")
+@login_required
+def thumbnail(photo_id: int):
+    size = request.args.get("size", "small")
+    if size not in THUMB_SIZES:
+        raise InvalidInput(f"size must be one of {', '.join(THUMB_SIZES)}", code="invalid_size")
+    photo = library().get(db_session(), current_user_id(), photo_id)
+    path = library().thumbnail_file(photo, size)
+    response = send_file(path, mimetype="image/webp", conditional=True, etag=f"{photo.sha256}-{size}")
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number", code="invalid_parameter") from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}", code="invalid_parameter")
+    return value
+

@@ -1,0 +1,247 @@
+"""The photo library's rules: ingest, list, edit and delete, always within one user's photos."""
+
+from __future__ import annotations
+
+import base64
+import errno
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shoebox.errors import InvalidInput, NotFound, PayloadTooLarge, StorageFull, UnsupportedMedia
+from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
+from shoebox.library.storage import Storage, TooLarge
+from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
+from shoebox.models import Photo, PhotoTag, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_TAGS = 100
+MAX_TAG_LENGTH = 64
+MAX_TEXT = 10_000
+
+
+@dataclass
+class Ingested:
+    photo: Photo
+    duplicate: bool
+
+
+class Library:
+    """Ingest and edit photos: files through `storage`, rows through the session, analysis through `enqueue`."""
+
+    def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
+                 enqueue: Callable[[list[int]], None] | None = None) -> None:
+        self.storage = storage
+        self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
+        self.enqueue = enqueue or (lambda ids: None)
+
+    # -- ingest -----------------------------------------------------------------------------------
+    def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
+               file_mtime: datetime | None = None) -> Ingested:
+        """Store one upload: the same bytes again return the existing photo; any failure leaves nothing behind."""
+        filename = _clean_filename(filename)
+        try:
+            with self.storage.spooled(stream, self.max_bytes) as (spool, sha256, size):
+                existing = self._find(session, user_id, sha256)
+                if existing:
+                    return Ingested(existing, duplicate=True)
+                if size == 0:
+                    raise InvalidInput(f"{filename}: the file is empty", code="empty_file")
+                meta, thumbs = self._inspect(spool, filename)
+                photo = self._new_photo(user_id, sha256, size, filename, meta, file_mtime)
+                return self._commit(session, photo, spool, thumbs)
+        except TooLarge as exc:
+            raise PayloadTooLarge(f"{filename}: {exc}") from exc
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise StorageFull(f"{filename}: cannot store the file ({exc.strerror})") from exc
+            raise
+
+    def _find(self, session: Session, user_id: int, sha256: str) -> Photo | None:
+        return session.scalar(select(Photo).where(Photo.user_id == user_id, Photo.sha256 == sha256))
+
+    def _inspect(self, path: Path, filename: str) -> tuple[PhotoMetadata, dict[str, bytes]]:
+        """Check the file really is a supported, sane image; read its metadata; render its thumbnails."""
+        try:
+            with Image.open(path) as image:
+                if image.format not in FORMATS:
+                    raise UnsupportedMedia(f"{filename}: {image.format} images are not supported")
+                if image.width * image.height > self.max_pixels:
+                    raise PayloadTooLarge(
+                        f"{filename}: {image.width}x{image.height} is more than the "
+                        f"{self.max_pixels // 1_000_000} megapixel limit", code="image_too_large")
+                meta = read_metadata(image)
+                thumbs = render_thumbnails(image)
+        except UnidentifiedImageError as exc:
+            raise UnsupportedMedia(f"{filename}: not an image of a supported type", code="not_an_image") from exc
+        except Image.DecompressionBombError as exc:
+            raise PayloadTooLarge(f"{filename}: image too large ({exc})", code="image_too_large") from exc
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise
+            raise InvalidInput(f"{filename}: the image is damaged and cannot be read ({exc})",
+                               code="corrupt_image") from exc
+        return meta, thumbs
+
+    @staticmethod
+    def _new_photo(user_id: int, sha256: str, size: int, filename: str, meta: PhotoMetadata,
+                   file_mtime: datetime | None) -> Photo:
+        fields = meta.as_dict()
+        taken_at = fields.pop("taken_at")
+        source = "exif" if taken_at else ("file" if file_mtime else "upload")
+        return Photo(user_id=user_id, sha256=sha256, file_size=size, filename=filename,
+                     taken_at=taken_at or file_mtime or utcnow().replace(microsecond=0),
+                     taken_at_source=source, status="queued", **fields)
+
+    def _commit(self, session: Session, photo: Photo, spool: Path, thumbs: dict[str, bytes]) -> Ingested:
+        """Write files, then the row; undo the files if the row fails (unless a twin upload won the race)."""
+        user_id, sha256 = photo.user_id, photo.sha256
+        written: list[Path] = []
+        try:
+            for size, data in thumbs.items():
+                written.append(self.storage.write_thumbnail(data, user_id, sha256, size))
+            written.append(self.storage.keep_original(spool, user_id, sha256))
+            session.add(photo)
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # the same bytes were stored by a concurrent upload: its files are ours too
+            return Ingested(self._find(session, user_id, sha256), duplicate=True)
+        except BaseException:
+            session.rollback()
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        self.enqueue([photo.id])
+        return Ingested(photo, duplicate=False)
+
+    # -- read -------------------------------------------------------------------------------------
+    def get(self, session: Session, user_id: int, photo_id: int) -> Photo:
+        """A photo of this user; another user's id is as unknown as a missing one."""
+        photo = session.scalar(select(Photo).where(Photo.id == photo_id, Photo.user_id == user_id))
+        if photo is None:
+            raise NotFound(f"photo {photo_id} not found")
+        return photo
+
+    def page(self, session: Session, user_id: int, cursor: str | None, limit: int) -> tuple[list[Photo], str | None]:
+        """Newest-first by date taken (then id), `limit` at a time; the cursor is opaque to clients."""
+        query = select(Photo).where(Photo.user_id == user_id)
+        if cursor:
+            taken_at, photo_id = decode_cursor(cursor)
+            query = query.where(or_(Photo.taken_at < taken_at,
+                                    and_(Photo.taken_at == taken_at, Photo.id < photo_id)))
+        rows = list(session.scalars(query.order_by(Photo.taken_at.desc(), Photo.id.desc()).limit(limit + 1)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, encode_cursor(rows[-1]) if more else None
+
+    def thumbnail_file(self, photo: Photo, size: str) -> Path:
+        """The thumbnail's path, rendered again from the original if it has gone missing."""
+        path = self.storage.thumbnail_path(photo.user_id, photo.sha256, size)
+        if not path.is_file():
+            original = self.storage.original_path(photo.user_id, photo.sha256)
+            if not original.is_file():
+                raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
+            for name, data in render_thumbnails_from(original).items():
+                self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
+        return path
+
+    # -- edit -------------------------------------------------------------------------------------
+    def edit(self, session: Session, user_id: int, photo_id: int, changes: dict) -> Photo:
+        """Apply the user's caption, tags and note; what the user writes is marked theirs and wins over AI."""
+        unknown = set(changes) - {"caption", "tags", "note"}
+        if unknown:
+            raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}; editable: caption, tags, note")
+        photo = self.get(session, user_id, photo_id)
+        if "caption" in changes:
+            photo.caption = _optional_text(changes["caption"], "caption")
+            photo.caption_source = "user"
+        if "note" in changes:
+            photo.note = _optional_text(changes["note"], "note")
+        if "tags" in changes:
+            set_user_tags(photo, normalise_tags(changes["tags"]))
+        session.commit()
+        return photo
+
+    def delete(self, session: Session, user_id: int, photo_id: int) -> None:
+        """Remove the row, then the files (a crash between leaves files only, which `check` can sweep)."""
+        photo = self.get(session, user_id, photo_id)
+        sha256 = photo.sha256
+        session.delete(photo)
+        session.commit()
+        self.storage.delete(user_id, sha256)
+
+
+def normalise_tags(value: object) -> list[str]:
+    """Lower-case, trimmed, single-spaced, de-duplicated tags in the order given."""
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise InvalidInput("tags must be a list of strings")
+    tags: list[str] = []
+    for raw in value:
+        tag = " ".join(raw.lower().split())
+        if len(tag) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"tag {tag[:20]!r}... is longer than {MAX_TAG_LENGTH} characters")
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput(f"at most {MAX_TAGS} tags per photo")
+    return tags
+
+
+def set_user_tags(photo: Photo, wanted: Iterable[str]) -> None:
+    """Make the visible tags exactly `wanted`: new ones become the user's, removed AI tags stay hidden."""
+    wanted = list(wanted)
+    by_name = {tag.name: tag for tag in photo.tags}
+    for tag in list(photo.tags):
+        if tag.name in wanted:
+            tag.hidden = False
+        elif tag.source == "ai":
+            tag.hidden = True
+        else:
+            photo.tags.remove(tag)
+    for name in wanted:
+        if name not in by_name:
+            photo.tags.append(PhotoTag(name=name, source="user"))
+
+
+def visible_tags(photo: Photo) -> list[PhotoTag]:
+    return [tag for tag in photo.tags if not tag.hidden]
+
+
+def encode_cursor(photo: Photo) -> str:
+    raw = f"{photo.taken_at.isoformat()}|{photo.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        taken_at, photo_id = raw.split("|")
+        return datetime.fromisoformat(taken_at), int(photo_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("invalid cursor", code="invalid_cursor") from exc
+
+
+def _optional_text(value: object, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string or null")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{field} is longer than {MAX_TEXT} characters")
+    return value.strip() or None
+
+
+def _clean_filename(name: str | None) -> str:
+    base = Path((name or "").replace("\\", "/")).name
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "unnamed"

@@ -1,0 +1,29 @@
+"""HTML pages of the library. Server-rendered shells; the data comes from the JSON API via static/js."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from shoebox.auth import current_user_id, page_login_required
+from shoebox.web import db_session, library
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+@page_login_required
+def library_page():
+    return render_template("library/index.html")
+
+
+@bp.get("/upload")
+@page_login_required
+def upload_page():
+    return render_template("library/upload.html")
+
+
+@bp.get("/photos/<int:photo_id>")
+@page_login_required
+def photo_page(photo_id: int):
+    photo = library().get(db_session(), current_user_id(), photo_id)
+    return render_template("library/photo.html", photo=photo)

@@ -1,0 +1,140 @@
+"""ORM tables. Every photo-owned row hangs off a user, and is deleted with them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shoebox.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Bumped when the password changes: refresh tokens minted before it stop working.
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    photos: Mapped[list[Photo]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                               passive_deletes=True)
+
+
+class Photo(Base):
+    __tablename__ = "photos"
+    __table_args__ = (
+        UniqueConstraint("user_id", "sha256", name="uq_photo_user_sha256"),
+        Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(16))
+    mime_type: Mapped[str] = mapped_column(String(64))
+    file_size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    #: Local wall-clock time the photo was taken (naive), with the UTC offset when EXIF gave one.
+    taken_at: Mapped[datetime] = mapped_column(DateTime)
+    taken_at_offset: Mapped[str | None] = mapped_column(String(6))
+    #: Where taken_at came from: "exif", "file" (the file's modification time) or "upload".
+    taken_at_source: Mapped[str] = mapped_column(String(8))
+    camera_make: Mapped[str | None] = mapped_column(String(64))
+    camera_model: Mapped[str | None] = mapped_column(String(64))
+    lens: Mapped[str | None] = mapped_column(String(128))
+    exposure_time: Mapped[str | None] = mapped_column(String(16))
+    f_number: Mapped[float | None] = mapped_column(Float)
+    iso: Mapped[int | None] = mapped_column(Integer)
+    focal_length: Mapped[float | None] = mapped_column(Float)
+    orientation: Mapped[int | None] = mapped_column(Integer)
+    gps_latitude: Mapped[float | None] = mapped_column(Float)
+    gps_longitude: Mapped[float | None] = mapped_column(Float)
+    gps_altitude: Mapped[float | None] = mapped_column(Float)
+    caption: Mapped[str | None] = mapped_column(Text)
+    #: "ai" or "user": a user's caption is never replaced by an AI run.
+    caption_source: Mapped[str | None] = mapped_column(String(4))
+    note: Mapped[str | None] = mapped_column(Text)
+    #: Analysis status: queued, running, done, failed, waiting (for a model); reason says why.
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="photos")
+    tags: Mapped[list[PhotoTag]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="PhotoTag.id"
+    )
+
+
+class PhotoTag(Base):
+    """A tag on a photo. A user-removed AI tag stays as a `hidden` row so a later AI run cannot add it back."""
+
+    __tablename__ = "photo_tags"
+    __table_args__ = (UniqueConstraint("photo_id", "name", name="uq_photo_tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(4))  # "ai" or "user"
+    confidence: Mapped[float | None] = mapped_column(Float)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    photo: Mapped[Photo] = relationship(back_populates="tags")
+
+
+class Embedding(Base):
+    """An L2-normalised vector for search, tagged with the model that made it so stale ones are redone."""
+
+    __tablename__ = "embeddings"
+    __table_args__ = (UniqueConstraint("photo_id", "kind", name="uq_embedding_photo_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "image" or "text"
+    model: Mapped[str] = mapped_column(String(255))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16 little-endian
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ResetToken(Base):
+    """A password-reset link's token, stored only as its SHA-256."""
+
+    __tablename__ = "reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RevokedToken(Base):
+    """A JWT logged out before it expired (refresh and access tokens alike)."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

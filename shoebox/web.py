@@ -1,0 +1,93 @@
+"""What every HTTP response shares: security headers, JSON/HTML errors, and per-request helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify, render_template, request
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from shoebox.config import Settings
+from shoebox.db import writing
+from shoebox.errors import ShoeboxError
+from shoebox.library.service import Library
+
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def db_session() -> Session:
+    return current_app.extensions["db"].session()
+
+
+def library() -> Library:
+    return current_app.extensions["library"]
+
+
+def settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
+
+def error_response(status: int, code: str, message: str, **headers: Any):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _mark_writes() -> None:
+    if request.method in _WRITE_METHODS:
+        g.writing_token = writing.set(True)
+
+
+def _unmark_writes(_exc) -> None:
+    token = g.pop("writing_token", None)
+    if token is not None:
+        writing.reset(token)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    return response
+
+
+def _error_page(status: int, code: str, message: str):
+    if wants_json():
+        return error_response(status, code, message)
+    return render_template("error.html", status=status, message=message), status
+
+
+def _shoebox_error(exc: ShoeboxError):
+    db_session().rollback()
+    return _error_page(exc.status, exc.code, exc.message)
+
+
+def _http_error(exc: HTTPException):
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return _error_page(exc.code or 500, code, exc.description or exc.name)
+
+
+def _unexpected(exc: Exception):
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    db_session().rollback()
+    return _error_page(500, "internal_error", "Something went wrong on our side.")
+
+
+def init_app(app: Flask) -> None:
+    """Mark writing requests for SQLite, add security headers, and answer every error as JSON or a page."""
+    app.before_request(_mark_writes)
+    app.teardown_request(_unmark_writes)
+    app.after_request(_security_headers)
+    app.register_error_handler(ShoeboxError, _shoebox_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

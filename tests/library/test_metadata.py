@@ -1,0 +1,67 @@
+"""Metadata read from the file on upload and shown in the photo's detail."""
+
+from __future__ import annotations
+
+from PIL import ExifTags, Image
+from PIL.TiffImagePlugin import IFDRational as Fraction
+
+from tests.conftest import make_image, make_jpeg
+
+IFD, TAG, GPS = ExifTags.IFD, ExifTags.Base, ExifTags.GPS
+
+
+def camera_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[TAG.Make] = "Canon"
+    exif[TAG.Model] = "Canon EOS R6"
+    details = exif.get_ifd(IFD.Exif)
+    details[TAG.DateTimeOriginal] = "2023:07:14 18:32:05"
+    details[TAG.OffsetTimeOriginal] = "+02:00"
+    details[TAG.ExposureTime] = Fraction(1, 250)
+    details[TAG.FNumber] = Fraction(28, 10)
+    details[TAG.ISOSpeedRatings] = 400
+    details[TAG.FocalLength] = Fraction(50, 1)
+    details[TAG.LensModel] = "RF50mm F1.8 STM"
+    gps = exif.get_ifd(IFD.GPSInfo)
+    gps[GPS.GPSLatitudeRef] = "N"
+    gps[GPS.GPSLatitude] = (48.0, 51.0, 29.76)
+    gps[GPS.GPSLongitudeRef] = "W"
+    gps[GPS.GPSLongitude] = (2.0, 17.0, 40.2)
+    gps[GPS.GPSAltitudeRef] = b"\x00"
+    gps[GPS.GPSAltitude] = Fraction(355, 10)
+    return exif
+
+
+def test_camera_exposure_date_and_gps_come_from_exif(alice):
+    photo = alice.upload_one("holiday.jpg", make_jpeg(exif=camera_exif()))
+    detail = alice.get(f"/api/photos/{photo['id']}").json
+    assert detail["taken_at"] == "2023-07-14T18:32:05"
+    assert (detail["taken_at_offset"], detail["taken_at_source"]) == ("+02:00", "exif")
+    assert (detail["camera_make"], detail["camera_model"], detail["lens"]) == ("Canon", "Canon EOS R6",
+                                                                               "RF50mm F1.8 STM")
+    assert (detail["exposure_time"], detail["f_number"], detail["iso"], detail["focal_length"]) == (
+        "1/250", 2.8, 400, 50.0)
+    assert detail["gps"]["latitude"] == 48.8582667 and detail["gps"]["longitude"] == -2.2945
+    assert detail["gps"]["altitude"] == 35.5
+
+
+def test_photo_without_exif_date_uses_upload_time_and_says_so(alice):
+    detail = alice.get(f"/api/photos/{alice.upload_one('plain.png', make_image('PNG'))['id']}").json
+    assert detail["taken_at_source"] == "upload" and detail["camera_make"] is None and detail["gps"] is None
+
+
+def test_detail_lists_file_facts(alice):
+    content = make_jpeg(size=(800, 600))
+    detail = alice.get(f"/api/photos/{alice.upload_one('x.jpg', content)['id']}").json
+    assert detail["file_size"] == len(content) and (detail["width"], detail["height"]) == (800, 600)
+    assert detail["filename"] == "x.jpg" and detail["status"] == "queued"
+
+
+def test_garbage_exif_values_are_skipped_not_fatal(alice):
+    exif = Image.Exif()
+    details = exif.get_ifd(IFD.Exif)
+    details[TAG.DateTimeOriginal] = "0000:00:00 00:00:00"
+    details[TAG.FNumber] = Fraction(0, 1)
+    exif[TAG.Make] = "\x00\x00"
+    detail = alice.get(f"/api/photos/{alice.upload_one('odd.jpg', make_jpeg(exif=exif))['id']}").json
+    assert detail["taken_at_source"] == "upload" and detail["camera_make"] is None
