@@ -13,6 +13,7 @@ from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.library.service import Library
 from shoebox.library.storage import Storage
+from shoebox.search.service import Searcher
 
 
 def create_app(overrides: dict[str, Any] | None = None, env_file: str | None = ".env") -> Flask:
@@ -53,6 +54,7 @@ def configure(app: Flask, settings: Settings) -> None:
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     from shoebox import auth, jobs, web
+    from shoebox.ai.registry import get_models
 
     database = Database(settings.database_url)
     if settings.AUTO_MIGRATE:
@@ -67,17 +69,22 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         max_pixels=settings.MAX_IMAGE_MEGAPIXELS * 1_000_000,
         enqueue=queue.enqueue_analysis,
     )
+    app.extensions["searcher"] = Searcher(lambda: get_models(settings).embedder)
     auth.init_app(app)
     web.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from shoebox.auth.views import bp as auth_bp
+    from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
     from shoebox.library.views import bp as pages_bp
+    from shoebox.search.api import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(pages_bp)
 
 

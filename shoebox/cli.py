@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,9 @@ from sqlalchemy import select
 
 from shoebox.auth import service as accounts
 from shoebox.errors import ShoeboxError
-from shoebox.models import User
+from shoebox.jobs.analysis import mark_queued, photos_to_reindex
+from shoebox.library.service import Prepared
+from shoebox.models import Photo, User
 
 shoebox_cli = AppGroup("shoebox", help="Shoebox administration.")
 
@@ -55,7 +58,9 @@ def create_user(email: str, password: str) -> None:
 @shoebox_cli.command("import")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--user", "email", required=True, help="Email of the account that gets the photos.")
-def import_folder(directory: Path, email: str) -> None:
+@click.option("--jobs", "workers", type=int, default=os.cpu_count() or 1, show_default=True,
+              help="Photos read and thumbnailed in parallel.")
+def import_folder(directory: Path, email: str, workers: int) -> None:
     """Import every photo under DIRECTORY (recursively); duplicates and non-images are skipped."""
     files = sorted(p for p in directory.rglob("*") if p.is_file())
     images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
@@ -64,29 +69,63 @@ def import_folder(directory: Path, email: str) -> None:
     library = current_app.extensions["library"]
     with _db().transaction() as session:
         user_id = _user(session, email).id
-        with click.progressbar(images, label="Importing", show_pos=True, item_show_func=_name) as bar:
-            for path in bar:
-                outcome = _import_one(library, session, user_id, path)
+        known = set(session.scalars(select(Photo.sha256).where(Photo.user_id == user_id)))
+        with click.progressbar(length=len(images), label="Importing", show_pos=True) as bar:
+            for path, outcome in library.prepare_files(images, known, workers):
+                if isinstance(outcome, Prepared):
+                    outcome = _store(library, session, user_id, path, outcome)
                 counts[outcome if outcome in ("imported", "duplicates") else "failed"] += 1
                 if outcome not in ("imported", "duplicates"):
                     failures.append(f"  {path}: {outcome}")
+                bar.update(1)
     click.echo(f"Imported {counts['imported']}, duplicates {counts['duplicates']}, failed {counts['failed']}, "
                f"skipped (not images) {counts['skipped']}.")
     if failures:
         click.echo("Failed:\n" + "\n".join(failures))
 
 
-def _import_one(library, session, user_id: int, path: Path) -> str:
+def _store(library, session, user_id: int, path: Path, prepared: Prepared) -> str:
     try:
-        with path.open("rb") as stream:
-            result = library.ingest(session, user_id, stream, path.name,
-                                    file_mtime=datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
+        mtime = datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        result = library.store(session, user_id, prepared, file_mtime=mtime)
     except ShoeboxError as exc:
         return exc.message
-    except OSError as exc:
-        return f"cannot read the file ({exc.strerror})"
+    finally:
+        prepared.discard()
     return "duplicates" if result.duplicate else "imported"
 
 
-def _name(path: Path | None) -> str:
-    return path.name if path else ""
+@shoebox_cli.command("worker")
+@click.option("--threads", type=int, default=None, help="Worker threads (default: WORKER_THREADS).")
+def worker(threads: int | None) -> None:
+    """Run a dedicated job worker (any number of machines sharing the database and data directory)."""
+    queue = current_app.extensions["queue"]
+    count = threads or current_app.config["SETTINGS"].WORKER_THREADS
+    click.echo(f"Shoebox worker: {count} thread(s) on {'Redis' if queue.settings.REDIS_URL else 'SQLite'} queue")
+    queue.run_consumer(count)
+
+
+@shoebox_cli.command("reindex")
+@click.option("--only", type=click.Choice(["missing", "all"]), default="missing", show_default=True,
+              help="missing: photos not analysed yet (or failed, waiting, or embedded by another model); "
+                   "all: every photo.")
+@click.option("--user", "email", default=None, help="Only this account's photos.")
+@click.option("--queue/--now", "use_queue", default=False,
+              help="Hand the work to the workers instead of doing it here with a progress bar.")
+def reindex(only: str, email: str | None, use_queue: bool) -> None:
+    """Analyse photos again: fills in what a model could not do before, or redoes everything."""
+    queue = current_app.extensions["queue"]
+    with _db().transaction() as session:
+        user_id = _user(session, email).id if email else None
+        ids = photos_to_reindex(session, only, user_id, queue.analyzer.models())
+        mark_queued(session, ids)
+    if use_queue:
+        queue.enqueue_analysis(ids)
+        click.echo(f"Queued {len(ids)} photos.")
+        return
+    size = max(1, queue.settings.ANALYSIS_BATCH_SIZE)
+    with click.progressbar(length=len(ids), label="Analysing", show_pos=True) as bar:
+        for start in range(0, len(ids), size):
+            queue.analyzer.run_task(ids[start:start + size])
+            bar.update(len(ids[start:start + size]))
+    click.echo(f"Analysed {len(ids)} photos.")

@@ -73,7 +73,7 @@ class Settings:
     JOBS_IMMEDIATE: bool = False
     # Models: a Hugging Face id or a local directory; "none" switches the part off.
     CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
-    TAG_MODEL: str = "google/vit-base-patch16-224"
+    TAG_MODEL: str = "efficientnet-lite0"
     EMBED_MODEL: str = "sentence-transformers/all-MiniLM-L6-v2"
     # Lowest classifier confidence for an AI tag, and the most tags per photo.
     TAG_THRESHOLD: float = 0.2

@@ -51,13 +51,15 @@ class Database:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(url)
-        self.session = scoped_session(sessionmaker(bind=self.engine, expire_on_commit=False))
+        self.make_session = sessionmaker(bind=self.engine, expire_on_commit=False)
+        #: The request-scoped (thread-local) session of web requests.
+        self.session = scoped_session(self.make_session)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A writing session committed on success and rolled back on error (for jobs and CLI commands)."""
+        """A new writing session, committed on success and rolled back on error (for jobs and CLI commands)."""
         token = writing.set(True)
-        session = self.session()
+        session = self.make_session()
         try:
             yield session
             session.commit()
@@ -65,6 +67,7 @@ class Database:
             session.rollback()
             raise
         finally:
+            session.close()
             writing.reset(token)
 
     def upgrade(self) -> None:

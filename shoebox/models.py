@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -71,6 +72,8 @@ class Photo(Base):
     gps_latitude: Mapped[float | None] = mapped_column(Float)
     gps_longitude: Mapped[float | None] = mapped_column(Float)
     gps_altitude: Mapped[float | None] = mapped_column(Float)
+    #: 64-bit difference hash of the picture, for finding near-duplicates (signed to fit SQL BIGINT).
+    phash: Mapped[int | None] = mapped_column(BigInteger)
     caption: Mapped[str | None] = mapped_column(Text)
     #: "ai" or "user": a user's caption is never replaced by an AI run.
     caption_source: Mapped[str | None] = mapped_column(String(4))

@@ -10,6 +10,8 @@ from PIL import Image
 
 from shoebox import create_app
 
+pytest_plugins = ["tests.tiny_models"]
+
 PASSWORD = "correct horse battery"
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import errno
 import logging
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +18,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shoebox.errors import InvalidInput, NotFound, PayloadTooLarge, StorageFull, UnsupportedMedia
+from shoebox.errors import InvalidInput, NotFound, PayloadTooLarge, ShoeboxError, StorageFull, UnsupportedMedia
 from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
 from shoebox.library.storage import Storage, TooLarge
 from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
@@ -35,42 +37,106 @@ class Ingested:
     duplicate: bool
 
 
+@dataclass
+class Prepared:
+    """An upload spooled to disk and inspected, ready to be stored (the CPU-heavy half of an ingest)."""
+
+    filename: str
+    spool: Path
+    sha256: str
+    size: int
+    meta: PhotoMetadata | None = None  # None: a known duplicate, not inspected
+    thumbs: dict[str, bytes] | None = None
+    phash: int | None = None
+
+    def discard(self) -> None:
+        self.spool.unlink(missing_ok=True)
+
+
 class Library:
     """Ingest and edit photos: files through `storage`, rows through the session, analysis through `enqueue`."""
 
     def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
-                 enqueue: Callable[[list[int]], None] | None = None) -> None:
+                 enqueue: Callable[..., None] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
-        self.enqueue = enqueue or (lambda ids: None)
+        #: enqueue(photo_ids, parts=("all",)): queue photos for (part of) their analysis.
+        self.enqueue = enqueue or (lambda ids, parts=("all",): None)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
                file_mtime: datetime | None = None) -> Ingested:
         """Store one upload: the same bytes again return the existing photo; any failure leaves nothing behind."""
+        prepared = self.prepare(stream, filename, known=lambda sha: self._find(session, user_id, sha) is not None)
+        try:
+            return self.store(session, user_id, prepared, file_mtime)
+        finally:
+            prepared.discard()
+
+    def prepare(self, stream: BinaryIO, filename: str, known: Callable[[str], bool] = lambda sha: False) -> Prepared:
+        """Spool, hash and (unless `known(sha256)`) check, read and thumbnail an upload. Thread-safe; no database."""
         filename = _clean_filename(filename)
         try:
-            with self.storage.spooled(stream, self.max_bytes) as (spool, sha256, size):
-                existing = self._find(session, user_id, sha256)
-                if existing:
-                    return Ingested(existing, duplicate=True)
-                if size == 0:
-                    raise InvalidInput(f"{filename}: the file is empty", code="empty_file")
-                meta, thumbs = self._inspect(spool, filename)
-                photo = self._new_photo(user_id, sha256, size, filename, meta, file_mtime)
-                return self._commit(session, photo, spool, thumbs)
+            spool, sha256, size = self.storage.spool(stream, self.max_bytes)
         except TooLarge as exc:
             raise PayloadTooLarge(f"{filename}: {exc}") from exc
         except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-                raise StorageFull(f"{filename}: cannot store the file ({exc.strerror})") from exc
+            _raise_if_storage_full(filename, exc)
+            raise
+        prepared = Prepared(filename, spool, sha256, size)
+        if known(sha256):
+            return prepared
+        try:
+            if size == 0:
+                raise InvalidInput(f"{filename}: the file is empty", code="empty_file")
+            prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(spool, filename)
+        except BaseException:
+            prepared.discard()
+            raise
+        return prepared
+
+    def prepare_files(self, paths: list[Path], known: set[str], workers: int
+                      ) -> Iterator[tuple[Path, Prepared | str]]:
+        """Prepare files on `workers` threads (Pillow releases the GIL), yielding in order a bounded window
+        ahead: each path with its Prepared, or the reason it failed."""
+
+        def prepare(path: Path) -> Prepared | str:
+            try:
+                with path.open("rb") as stream:
+                    return self.prepare(stream, path.name, known=known.__contains__)
+            except ShoeboxError as exc:
+                return exc.message
+            except OSError as exc:
+                return f"{path.name}: cannot read the file ({exc.strerror})"
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            window: deque[tuple[Path, Future]] = deque()
+            for path in paths:
+                window.append((path, pool.submit(prepare, path)))
+                if len(window) > 2 * workers:
+                    yield window[0][0], window.popleft()[1].result()
+            while window:
+                yield window[0][0], window.popleft()[1].result()
+
+    def store(self, session: Session, user_id: int, prepared: Prepared, file_mtime: datetime | None = None) -> Ingested:
+        """Keep a prepared upload as this user's photo, or return the photo that already has these bytes."""
+        existing = self._find(session, user_id, prepared.sha256)
+        if existing:
+            return Ingested(existing, duplicate=True)
+        if prepared.meta is None:  # was a duplicate when prepared, but has been deleted since
+            prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(prepared.spool, prepared.filename)
+        photo = self._new_photo(user_id, prepared, file_mtime)
+        try:
+            return self._commit(session, photo, prepared.spool, prepared.thumbs)
+        except OSError as exc:
+            _raise_if_storage_full(prepared.filename, exc)
             raise
 
     def _find(self, session: Session, user_id: int, sha256: str) -> Photo | None:
         return session.scalar(select(Photo).where(Photo.user_id == user_id, Photo.sha256 == sha256))
 
-    def _inspect(self, path: Path, filename: str) -> tuple[PhotoMetadata, dict[str, bytes]]:
+    def _inspect(self, path: Path, filename: str) -> tuple[PhotoMetadata, tuple[dict[str, bytes], int]]:
         """Check the file really is a supported, sane image; read its metadata; render its thumbnails."""
         try:
             with Image.open(path) as image:
@@ -94,12 +160,12 @@ class Library:
         return meta, thumbs
 
     @staticmethod
-    def _new_photo(user_id: int, sha256: str, size: int, filename: str, meta: PhotoMetadata,
-                   file_mtime: datetime | None) -> Photo:
-        fields = meta.as_dict()
+    def _new_photo(user_id: int, prepared: Prepared, file_mtime: datetime | None) -> Photo:
+        fields = prepared.meta.as_dict()
         taken_at = fields.pop("taken_at")
         source = "exif" if taken_at else ("file" if file_mtime else "upload")
-        return Photo(user_id=user_id, sha256=sha256, file_size=size, filename=filename,
+        return Photo(user_id=user_id, sha256=prepared.sha256, file_size=prepared.size, filename=prepared.filename,
+                     phash=prepared.phash,
                      taken_at=taken_at or file_mtime or utcnow().replace(microsecond=0),
                      taken_at_source=source, status="queued", **fields)
 
@@ -170,6 +236,7 @@ class Library:
         if "tags" in changes:
             set_user_tags(photo, normalise_tags(changes["tags"]))
         session.commit()
+        self.enqueue([photo.id], parts=("embedding",))  # the words changed: so does their meaning
         return photo
 
     def delete(self, session: Session, user_id: int, photo_id: int) -> None:
@@ -179,6 +246,12 @@ class Library:
         session.delete(photo)
         session.commit()
         self.storage.delete(user_id, sha256)
+
+
+def _raise_if_storage_full(filename: str, exc: OSError) -> None:
+    """A full or read-only disk is the server's problem (507), said clearly."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+        raise StorageFull(f"{filename}: cannot store the file ({exc.strerror})") from exc
 
 
 def normalise_tags(value: object) -> list[str]:

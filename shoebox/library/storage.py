@@ -6,8 +6,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,9 +36,8 @@ class Storage:
     def paths_of(self, user_id: int, sha256: str) -> list[Path]:
         return [self.original_path(user_id, sha256)] + [self.thumbnail_path(user_id, sha256, s) for s in THUMB_SIZES]
 
-    @contextmanager
-    def spooled(self, stream: BinaryIO, max_bytes: int) -> Iterator[tuple[Path, str, int]]:
-        """Copy an upload to a temp file while hashing it; yield (path, sha256, size); the temp file goes after."""
+    def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
+        """Copy an upload to a temp file while hashing it; return (path, sha256, size). The caller removes it."""
         fd, name = tempfile.mkstemp(dir=self.tmp, prefix="upload-")
         path = Path(name)
         try:
@@ -54,9 +51,10 @@ class Storage:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            yield path, digest.hexdigest(), size
-        finally:
+        except BaseException:
             path.unlink(missing_ok=True)
+            raise
+        return path, digest.hexdigest(), size
 
     def keep_original(self, spooled: Path, user_id: int, sha256: str) -> Path:
         """Move the spooled upload to its content address (a rename: same file system, atomic)."""

@@ -10,10 +10,14 @@ from PIL import Image, ImageOps
 #: Longest side of each thumbnail, in pixels.
 SIZES = {"large": 1440, "small": 256}
 _QUALITY = {"large": 82, "small": 75}
+#: libwebp effort (0-6): the large preview is encoded at the fastest effort (it dominates ingest time; the
+#: files come out ~10% bigger), the small grid thumbnail at a higher one (it is tiny and loaded by the hundred).
+_METHOD = {"large": 0, "small": 4}
 
 
-def render_thumbnails(image: Image.Image) -> dict[str, bytes]:
-    """Encode every size from one opened image, reading JPEGs at reduced scale (draft) to decode less."""
+def render_thumbnails(image: Image.Image) -> tuple[dict[str, bytes], int]:
+    """Encode every size from one opened image (JPEGs read at reduced scale, via draft, to decode less);
+    return them with the picture's difference hash."""
     largest = max(SIZES.values())
     if image.format == "JPEG":
         image.draft("RGB", (largest, largest))
@@ -23,19 +27,31 @@ def render_thumbnails(image: Image.Image) -> dict[str, bytes]:
     for name, side in sorted(SIZES.items(), key=lambda item: -item[1]):  # shrink from the previous size
         image = image.copy() if max(image.size) <= side else _shrunk(image, side)
         buffer = io.BytesIO()
-        image.save(buffer, "WEBP", quality=_QUALITY[name], method=2)
+        image.save(buffer, "WEBP", quality=_QUALITY[name], method=_METHOD[name])
         out[name] = buffer.getvalue()
-    return out
+    return out, difference_hash(image)
 
 
 def render_thumbnails_from(path: Path) -> dict[str, bytes]:
     with Image.open(path) as image:
-        return render_thumbnails(image)
+        return render_thumbnails(image)[0]
+
+
+def difference_hash(image: Image.Image) -> int:
+    """64-bit dHash: brightness gradients of a 9x8 greyscale; near-identical pictures differ in few bits.
+    Returned as a signed 64-bit integer so it fits a SQL BIGINT."""
+    pixels = image.convert("L").resize((9, 8), Image.Resampling.BILINEAR).tobytes()
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (pixels[row * 9 + col] > pixels[row * 9 + col + 1])
+    return bits - (1 << 64) if bits >= 1 << 63 else bits
 
 
 def _shrunk(image: Image.Image, side: int) -> Image.Image:
     copy = image.copy()
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    # Box-reduce to within 2x of the target, then bicubic: close to Lanczos, at about half the cost.
+    copy.thumbnail((side, side), Image.Resampling.BICUBIC, reducing_gap=2.0)
     return copy
 
 

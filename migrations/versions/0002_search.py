@@ -1,0 +1,32 @@
+"""Keyword search index (SQLite FTS5) and a perceptual hash for near-duplicates
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("photos") as batch:
+        batch.add_column(sa.Column("phash", sa.BigInteger(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("CREATE VIRTUAL TABLE photo_fts USING fts5(caption, tags, note, filename, camera, "
+                   "tokenize='porter unicode61 remove_diacritics 2')")
+        op.execute("INSERT INTO photo_fts(rowid, caption, tags, note, filename, camera) "
+                   "SELECT p.id, p.caption, (SELECT group_concat(t.name, ' ') FROM photo_tags t "
+                   "WHERE t.photo_id = p.id AND NOT t.hidden), p.note, p.filename, "
+                   "trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')) FROM photos p")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE photo_fts")
+    with op.batch_alter_table("photos") as batch:
+        batch.drop_column("phash")

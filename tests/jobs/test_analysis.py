@@ -1,0 +1,121 @@
+"""Background analysis through real (tiny) models: captions, tags, embeddings, status and user priority."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from shoebox import create_app
+from shoebox.ai.registry import clear_cache
+from shoebox.models import Embedding
+from tests.conftest import Account, make_jpeg
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def analysing_app(tmp_path, **settings):
+    clear_cache()
+    config = {"DATA_DIR": str(tmp_path / "data"), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True,
+              "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none", **settings}
+    return create_app(config, env_file=None)
+
+
+@pytest.fixture
+def ai_app(tmp_path, blip_dir, vit_dir):
+    app = analysing_app(tmp_path, CAPTION_MODEL=str(blip_dir), TAG_MODEL=str(vit_dir), EMBED_MODEL=MINILM,
+                        TAG_THRESHOLD=0.0)
+    yield app
+    app.extensions["db"].dispose()
+
+
+@pytest.fixture
+def user(ai_app):
+    return Account(ai_app, "ana@example.com")
+
+
+def detail(user, photo_id):
+    return user.get(f"/api/photos/{photo_id}").json
+
+
+def test_upload_is_captioned_tagged_and_embedded(ai_app, user):
+    photo = user.upload_one("cat.jpg", make_jpeg())
+    info = detail(user, photo["id"])
+    assert info["status"] == "done" and info["status_reason"] is None
+    assert info["caption_source"] == "ai" and isinstance(info["caption"], str)
+    assert info["tags"] and all(t["source"] == "ai" for t in info["tag_details"])
+    assert all(t["confidence"] is not None for t in info["tag_details"])
+    with ai_app.app_context():
+        rows = ai_app.extensions["db"].session().query(Embedding).filter_by(photo_id=photo["id"]).all()
+    assert [(r.kind, r.dim, len(r.vector)) for r in rows] == [("text", 384, 384 * 2)]
+    assert rows[0].model.startswith(MINILM)
+
+
+def test_user_edits_survive_a_reindex(ai_app, user):
+    photo = user.upload_one("cake.jpg", make_jpeg())
+    ai_tags = detail(user, photo["id"])["tags"]
+    removed, kept = ai_tags[0], ai_tags[1:]
+    user.patch(f"/api/photos/{photo['id']}", json={"caption": "Grandma's birthday cake", "tags": kept + ["party"]})
+    result = ai_app.test_cli_runner().invoke(args=["shoebox", "reindex", "--only", "all"])
+    assert result.exit_code == 0 and "Analysed 1 photos." in result.output
+    info = detail(user, photo["id"])
+    assert (info["caption"], info["caption_source"]) == ("Grandma's birthday cake", "user")
+    assert removed not in info["tags"] and "party" in info["tags"]
+    assert {t["name"]: t["source"] for t in info["tag_details"]}["party"] == "user"
+
+
+def test_unloadable_model_marks_photos_waiting_and_keyword_search_still_works(tmp_path):
+    app = analysing_app(tmp_path, CAPTION_MODEL=str(tmp_path / "no-such-model"))
+    user = Account(app, "ana@example.com")
+    photo = user.upload_one("beach.jpg", make_jpeg())
+    info = detail(user, photo["id"])
+    assert info["status"] == "waiting" and "no-such-model" in info["status_reason"]
+    user.patch(f"/api/photos/{photo['id']}", json={"caption": "red car at the beach"})
+    found = user.get("/api/search?q=beach").json["items"]
+    assert [p["id"] for p in found] == [photo["id"]]
+    jobs = user.get("/api/jobs").json
+    assert jobs["counts"]["waiting"] == 1 and "no-such-model" in jobs["waiting_reason"]
+
+
+def test_a_photo_that_cannot_be_read_fails_alone_and_can_be_retried(ai_app, user):
+    good = user.upload_one("good.jpg", make_jpeg(color=(1, 2, 3)))
+    bad = user.upload_one("bad.jpg", make_jpeg(color=(9, 8, 7)))
+    root = Path(ai_app.config["SETTINGS"].DATA_DIR)
+    original = next(root.glob(f"originals/*/*/{detail(user, bad['id'])['sha256']}"))
+    content = original.read_bytes()
+    original.write_bytes(b"corrupted on disk")
+    ai_app.test_cli_runner().invoke(args=["shoebox", "reindex", "--only", "all"])
+    assert detail(user, good["id"])["status"] == "done"
+    failed = detail(user, bad["id"])
+    assert failed["status"] == "failed" and "cannot read the image" in failed["status_reason"]
+    jobs = user.get("/api/jobs").json
+    assert jobs["counts"]["failed"] == 1 and jobs["failed"][0]["photo_id"] == bad["id"]
+    assert jobs["progress"] == 1.0
+    original.write_bytes(content)
+    assert user.post("/api/jobs/retry").json == {"retried": 1}
+    assert detail(user, bad["id"])["status"] == "done"
+
+
+def test_reindex_missing_only_redoes_unfinished_photos(ai_app, user):
+    done = user.upload_one("a.jpg", make_jpeg(color=(1, 1, 1)))
+    assert detail(user, done["id"])["status"] == "done"
+    result = ai_app.test_cli_runner().invoke(args=["shoebox", "reindex"])
+    assert "Analysed 0 photos." in result.output
+
+
+def test_worker_thread_analyses_in_the_background(tmp_path, vit_dir):
+    app = analysing_app(tmp_path, JOBS_IMMEDIATE=False, TAG_MODEL=str(vit_dir), TAG_THRESHOLD=0.0)
+    user = Account(app, "ana@example.com")
+    photo = user.upload_one("later.jpg", make_jpeg())
+    assert detail(user, photo["id"])["status"] == "queued"  # the upload answered before the analysis
+    queue = app.extensions["queue"]
+    queue.start_worker_thread()
+    try:
+        deadline = time.monotonic() + 30
+        while detail(user, photo["id"])["status"] != "done" and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        queue.stop_worker_thread()
+    info = detail(user, photo["id"])
+    assert info["status"] == "done" and info["tags"]
