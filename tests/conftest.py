@@ -91,7 +91,7 @@ def make_image(fmt: str = "JPEG", size=(640, 480), color=(200, 40, 40), exif: Im
         image.paste((x % 256, 255 - x % 256, color[2]), (x, 0, x + 2, size[1]))
     buffer = io.BytesIO()
     if exif is not None:
-        save["exif"] = exif
+        save["exif"] = exif.tobytes()  # bytes: an Exif with only sub-IFDs is falsy and would be dropped
     image.save(buffer, fmt, **save)
     return buffer.getvalue()
 

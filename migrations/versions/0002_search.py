@@ -17,8 +17,10 @@ def upgrade() -> None:
     with op.batch_alter_table("photos") as batch:
         batch.add_column(sa.Column("phash", sa.BigInteger(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
+        # No porter stemmer: it breaks prefix search while typing ("electri" would not find "electricity",
+        # stored as "electr"); word variants are the meaning search's job.
         op.execute("CREATE VIRTUAL TABLE photo_fts USING fts5(caption, tags, note, filename, camera, "
-                   "tokenize='porter unicode61 remove_diacritics 2')")
+                   "tokenize='unicode61 remove_diacritics 2')")
         op.execute("INSERT INTO photo_fts(rowid, caption, tags, note, filename, camera) "
                    "SELECT p.id, p.caption, (SELECT group_concat(t.name, ' ') FROM photo_tags t "
                    "WHERE t.photo_id = p.id AND NOT t.hidden), p.note, p.filename, "
