@@ -79,12 +79,14 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
     from shoebox.library.views import bp as pages_bp
+    from shoebox.openapi import bp as openapi_bp
     from shoebox.search.api import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(openapi_bp)
     app.register_blueprint(pages_bp)
 
 

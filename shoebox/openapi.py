@@ -1,0 +1,150 @@
+"""The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json (a test keeps it true)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+_NULLABLE_STR = {"type": ["string", "null"]}
+_NULLABLE_NUM = {"type": ["number", "null"]}
+_PHOTO = {"type": "object", "required": ["id", "filename", "taken_at", "width", "height", "tags", "status"],
+          "properties": {
+              "id": {"type": "integer"}, "filename": {"type": "string"}, "taken_at": {"type": "string"},
+              "width": {"type": "integer"}, "height": {"type": "integer"}, "caption": _NULLABLE_STR,
+              "tags": {"type": "array", "items": {"type": "string"}},
+              "status": {"type": "string", "enum": ["queued", "running", "done", "failed", "waiting"]},
+              "thumbnail_url": {"type": "string"}}}
+_PHOTO_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Photo"}, {"type": "object", "properties": {
+    "sha256": {"type": "string"}, "format": {"type": "string"}, "mime_type": {"type": "string"},
+    "file_size": {"type": "integer"}, "taken_at_offset": _NULLABLE_STR,
+    "taken_at_source": {"type": "string", "enum": ["exif", "file", "upload"]},
+    "camera_make": _NULLABLE_STR, "camera_model": _NULLABLE_STR, "lens": _NULLABLE_STR,
+    "exposure_time": _NULLABLE_STR, "f_number": _NULLABLE_NUM, "iso": {"type": ["integer", "null"]},
+    "focal_length": _NULLABLE_NUM, "orientation": {"type": ["integer", "null"]},
+    "gps": {"type": ["object", "null"], "properties": {
+        "latitude": {"type": "number"}, "longitude": {"type": "number"}, "altitude": _NULLABLE_NUM}},
+    "caption_source": {"type": ["string", "null"], "enum": ["ai", "user", None]},
+    "tag_details": {"type": "array", "items": {"type": "object", "properties": {
+        "name": {"type": "string"}, "source": {"type": "string"}, "confidence": _NULLABLE_NUM}}},
+    "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "original_url": {"type": "string"},
+    "large_url": {"type": "string"}}}]}
+_PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "next_cursor": _NULLABLE_STR}}
+_CREDENTIALS = {"type": "object", "required": ["email", "password"],
+                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
+_TOKENS = {"type": "object", "properties": {"access_token": {"type": "string"},
+                                            "refresh_token": {"type": "string"}, "user": {"type": "object"}}}
+
+
+def _json(schema: dict | str) -> dict:
+    if isinstance(schema, str):
+        schema = {"$ref": f"#/components/schemas/{schema}"}
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, ok: tuple[int, dict | str] | None = None, body: dict | str | None = None,
+        params: list[dict] | None = None, public: bool = False, errors: tuple[int, ...] = (400,)) -> dict:
+    responses: dict[str, Any] = {}
+    if ok:
+        status, schema = ok
+        responses[str(status)] = {"description": "OK", **(_json(schema) if schema else {})}
+    for status in (*errors, *(() if public else (401,))):
+        responses[str(status)] = {"description": "Error", **_json("Error")}
+    op: dict[str, Any] = {"summary": summary, "responses": responses}
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if params:
+        op["parameters"] = params
+    if public:
+        op["security"] = []
+    return op
+
+
+def _query(name: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"}}
+
+
+_ID = {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_OBJ = {"type": "object"}
+_SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date"}),
+                  _query("to", {"type": "string", "format": "date"}), _query("tag"), _query("camera"),
+                  _query("format"), _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
+                  _query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
+
+PATHS: dict[str, dict[str, dict]] = {
+    "/api/auth/register": {"post": _op("Create an account and sign in", (201, _TOKENS), _CREDENTIALS, public=True,
+                                       errors=(400, 409, 429))},
+    "/api/auth/login": {"post": _op("Sign in", (200, _TOKENS), _CREDENTIALS, public=True, errors=(400, 401, 429))},
+    "/api/auth/refresh": {"post": _op("New access token from a refresh token", (200, _OBJ))},
+    "/api/auth/logout": {"post": _op("Revoke the tokens sent and clear the cookies", (200, _OBJ), public=True)},
+    "/api/auth/password-reset": {"post": _op("Mail a reset link if the account exists (always 202)", (202, _OBJ),
+                                             {"type": "object", "properties": {"email": {"type": "string"}}},
+                                             public=True, errors=(400, 429))},
+    "/api/auth/password-reset/confirm": {"post": _op(
+        "Set a new password with a reset token", (200, _OBJ), {"type": "object", "properties": {
+            "token": {"type": "string"}, "password": {"type": "string"}}}, public=True, errors=(400, 429))},
+    "/api/auth/password": {"post": _op("Change password (signs out other sessions)", (200, _TOKENS), {
+        "type": "object", "properties": {"current_password": {"type": "string"},
+                                         "new_password": {"type": "string"}}}, errors=(400, 429))},
+    "/api/me": {"get": _op("The signed-in user", (200, _OBJ), errors=()),
+                "delete": _op("Delete the account with all photos", (200, _OBJ),
+                              {"type": "object", "properties": {"password": {"type": "string"}}})},
+    "/api/photos": {
+        "get": _op("Photos, newest taken first", (200, "PhotoPage"),
+                   params=[_query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
+        "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, {
+            "type": "object", "properties": {"photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}},
+                                             "errors": {"type": "array"}}}), errors=(400, 413, 415, 507)),
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                     "type": "object", "properties": {"files": {"type": "array", "items": {
+                         "type": "string", "format": "binary"}}}}}}}},
+    },
+    "/api/photos/{photo_id}": {
+        "get": _op("One photo with all its metadata", (200, "PhotoDetail"), params=[_ID], errors=(404,)),
+        "patch": _op("Edit caption, tags and note", (200, "PhotoDetail"), {"type": "object", "properties": {
+            "caption": _NULLABLE_STR, "note": _NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}}}},
+            params=[_ID], errors=(400, 404)),
+        "delete": _op("Delete the photo and its files", (204, None), params=[_ID], errors=(404,)),
+    },
+    "/api/photos/{photo_id}/original": {"get": {**_op("The original file", None, params=[_ID], errors=(404,)),
+                                                "responses": {"200": {"description": "The file"}, "401": {
+                                                    "description": "Error"}, "404": {"description": "Error"}}}},
+    "/api/photos/{photo_id}/thumbnail": {"get": {**_op("A WebP thumbnail", None, params=[
+        _ID, _query("size", {"type": "string", "enum": ["small", "large"]})]), "responses": {
+        "200": {"description": "WebP image"}, "400": {"description": "Error"}, "401": {"description": "Error"},
+        "404": {"description": "Error"}}}},
+    "/api/photos/{photo_id}/similar": {"get": _op("More like this", (200, _OBJ), params=[
+        _ID, _query("limit", {"type": "integer", "minimum": 1, "maximum": 100})], errors=(400, 404))},
+    "/api/search": {"get": _op("Search in natural language with filters", (200, "PhotoPage"),
+                               params=_SEARCH_PARAMS)},
+    "/api/facets": {"get": _op("Values the search filters can take", (200, _OBJ), errors=())},
+    "/api/duplicates": {"get": _op("Groups of near-identical photos", (200, _OBJ), params=[
+        _query("distance", {"type": "integer", "minimum": 0, "maximum": 24})])},
+    "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, _OBJ), errors=())},
+    "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _OBJ), errors=())},
+    "/api/openapi.json": {"get": _op("This description", (200, _OBJ), public=True, errors=())},
+}
+
+
+def spec() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Shoebox API", "version": "1", "description": "Your photos, found by what you remember."},
+        "components": {
+            "schemas": {"Error": _ERROR, "Photo": _PHOTO, "PhotoDetail": _PHOTO_DETAIL, "PhotoPage": _PAGE},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+    }
+
+
+@bp.get("/api/openapi.json")
+def openapi_json():
+    return jsonify(spec())
