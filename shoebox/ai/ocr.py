@@ -1,0 +1,87 @@
+"""Text in photos: RapidOCR (PP-OCRv4 detection + recognition, ONNX Runtime on the CPU).
+
+The ONNX weights (16 MB, English + Chinese) ship inside the PyPI package `rapidocr-onnxruntime==1.4.4`;
+later `rapidocr` releases download their models at first use, which an offline box cannot.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from PIL import Image
+
+from shoebox.ai.base import Model, ModelUnavailable
+from shoebox.ai.faces import Box, shrink, to_rgb
+
+MODEL_NAME = "rapidocr-onnxruntime-1.4.4-ppocrv4"
+
+
+class OcrLine(NamedTuple):
+    """One line of text, its recognition confidence (0..1) and its box in the input image's pixels."""
+
+    text: str
+    confidence: float
+    box: Box  # left, top, right, bottom
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """All text read from one image, lines top to bottom; empty when the image shows none."""
+
+    text: str = ""
+    lines: list[OcrLine] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+class TextReader(Model):
+    """Reads the text in a photo, screenshot or scanned page."""
+
+    kind = "ocr"
+
+    def __init__(self, name: str = MODEL_NAME, *, max_side: int = 1600, min_confidence: float = 0.6,
+                 box_threshold: float = 0.3) -> None:
+        super().__init__(name)
+        # Measured (bench/analyze_offline.py): RapidOCR alone would work at up to 2000 px; 1600 reads the
+        # same words on a 12 MP page in about two thirds of the time. Small images are enlarged by RapidOCR.
+        self.max_side = max_side
+        self.min_confidence = min_confidence
+        # Detection box threshold: RapidOCR's default 0.5 drops a whole line of skimage's page.png; 0.3 keeps it.
+        self.box_threshold = box_threshold
+        # RapidOCR swaps its resize step per call and ONNX Runtime already uses every core: one image at a time.
+        self._inference = threading.Lock()
+
+    def _load(self) -> Any:
+        try:
+            module = importlib.import_module("rapidocr_onnxruntime")
+        except ImportError as exc:
+            raise ModelUnavailable("package rapidocr-onnxruntime is not installed "
+                                   f"(pip install rapidocr-onnxruntime==1.4.4): {exc}") from exc
+        # Thresholds are fixed at construction: passing them per call mutates the shared engine (not thread-safe).
+        return module.RapidOCR(det_box_thresh=self.box_threshold, text_score=self.min_confidence)
+
+    def read(self, image: Image.Image) -> OcrResult:
+        """The text in the image, with each line's confidence and box; lines below min_confidence dropped."""
+        engine = self.loaded()
+        small, factor = shrink(to_rgb(image), self.max_side)
+        with self._inference:
+            raw, _ = engine(small)  # (None, None) when no text is found
+        lines = [line for line in (_line(item, factor, image.size) for item in raw or [])
+                 if line is not None and line.confidence >= self.min_confidence]
+        return OcrResult(text="\n".join(line.text for line in lines), lines=lines)
+
+
+def _line(item: Any, factor: float, size: tuple[int, int]) -> OcrLine | None:
+    """One RapidOCR result [points, text, score] as an OcrLine, or None for an empty or punctuation-only line."""
+    points, text, confidence = item[0], str(item[1]).strip(), float(item[2])
+    if not any(char.isalnum() for char in text):
+        return None
+    xs = [point[0] * factor for point in points]
+    ys = [point[1] * factor for point in points]
+    width, height = size
+    box = (max(0, round(min(xs))), max(0, round(min(ys))), min(width, round(max(xs))), min(height, round(max(ys))))
+    return OcrLine(text=text, confidence=confidence, box=box)
