@@ -1,10 +1,21 @@
-"""Run Shoebox for development: `python app.py` creates or migrates the database (in create_app), then serves."""
+"""Run Shoebox for development: `python app.py` creates or migrates the database (in create_app), then serves
+on http://localhost:5000 with a job worker and warm models in the same process."""
+
+import threading
 
 from shoebox import create_app
 
 app = create_app()
 
+
+def warm_up() -> None:
+    """Load every model now (logging one line for each that cannot load), so no request waits for one."""
+    app.extensions["queue"].analyzer.models().unavailable()
+    app.extensions["searcher"].warm_up()
+
+
 if __name__ == "__main__":
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     if app.config["SETTINGS"].WORKER_IN_PROCESS:
         app.extensions["queue"].start_worker_thread()  # one command: analysis runs beside the web server
     app.run(host="127.0.0.1", port=5000, threaded=True)

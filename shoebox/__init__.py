@@ -20,6 +20,7 @@ def create_app(overrides: dict[str, Any] | None = None, env_file: str | None = "
     """Build the app from Settings (environment, `.env`, then `overrides`, e.g. from a test)."""
     settings = Settings.load(overrides, env_file=env_file)
     logging.basicConfig(level=settings.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise at start-up
     app = Flask(__name__)
     configure(app, settings)
     register_extensions(app, settings)
