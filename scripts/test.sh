@@ -20,4 +20,8 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
+# Tailwind's CLI, for the test that checks the committed CSS is fresh.
+if [ ! -d node_modules ]; then
+  npm ci --no-audit --no-fund
+fi
 exec .venv/bin/python -m pytest "$@"

@@ -58,6 +58,8 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.path.startswith("/api/") and response.mimetype == "application/json":
+        response.headers.setdefault("Cache-Control", "no-store")  # private data: never kept by any cache
     return response
 
 

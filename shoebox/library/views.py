@@ -13,13 +13,26 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 @page_login_required
 def library_page():
-    return render_template("library/index.html")
+    return render_template("library/index.html", searching=False)
+
+
+@bp.get("/search")
+@page_login_required
+def search_page():
+    """The grid again, in search mode: query and filters come from the URL (`?q=&tag=&from=...`)."""
+    return render_template("library/index.html", searching=True)
 
 
 @bp.get("/upload")
 @page_login_required
 def upload_page():
     return render_template("library/upload.html")
+
+
+@bp.get("/jobs")
+@page_login_required
+def jobs_page():
+    return render_template("library/jobs.html")
 
 
 @bp.get("/photos/<int:photo_id>")

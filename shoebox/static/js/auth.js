@@ -1,0 +1,106 @@
+// Sign-up, sign-in, forgot-password and reset-password forms: inline validation, then the JSON API.
+import { api } from "./api.js";
+import { $, $$ } from "./ui.js";
+
+const MIN_PASSWORD = 10;
+// Which input an API error code belongs to; the rest are shown above the submit button.
+const FIELD_OF_CODE = { invalid_email: "email", email_taken: "email", weak_password: "password" };
+
+function setFieldError(form, name, message) {
+  const input = form.elements.namedItem(name);
+  const slot = $(`[data-field-error="${name}"]`, form);
+  if (slot) slot.textContent = message || "";
+  if (input && input.type !== "hidden") {
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+}
+
+function clearErrors(form) {
+  $$("[data-field-error]", form).forEach((slot) => setFieldError(form, slot.dataset.fieldError, ""));
+  $("[data-form-error]", form).textContent = "";
+}
+
+function check(form, kind) {
+  const errors = {};
+  const email = form.elements.namedItem("email");
+  if (email) {
+    const value = email.value.trim();
+    if (!value) errors.email = "Enter your email address.";
+    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) errors.email = "That does not look like an email address.";
+  }
+  const password = form.elements.namedItem("password");
+  if (password) {
+    if (!password.value) errors.password = kind === "login" ? "Enter your password." : "Choose a password.";
+    else if (kind !== "login" && password.value.length < MIN_PASSWORD) {
+      errors.password = `Use at least ${MIN_PASSWORD} characters (${password.value.length} so far).`;
+    }
+  }
+  return errors;
+}
+
+const REQUESTS = {
+  login: (data) => api("/api/auth/login", { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
+  register: (data) => api("/api/auth/register", { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
+  forgot: (data) => api("/api/auth/password-reset", { method: "POST", body: { email: data.email }, auth: false }),
+  reset: (data) => api("/api/auth/password-reset/confirm", { method: "POST", body: { token: data.token, password: data.password }, auth: false }),
+};
+
+function done(form, kind, reply, data) {
+  if (kind === "login") location.assign(data.next && data.next.startsWith("/") && !data.next.startsWith("//") ? data.next : "/");
+  else if (kind === "register") location.assign("/");
+  else {
+    $("[data-form-success]", form).textContent = reply.message;
+    if (kind === "reset") setTimeout(() => location.assign("/login"), 1200);
+  }
+}
+
+function showServerError(form, error) {
+  const field = FIELD_OF_CODE[error.code];
+  if (field && form.elements.namedItem(field)) {
+    setFieldError(form, field, error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".");
+    form.elements.namedItem(field).focus();
+    return;
+  }
+  const messages = {
+    invalid_credentials: "Wrong email or password.",
+    invalid_token: "This reset link is invalid, used or expired. Ask for a new one below.",
+  };
+  $("[data-form-error]", form).textContent = messages[error.code] || `${error.message}.`;
+}
+
+async function submit(form, kind, event) {
+  event.preventDefault();
+  clearErrors(form);
+  const errors = check(form, kind);
+  for (const [name, message] of Object.entries(errors)) setFieldError(form, name, message);
+  const first = Object.keys(errors)[0];
+  if (first) {
+    form.elements.namedItem(first).focus();
+    return;
+  }
+  const button = $("button[type=submit]", form);
+  button.disabled = true;
+  const data = Object.fromEntries(new FormData(form));
+  if (data.email) data.email = data.email.trim();
+  try {
+    done(form, kind, await REQUESTS[kind](data), data);
+  } catch (error) {
+    showServerError(form, error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+export function initAuthForms() {
+  for (const form of $$("[data-auth-form]")) {
+    const kind = form.dataset.authForm;
+    form.addEventListener("submit", (event) => submit(form, kind, event));
+    // Clear a field's error as soon as the user fixes it.
+    form.addEventListener("input", (event) => {
+      if (event.target.name && event.target.getAttribute("aria-invalid")) setFieldError(form, event.target.name, "");
+    });
+  }
+  const first = $("[data-auth-form] input:not([type=hidden])");
+  if (first && !first.value) first.focus();
+}

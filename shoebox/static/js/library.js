@@ -1,0 +1,203 @@
+// The timeline and the search results: one grid, grouped by month, filled page by page as the user scrolls.
+import { api } from "./api.js";
+import { loadFacets, paramsFromUrl, searchUrl } from "./search.js";
+import { $, $$, debounce, h, monthLabel, recalledOrder, rememberOrder } from "./ui.js";
+
+// `?limit=` is honoured so a test (or a curious user) can watch the infinite scroll with a few photos.
+const PAGE_SIZE = Math.min(200, Math.max(1, Number(new URLSearchParams(location.search).get("limit")) || 60));
+const GRID = "grid grid-cols-3 gap-1 sm:grid-cols-4 sm:gap-1.5 md:grid-cols-5 lg:grid-cols-6 xl:grid-cols-8 2xl:grid-cols-10";
+const FILTERS = ["from", "to", "tag", "camera", "format"];
+
+const state = { params: {}, cursor: null, loading: false, done: false, generation: 0, controller: null };
+let grid;
+let sentinel;
+
+const searching = () => Boolean(state.params.q) || FILTERS.some((name) => state.params[name]);
+const grouped = () => !searching() || state.params.sort === "date" || !state.params.q;
+
+function tile(photo) {
+  const label = photo.caption || photo.filename;
+  return h("a", { href: `/photos/${photo.id}`, class: "tile rounded-sm sm:rounded-md", dataset: { id: photo.id, taken: photo.taken_at }, title: label },
+    h("img", { src: photo.thumbnail_url, alt: label, loading: "lazy", decoding: "async", width: "256", height: "256" }));
+}
+
+function monthSection(key) {
+  const existing = $(`section[data-month="${key}"]`, grid);
+  if (existing) return $("[data-tiles]", existing);
+  const tiles = h("div", { class: GRID, dataset: { tiles: "" } });
+  const title = key === "results" ? "Best matches" : monthLabel(key);
+  const section = h("section", { class: "mb-6 sm:mb-8", dataset: { month: key }, "aria-label": title },
+    h("h2", { class: "px-1 pt-2 pb-2.5 text-sm font-semibold sm:px-0 sm:text-base", text: title }),
+    tiles);
+  // Months run newest first: put a new one before the first older month.
+  const later = $$("section[data-month]", grid).find((other) => other.dataset.month < key);
+  grid.insertBefore(section, later || null);
+  return tiles;
+}
+
+function place(photo) {
+  if ($(`[data-id="${photo.id}"]`, grid)) return;
+  const key = grouped() ? photo.taken_at.slice(0, 7) : "results";
+  monthSection(key).append(tile(photo));
+}
+
+function saveOrder() {
+  const ids = $$("[data-id]", grid).map((node) => Number(node.dataset.id));
+  rememberOrder(ids, location.pathname + location.search, searching() ? null : state.cursor);
+}
+
+function showEmpty() {
+  const empty = !$("[data-id]", grid) && state.done;
+  $('[data-empty="library"]').hidden = !(empty && !searching());
+  $('[data-empty="search"]').hidden = !(empty && searching());
+  if (empty && searching()) {
+    $("[data-empty-title]").textContent = state.params.q ? `No photos match “${state.params.q}”` : "No photos match these filters";
+  }
+}
+
+function showCount() {
+  const count = $$("[data-id]", grid).length;
+  const text = !searching() || !state.done && !count ? "" : `${count}${state.done ? "" : "+"} ${count === 1 ? "photo" : "photos"}`;
+  $("[data-result-count]").textContent = text;
+}
+
+function endpoint() {
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (state.cursor) query.set("cursor", state.cursor);
+  if (!searching()) return `/api/photos?${query}`;
+  for (const [name, value] of Object.entries(state.params)) if (value) query.set(name, value);
+  if (!state.params.q) query.set("sort", "date");
+  return `/api/search?${query}`;
+}
+
+async function loadMore() {
+  if (state.loading || state.done) return;
+  state.loading = true;
+  const generation = state.generation;
+  state.controller = new AbortController();
+  $("[data-loading]").hidden = Boolean($("[data-id]", grid));
+  $("[data-grid-error]").hidden = true;
+  try {
+    const page = await api(endpoint(), { signal: state.controller.signal });
+    if (generation !== state.generation) return;
+    page.items.forEach(place);
+    state.cursor = page.next_cursor;
+    state.done = !page.next_cursor;
+  } catch (error) {
+    if (error.name === "AbortError" || generation !== state.generation) return;
+    state.done = true;
+    const slot = $("[data-grid-error]");
+    slot.textContent = `Could not load photos: ${error.message}`;
+    slot.hidden = false;
+  } finally {
+    if (generation === state.generation) {
+      state.loading = false;
+      $("[data-loading]").hidden = true;
+      grid.setAttribute("aria-busy", "false");
+      saveOrder();
+      showEmpty();
+      showCount();
+      if (!state.done && nearBottom()) loadMore();
+    }
+  }
+}
+
+const nearBottom = () => sentinel.getBoundingClientRect().top < window.innerHeight + 1200;
+
+function restart() {
+  state.generation += 1;
+  if (state.controller) state.controller.abort();
+  Object.assign(state, { cursor: null, loading: false, done: false });
+  grid.replaceChildren();
+  grid.setAttribute("aria-busy", "true");
+  $('[data-empty="library"]').hidden = true;
+  $('[data-empty="search"]').hidden = true;
+  $("[data-view-title]").textContent = searching() ? "Search" : "Photos";
+  document.title = `${searching() ? "Search" : "Photos"} · Shoebox`;
+  document.body.dataset.page = searching() ? "search" : "library";
+  const active = FILTERS.filter((name) => state.params[name]).length;
+  const badge = $("[data-filter-count]");
+  badge.textContent = String(active);
+  badge.classList.toggle("hidden", !active);
+  loadMore();
+}
+
+function readFilters() {
+  const form = $("[data-filters]");
+  const params = { q: $("#search-input").value.trim() };
+  for (const name of [...FILTERS, "sort"]) params[name] = form.elements.namedItem(name).value;
+  return params;
+}
+
+function apply() {
+  state.params = readFilters();
+  const url = searching() ? searchUrl(state.params) : "/";
+  if (url !== location.pathname + location.search) history.replaceState(null, "", url);
+  restart();
+}
+
+function onPhotoAdded(event) {
+  const photo = event.detail;
+  if (searching() || $(`[data-id="${photo.id}"]`, grid)) return;
+  // Older than what is loaded so far: the next page will bring it.
+  const last = $$("[data-id]", grid).at(-1);
+  if (!state.done && last && photo.taken_at < last.dataset.taken) return;
+  const key = photo.taken_at.slice(0, 7);
+  const tiles = monthSection(key);
+  const node = tile(photo);
+  const after = $$("[data-id]", tiles).find((other) => other.dataset.taken < photo.taken_at
+    || (other.dataset.taken === photo.taken_at && Number(other.dataset.id) < photo.id));
+  tiles.insertBefore(node, after || null);
+  state.done = state.done || !state.cursor;
+  saveOrder();
+  showEmpty();
+}
+
+/** Back from a photo page out of the browser's page cache: drop the tiles of photos deleted meanwhile. */
+function forgetDeleted(event) {
+  const order = recalledOrder();
+  if (!event.persisted || !order) return;
+  const kept = new Set(order.ids);
+  $$("[data-id]", grid).filter((node) => !kept.has(Number(node.dataset.id))).forEach((node) => node.remove());
+  $$("section[data-month]", grid).filter((section) => !$("[data-id]", section)).forEach((section) => section.remove());
+  showEmpty();
+}
+
+function initFilters() {
+  const form = $("[data-filters]");
+  const toggle = $("[data-filters-toggle]");
+  const open = (show) => {
+    form.hidden = !show;
+    toggle.setAttribute("aria-expanded", String(show));
+    if (show) loadFacets(form);
+  };
+  toggle.addEventListener("click", () => open(form.hidden));
+  if (!form.hidden) loadFacets(form);
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("reset", () => setTimeout(apply, 0));
+  $("[data-search-clear]").addEventListener("click", () => {
+    form.reset();
+    $("#search-input").value = "";
+    setTimeout(apply, 0);
+  });
+}
+
+export function initLibrary() {
+  grid = $("[data-grid]");
+  sentinel = $("[data-sentinel]");
+  state.params = paramsFromUrl();
+  initFilters();
+  const input = $("#search-input");
+  input.addEventListener("input", debounce(apply, 300));
+  $("[data-search-form]").addEventListener("submit", (event) => {
+    event.preventDefault();
+    apply();
+  });
+  new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) loadMore();
+  }, { rootMargin: "1200px 0px" }).observe(sentinel);
+  window.addEventListener("shoebox:photo-added", onPhotoAdded);
+  window.addEventListener("pageshow", forgetDeleted);
+  restart();
+}

@@ -1,0 +1,212 @@
+// The photo page: metadata, in-place editing, delete, and stepping through the grid's order by keyboard.
+import { api } from "./api.js";
+import { $, formatBytes, formatDateTime, h, icon, recalledOrder, rememberOrder } from "./ui.js";
+
+const STATUS = {
+  queued: ["Waiting for analysis", "bg-neutral-100 text-neutral-700 dark:bg-neutral-800 dark:text-neutral-300"],
+  running: ["Analysing…", "bg-brand-50 text-brand-700 dark:bg-brand-900/50 dark:text-brand-200"],
+  done: ["Analysed", "bg-emerald-50 text-emerald-700 dark:bg-emerald-950/60 dark:text-emerald-300"],
+  waiting: ["Waiting for a model", "bg-amber-50 text-amber-800 dark:bg-amber-950/60 dark:text-amber-300"],
+  failed: ["Analysis failed", "bg-red-50 text-red-700 dark:bg-red-950/60 dark:text-red-300"],
+};
+const DATE_SOURCE = { exif: "from the camera (EXIF)", file: "from the file's date", upload: "upload time; the file has no date" };
+
+let photo;
+let id;
+let order;
+
+const num = (value, digits = 1) => Number(value).toFixed(digits).replace(/\.0+$/, "");
+
+function metaRows(p) {
+  const rows = [];
+  const add = (label, ...value) => { if (value.some((part) => part !== null && part !== undefined && part !== "")) rows.push([label, value]); };
+  add("File", p.filename);
+  add("Format", [p.format, p.mime_type].filter(Boolean).join(" · "));
+  add("Size", formatBytes(p.file_size));
+  add("Dimensions", `${p.width} × ${p.height} · ${num((p.width * p.height) / 1e6)} MP`);
+  add("Taken", `${formatDateTime(p.taken_at)}${p.taken_at_offset ? ` (UTC${p.taken_at_offset})` : ""}`,
+    h("span", { class: "block text-xs text-neutral-500 dark:text-neutral-400", text: DATE_SOURCE[p.taken_at_source] || p.taken_at_source }));
+  const make = p.camera_make || "";
+  const model = p.camera_model || "";
+  add("Camera", model.toLowerCase().startsWith(make.toLowerCase()) ? model : [make, model].filter(Boolean).join(" "));
+  add("Lens", p.lens);
+  const exposure = [p.exposure_time && `${p.exposure_time} s`, p.f_number && `ƒ/${num(p.f_number)}`].filter(Boolean).join(" · ");
+  add("Exposure", exposure);
+  add("ISO", p.iso);
+  add("Focal length", p.focal_length && `${num(p.focal_length)} mm`);
+  if (p.gps) {
+    const { latitude: lat, longitude: lon, altitude } = p.gps;
+    const link = h("a", {
+      href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}`,
+      class: "link inline-flex items-center gap-1", target: "_blank", rel: "noopener noreferrer",
+    }, icon("map", "size-4"), "Open in OpenStreetMap");
+    add("Location", `${num(lat, 5)}, ${num(lon, 5)}${altitude !== null && altitude !== undefined ? ` · ${Math.round(altitude)} m` : ""}`,
+      h("span", { class: "block" }, link));
+  }
+  return rows;
+}
+
+function renderMeta() {
+  $("[data-meta]").replaceChildren(...metaRows(photo).map(([label, value]) =>
+    h("div", { class: "meta-row" }, h("dt", { text: label }), h("dd", {}, ...value))));
+  const [text, colours] = STATUS[photo.status] || [photo.status, STATUS.queued[1]];
+  const badge = $("[data-status]");
+  badge.textContent = text;
+  badge.className = `badge ${colours}`;
+  $("[data-status-reason]").textContent = photo.status_reason || "";
+  $("[data-caption-source]").textContent = !photo.caption ? "" : photo.caption_source === "ai" ? "Suggested by AI · edit to make it yours" : "";
+}
+
+function renderTags() {
+  const chips = photo.tags.map((tag) => h("li", { class: "chip" },
+    h("a", { href: `/search?tag=${encodeURIComponent(tag)}`, class: "py-1.5 hover:underline", title: `Search photos tagged ${tag}`, text: tag }),
+    h("button", {
+      type: "button", class: "flex size-9 cursor-pointer items-center justify-center rounded-full hover:bg-brand-100 dark:hover:bg-brand-800/60",
+      "aria-label": `Remove tag ${tag}`, onclick: () => save({ tags: photo.tags.filter((other) => other !== tag) }),
+    }, icon("close", "size-3.5"))));
+  $("[data-tags]").replaceChildren(...chips);
+  if (!chips.length) $("[data-tags]").append(h("li", { class: "text-sm text-neutral-500 dark:text-neutral-400", text: "No tags yet." }));
+}
+
+async function save(changes) {
+  const status = $("[data-save-status]");
+  const error = $("[data-edit-error]");
+  status.textContent = "Saving…";
+  error.textContent = "";
+  try {
+    photo = await api(`/api/photos/${id}`, { method: "PATCH", body: changes });
+    status.textContent = "Saved";
+    setTimeout(() => { if (status.textContent === "Saved") status.textContent = ""; }, 2500);
+    renderTags();
+    renderMeta();
+    $("[data-photo-img]").alt = photo.caption || photo.filename;
+    document.title = `${photo.caption || photo.filename} · Shoebox`;
+  } catch (failure) {
+    status.textContent = "";
+    error.textContent = `Not saved: ${failure.message}.`;
+  }
+}
+
+function initEditing() {
+  for (const field of document.querySelectorAll("[data-edit]")) {
+    const name = field.dataset.edit;
+    field.addEventListener("change", () => save({ [name]: field.value.trim() || null }));
+    field.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") field.blur();
+      if (name === "caption" && event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        field.blur();
+      }
+    });
+  }
+  const form = $("[data-tag-form]");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = form.elements.namedItem("tag");
+    const added = input.value.split(",").map((tag) => tag.trim()).filter(Boolean);
+    input.value = "";
+    if (added.length) save({ tags: [...photo.tags, ...added.filter((tag) => !photo.tags.includes(tag))] });
+  });
+}
+
+// -- stepping through the grid's order ----------------------------------------------------------------
+async function orderFromListing() {
+  const ids = [];
+  let cursor = "";
+  for (let page = 0; page < 10; page += 1) {
+    const reply = await api(`/api/photos?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    ids.push(...reply.items.map((item) => item.id));
+    cursor = reply.next_cursor;
+    if (!cursor || ids.includes(id)) return { ids, back: "/", cursor };
+  }
+  return { ids, back: "/", cursor };
+}
+
+async function extendOrder() {
+  if (!order.cursor || order.ids.indexOf(id) < order.ids.length - 1) return;
+  const reply = await api(`/api/photos?limit=100&cursor=${encodeURIComponent(order.cursor)}`);
+  order.ids.push(...reply.items.map((item) => item.id));
+  order.cursor = reply.next_cursor;
+  rememberOrder(order.ids, order.back, order.cursor);
+}
+
+const neighbour = (step) => order.ids[order.ids.indexOf(id) + step];
+
+function go(step) {
+  const target = neighbour(step);
+  if (target !== undefined) location.replace(`/photos/${target}`);
+}
+
+function back() {
+  if (sessionStorage.getItem("shoebox:from-grid") && history.length > 1) history.back();
+  else location.assign(order ? order.back : "/");
+}
+
+async function initNavigation() {
+  const recalled = recalledOrder();
+  order = recalled && recalled.ids.includes(id) ? recalled : await orderFromListing().catch(() => ({ ids: [id], back: "/" }));
+  if (order !== recalled) rememberOrder(order.ids, order.back, order.cursor);
+  await extendOrder().catch(() => {});
+  $("[data-back]").href = order.back;
+  $("[data-back]").addEventListener("click", (event) => { event.preventDefault(); back(); });
+  const prev = $("[data-prev]");
+  const next = $("[data-next]");
+  prev.hidden = neighbour(-1) === undefined;
+  next.hidden = neighbour(1) === undefined;
+  prev.addEventListener("click", () => go(-1));
+  next.addEventListener("click", () => go(1));
+  for (const step of [-1, 1]) if (neighbour(step) !== undefined) new Image().src = `/api/photos/${neighbour(step)}/thumbnail?size=large`;
+}
+
+function initKeys() {
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]") || $("[data-delete-dialog]").open) return;
+    if (event.key === "ArrowLeft") go(-1);
+    else if (event.key === "ArrowRight") go(1);
+    else if (event.key === "Escape") back();
+  });
+  // Swipe on touch screens.
+  const stage = $("[data-photo-img]").parentElement;
+  let startX = null;
+  stage.addEventListener("pointerdown", (event) => { if (event.pointerType === "touch") startX = event.clientX; });
+  stage.addEventListener("pointerup", (event) => {
+    if (startX === null) return;
+    const dx = event.clientX - startX;
+    startX = null;
+    if (Math.abs(dx) > 60) go(dx > 0 ? -1 : 1);
+  });
+}
+
+function initDelete() {
+  const dialog = $("[data-delete-dialog]");
+  $("[data-delete]").addEventListener("click", () => dialog.showModal());
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "delete") return;
+    try {
+      await api(`/api/photos/${id}`, { method: "DELETE" });
+    } catch (failure) {
+      $("[data-edit-error]").textContent = `Not deleted: ${failure.message}.`;
+      return;
+    }
+    const target = neighbour(1) ?? neighbour(-1);
+    order.ids = order.ids.filter((other) => other !== id);
+    rememberOrder(order.ids, order.back, order.cursor);
+    if (target !== undefined) location.replace(`/photos/${target}`);
+    else location.replace(order.back);
+  });
+}
+
+export async function initPhoto() {
+  id = Number($("[data-photo-id]").dataset.photoId);
+  initEditing();
+  initKeys();
+  initDelete();
+  const loading = api(`/api/photos/${id}`).then((data) => {
+    photo = data;
+    renderTags();
+    renderMeta();
+  }).catch((failure) => { $("[data-edit-error]").textContent = `Could not load the details: ${failure.message}.`; });
+  await Promise.all([loading, initNavigation().catch(() => {})]);
+  document.body.dataset.ready = "true";
+}

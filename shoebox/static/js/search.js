@@ -1,0 +1,61 @@
+// Search state in the URL, the filter choices (facets), and the header search box on the other pages.
+import { api } from "./api.js";
+import { $, debounce, h } from "./ui.js";
+
+const NAMES = ["q", "from", "to", "tag", "camera", "format", "sort"];
+
+export function paramsFromUrl() {
+  const query = new URLSearchParams(location.search);
+  const params = Object.fromEntries(NAMES.map((name) => [name, (query.get(name) || "").trim()]));
+  if (!params.sort) params.sort = "relevance";
+  return params;
+}
+
+export function searchUrl(params) {
+  const query = new URLSearchParams();
+  for (const name of NAMES) {
+    if (params[name] && !(name === "sort" && params[name] === "relevance")) query.set(name, params[name]);
+  }
+  return `/search?${query}`;
+}
+
+let facets = null;
+
+/** Fill the tag, camera and format choices once, keeping whatever is already selected. */
+export async function loadFacets(form) {
+  if (facets) return;
+  facets = api("/api/facets").catch(() => ({ tags: [], cameras: [], formats: [] }));
+  const data = await facets;
+  const fill = (select, values) => {
+    const selected = select.dataset.selected || select.value;
+    const first = select.options[0];
+    select.replaceChildren(first);
+    for (const { value, label } of values) select.append(h("option", { value, text: label, selected: value === selected }));
+    if (selected && !values.some((option) => option.value === selected)) {
+      select.append(h("option", { value: selected, text: selected, selected: true }));
+    }
+  };
+  fill(form.elements.namedItem("tag"), (data.tags || []).map((tag) => ({ value: tag.name, label: `${tag.name} (${tag.count})` })));
+  fill(form.elements.namedItem("camera"), (data.cameras || []).map((camera) => ({ value: camera, label: camera })));
+  fill(form.elements.namedItem("format"), (data.formats || []).map((format) => ({ value: format, label: format })));
+}
+
+/** On pages without the grid, typing in the header search opens the search page with what was typed. */
+export function initHeaderSearch() {
+  const input = $("#search-input");
+  if (!input) return;
+  const page = document.body.dataset.page;
+  if (page === "library" || page === "search") {
+    if (sessionStorage.getItem("shoebox:focus-search")) {
+      sessionStorage.removeItem("shoebox:focus-search");
+      input.focus();
+      input.setSelectionRange(input.value.length, input.value.length);
+    }
+    return;
+  }
+  input.addEventListener("input", debounce(() => {
+    if (!input.value.trim()) return;
+    sessionStorage.setItem("shoebox:focus-search", "1");
+    location.assign(searchUrl({ q: input.value.trim() }));
+  }, 400));
+}
