@@ -9,6 +9,7 @@ import pytest
 
 from shoebox import create_app
 from shoebox.ai.registry import clear_cache
+from shoebox.ai.tagger import Tagger
 from shoebox.models import Embedding
 from tests.conftest import Account, make_jpeg
 
@@ -119,3 +120,27 @@ def test_worker_thread_analyses_in_the_background(tmp_path, vit_dir):
         queue.stop_worker_thread()
     info = detail(user, photo["id"])
     assert info["status"] == "done" and info["tags"]
+
+
+class TaggerThatChokesOnTinyImages(Tagger):
+    """The real tiny ViT tagger, except that it raises on a 33-pixel-wide image (a model bug on one input)."""
+
+    def tag(self, images):
+        if any(image.width == 33 for image in images):
+            raise RuntimeError("model crashed on this input")
+        return super().tag(images)
+
+
+def test_a_model_that_raises_on_one_photo_fails_that_photo_and_the_batch_goes_on(tmp_path, vit_dir):
+    app = analysing_app(tmp_path, JOBS_IMMEDIATE=False, TAG_MODEL=str(vit_dir), TAG_THRESHOLD=0.0)
+    user = Account(app, "ana@example.com")
+    ids = [user.upload_one(f"p{n}.jpg", make_jpeg(color=(n * 40, 5, 5)))["id"] for n in range(3)]
+    odd = user.upload_one("odd.jpg", make_jpeg(size=(33, 25)))["id"]
+    analyzer = app.extensions["queue"].analyzer
+    models = analyzer.models()
+    models.tagger = TaggerThatChokesOnTinyImages(str(vit_dir), threshold=0.0)
+    analyzer.run_task([*ids, odd])
+    assert [detail(user, i)["status"] for i in ids] == ["done"] * 3
+    assert all(detail(user, i)["tags"] for i in ids)
+    failed = detail(user, odd)
+    assert failed["status"] == "failed" and "model crashed on this input" in failed["status_reason"]
