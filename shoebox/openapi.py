@@ -36,6 +36,8 @@ _PHOTO_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Photo"}, {"type": "obj
     "large_url": {"type": "string"}}}]}
 _PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "next_cursor": _NULLABLE_STR}}
+_UPLOADED = {"type": "object", "properties": {
+    "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "errors": {"type": "array"}}}
 _CREDENTIALS = {"type": "object", "required": ["email", "password"],
                 "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
 _TOKENS = {"type": "object", "properties": {"access_token": {"type": "string"},
@@ -98,9 +100,8 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/photos": {
         "get": _op("Photos, newest taken first", (200, "PhotoPage"),
                    params=[_query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
-        "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, {
-            "type": "object", "properties": {"photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}},
-                                             "errors": {"type": "array"}}}), errors=(400, 413, 415, 507)),
+        "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, _UPLOADED),
+                       errors=(400, 413, 415, 507)),
                  "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                      "type": "object", "properties": {"files": {"type": "array", "items": {
                          "type": "string", "format": "binary"}}}}}}}},

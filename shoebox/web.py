@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from shoebox.config import Settings
 from shoebox.db import writing
-from shoebox.errors import ShoeboxError
+from shoebox.errors import InvalidInput, ShoeboxError
 from shoebox.library.service import Library
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -28,6 +28,22 @@ def library() -> Library:
 
 def settings() -> Settings:
     return current_app.config["SETTINGS"]
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within [low, high], or `default` when absent."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number", code="invalid_parameter") from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}", code="invalid_parameter")
+    return value
+
+
 
 
 def error_response(status: int, code: str, message: str, **headers: Any):

@@ -9,7 +9,7 @@ from shoebox.errors import InvalidInput, NotFound, ShoeboxError
 from shoebox.library.service import visible_tags
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.models import Photo
-from shoebox.web import db_session, library
+from shoebox.web import db_session, int_arg, library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -98,7 +98,7 @@ def _batch_failure_status(failed: list[dict]) -> int:
 @bp.get("/photos")
 @login_required
 def list_photos():
-    limit = _int_arg("limit", 50, 1, MAX_PAGE)
+    limit = int_arg("limit", 50, 1, MAX_PAGE)
     photos, next_cursor = library().page(db_session(), current_user_id(), request.args.get("cursor"), limit)
     return jsonify({"items": [photo_json(photo) for photo in photos], "next_cursor": next_cursor})
 
@@ -152,17 +152,3 @@ def thumbnail(photo_id: int):
     response = send_file(path, mimetype="image/webp", conditional=True, etag=f"{photo.sha256}-{size}")
     response.headers["Cache-Control"] = IMMUTABLE
     return response
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number", code="invalid_parameter") from None
-    if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low} and {high}", code="invalid_parameter")
-    return value
-

@@ -6,10 +6,10 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import func, select
 
 from shoebox.auth import current_user_id, login_required
-from shoebox.library.api import _int_arg, photo_json
+from shoebox.library.api import photo_json
 from shoebox.models import Photo, PhotoTag
 from shoebox.search.service import Searcher, decode_offset, encode_offset, near_duplicate_groups, parse_filters
-from shoebox.web import db_session, library
+from shoebox.web import db_session, int_arg, library
 
 bp = Blueprint("search", __name__, url_prefix="/api")
 
@@ -28,7 +28,7 @@ def _photos(session, user_id: int, ids: list[int]) -> dict[int, Photo]:
 def search():
     """Ranked photos for `q` within the filters; each says why it matched and its score."""
     session, user_id = db_session(), current_user_id()
-    limit = _int_arg("limit", 50, 1, 200)
+    limit = int_arg("limit", 50, 1, 200)
     offset = decode_offset(request.args.get("cursor"))
     results = searcher().search(session, user_id, request.args.get("q"), parse_filters(request.args),
                                 request.args.get("sort") or "relevance")
@@ -62,7 +62,7 @@ def similar(photo_id: int):
     """More like this: the nearest photos by embedding."""
     session, user_id = db_session(), current_user_id()
     photo = library().get(session, user_id, photo_id)
-    hits = searcher().similar(session, photo, _int_arg("limit", 12, 1, 100))
+    hits = searcher().similar(session, photo, int_arg("limit", 12, 1, 100))
     photos = _photos(session, user_id, [i for i, _ in hits])
     return jsonify({"items": [{**photo_json(photos[i]), "similarity": round(float(s), 4)}
                               for i, s in hits if i in photos]})
@@ -73,6 +73,6 @@ def similar(photo_id: int):
 def duplicates():
     """Groups of near-identical photos (re-saved, resized or lightly edited copies)."""
     session, user_id = db_session(), current_user_id()
-    groups = near_duplicate_groups(session, user_id, _int_arg("distance", 10, 0, 24))
+    groups = near_duplicate_groups(session, user_id, int_arg("distance", 10, 0, 24))
     photos = _photos(session, user_id, [i for group in groups for i in group])
     return jsonify({"groups": [[photo_json(photos[i]) for i in group if i in photos] for group in groups]})
