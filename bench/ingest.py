@@ -32,8 +32,8 @@ def make_photos(folder: Path, n: int) -> list[Path]:
     base = Image.radial_gradient("L").resize(SIZE).convert("RGB")
     base = Image.merge("RGB", (base.getchannel(0), base.getchannel(0).rotate(90, expand=False), base.getchannel(0)))
     base = base.filter(ImageFilter.GaussianBlur(2))
-    grain = Image.effect_noise(SIZE, 24).convert("RGB")  # sensor-like grain: real 12 MP JPEGs are 3-6 MB
-    base = Image.blend(base, grain, 0.12)
+    grain = Image.effect_noise(SIZE, 40).convert("RGB")  # sensor-like grain: real 12 MP JPEGs are 3-6 MB
+    base = Image.blend(base, grain, 0.25)
     paths = []
     rng = random.Random(42)
     for i in range(n):
