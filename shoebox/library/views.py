@@ -35,6 +35,13 @@ def jobs_page():
     return render_template("library/jobs.html")
 
 
+@bp.get("/duplicates")
+@page_login_required
+def duplicates_page():
+    """Groups of near-identical photos, to keep the best copy and delete the rest."""
+    return render_template("library/duplicates.html")
+
+
 @bp.get("/photos/<int:photo_id>")
 @page_login_required
 def photo_page(photo_id: int):

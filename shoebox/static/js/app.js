@@ -1,6 +1,7 @@
 // Entry point of every page: wires what the page (body[data-page]) contains.
 import { api } from "./api.js";
 import { initAuthForms } from "./auth.js";
+import { initDuplicates } from "./duplicates.js";
 import { initJobs, initJobsIndicator } from "./jobs.js";
 import { initLibrary } from "./library.js";
 import { initPhoto } from "./photo.js";
@@ -24,6 +25,31 @@ function initLogout() {
   });
 }
 
+/** The header's menu of pages: a disclosure button; Escape or a click elsewhere closes it. */
+function initMenu() {
+  const toggle = $("[data-menu-toggle]");
+  const panel = $("[data-menu-panel]");
+  if (!toggle || !panel) return;
+  const open = (show) => {
+    panel.hidden = !show;
+    toggle.setAttribute("aria-expanded", String(show));
+  };
+  toggle.addEventListener("click", () => open(panel.hidden));
+  document.addEventListener("click", (event) => {
+    if (!panel.hidden && !event.target.closest("[data-menu]")) open(false);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || panel.hidden) return;
+    event.preventDefault(); // the photo page's Escape (back to the grid) waits for the next press
+    open(false);
+    toggle.focus();
+  });
+  // Tabbing out of the menu closes it.
+  $("[data-menu]").addEventListener("focusout", (event) => {
+    if (event.relatedTarget && !event.currentTarget.contains(event.relatedTarget)) open(false);
+  });
+}
+
 function init() {
   const page = document.body.dataset.page;
   if (AUTH_PAGES.has(page)) {
@@ -32,6 +58,7 @@ function init() {
   }
   if (page === "error") return;
   initLogout();
+  initMenu();
   initUpload();
   initJobsIndicator();
   initHeaderSearch();
@@ -44,6 +71,7 @@ function init() {
     initLibrary();
   } else if (page === "photo") initPhoto();
   else if (page === "jobs") initJobs();
+  else if (page === "duplicates") initDuplicates();
 }
 
 init();

@@ -68,6 +68,34 @@ function renderTags() {
   if (!chips.length) $("[data-tags]").append(h("li", { class: "text-sm text-neutral-500 dark:text-neutral-400", text: "No tags yet." }));
 }
 
+// -- more like this: the nearest photos by meaning, fetched once the photo itself is shown -----------------
+const SIMILAR = 8;
+let similarController = null;
+
+async function loadSimilar() {
+  if (similarController) similarController.abort();
+  similarController = new AbortController();
+  const section = $("[data-similar]");
+  let items;
+  try {
+    ({ items } = await api(`/api/photos/${id}/similar?limit=${SIMILAR}`, { signal: similarController.signal }));
+  } catch {
+    return; // A nicety: without it the page is whole.
+  }
+  const tiles = items.slice(0, SIMILAR).map((item) => {
+    const label = item.caption || item.filename;
+    const percent = Math.round(item.similarity * 100);
+    return h("li", {}, h("a", {
+      href: `/photos/${item.id}`, title: `${label} · ${percent}% alike`, dataset: { similarId: item.id },
+      class: "group block aspect-square overflow-hidden rounded-md bg-neutral-200 outline-offset-[-2px] dark:bg-neutral-800",
+    }, h("img", { src: item.thumbnail_url, alt: label, loading: "lazy", decoding: "async", width: "256", height: "256",
+      class: "size-full object-cover transition duration-300 group-hover:scale-[1.05]" })));
+  });
+  $("[data-similar-list]").replaceChildren(...tiles);
+  section.hidden = !tiles.length;
+  section.dataset.loaded = "true";
+}
+
 async function save(changes) {
   const status = $("[data-save-status]");
   const error = $("[data-edit-error]");
@@ -81,6 +109,7 @@ async function save(changes) {
     renderMeta();
     $("[data-photo-img]").alt = photo.caption || photo.filename;
     document.title = `${photo.caption || photo.filename} · Shoebox`;
+    loadSimilar(); // the words changed, and with them what this photo is like
   } catch (failure) {
     status.textContent = "";
     error.textContent = `Not saved: ${failure.message}.`;
@@ -206,6 +235,7 @@ export async function initPhoto() {
     photo = data;
     renderTags();
     renderMeta();
+    loadSimilar(); // after the photo, and never waited for
   }).catch((failure) => { $("[data-edit-error]").textContent = `Could not load the details: ${failure.message}.`; });
   await Promise.all([loading, initNavigation().catch(() => {})]);
   document.body.dataset.ready = "true";
