@@ -1,6 +1,6 @@
 """Search latency on PostgreSQL + pgvector vs the embedded path, through Shoebox's own search backends.
 
-Usage: python bench/search_pg.py --photos 100000 --queries 50
+Usage: python bench/search_pg.py --photos 100000 --queries 50 [--backend postgres|embedded|both]
 
 Builds the same synthetic library (one user; Zipf-ish 8-word captions, 3 tags, a filename; random unit
 vectors of dim 384 stored as float16 BLOBs like the analysis job; 10% of photos tagged `sample`) twice,
@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--backend", choices=("both", "postgres", "embedded"), default="both")
     args = parser.parse_args(argv)
     import pgserver
 
@@ -146,7 +147,11 @@ def main(argv: list[str] | None = None) -> None:
         server.psql("CREATE DATABASE bench;")
         pg_url = server.get_uri("bench").replace("postgresql://", "postgresql+psycopg://", 1)
         results = {}
-        for name, url in (("postgresql + pgvector", pg_url), ("embedded (SQLite + numpy)", f"sqlite:///{tmp}/b.db")):
+        backends = [("postgresql + pgvector", pg_url, "postgres"), ("embedded (SQLite + numpy)",
+                                                                     f"sqlite:///{tmp}/b.db", "embedded")]
+        for name, url, kind in backends:
+            if args.backend not in ("both", kind):
+                continue
             db, seconds = build(url, args.photos)
             results[name] = {"build (s)": seconds, **measure(db, args.queries)}
             db.dispose()

@@ -58,7 +58,8 @@ class Fts5Index:
         """Photo ids matching an FTS5 expression among the candidates, best first."""
         weights = ", ".join(str(w) for w in WEIGHTS)
         found = (select(_FTS.c.rowid)
-                 .where(text("photo_fts MATCH :match").bindparams(match=match), _FTS.c.rowid.in_(candidates))
+                 # "+ 0": FTS5 would otherwise run the MATCH once per candidate rowid (seconds at 100k photos)
+                 .where(text("photo_fts MATCH :match").bindparams(match=match), (_FTS.c.rowid + 0).in_(candidates))
                  .order_by(text(f"bm25(photo_fts, {weights})")).limit(limit))
         return list(session.scalars(found))
 
