@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs (system packages, a virtualenv, Python packages), then run it.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/library -x`.
+# SHOEBOX_TEST_BACKEND=postgres runs it on PostgreSQL + pgvector (pgserver) and Redis (redis-server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-APT_PACKAGES="chromium fonts-dejavu-core"
+APT_PACKAGES="chromium fonts-dejavu-core redis-server"
 missing=""
 for pkg in $APT_PACKAGES; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"

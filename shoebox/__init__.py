@@ -70,7 +70,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         max_pixels=settings.MAX_IMAGE_MEGAPIXELS * 1_000_000,
         enqueue=queue.enqueue_analysis,
     )
-    app.extensions["searcher"] = Searcher(lambda: get_models(settings).embedder)
+    app.extensions["searcher"] = Searcher(lambda: get_models(settings).embedder, database.engine.dialect.name)
     auth.init_app(app)
     web.init_app(app)
 

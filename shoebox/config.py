@@ -71,6 +71,9 @@ class Settings:
     WORKER_THREADS: int = 1
     # Run jobs synchronously in the calling thread (tests).
     JOBS_IMMEDIATE: bool = False
+    # Seconds a photo may stay "running" before it is taken for lost with a killed worker and queued again
+    # (workers look every minute and when they start); keep it well above the longest batch.
+    JOB_STALE_SECONDS: int = 900
     # Models: a Hugging Face id or a local directory; "none" switches the part off.
     CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
     TAG_MODEL: str = "efficientnet-lite0"

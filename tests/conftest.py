@@ -1,4 +1,8 @@
-"""Fixtures shared by the suite: an app on a temp data dir, a client, and signed-in users."""
+"""Fixtures shared by the suite: an app on a temp data dir, a client, and signed-in users.
+
+`SHOEBOX_TEST_BACKEND=postgres` runs the same tests on PostgreSQL + pgvector and Redis (tests/backends.py);
+tests marked `embedded_only` (with their reason) are skipped there.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,53 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from shoebox import create_app
+from tests import backends
+from tests.backends import make_app
 
 pytest_plugins = ["tests.tiny_models"]
 
 PASSWORD = "correct horse battery"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "embedded_only(reason): the test is about SQLite or the in-process queue")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not backends.POSTGRES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("embedded_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "embedded only")
+            item.add_marker(pytest.mark.skip(reason=f"embedded only: {reason}"))
+
+
+def pytest_report_header(config):
+    return f"shoebox backend: {backends.BACKEND}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def backend_services():
+    """Start the selected backend's servers lazily; stop them when the session ends."""
+    yield backends.services
+    backends.services.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_backend(backend_services):
+    """Each test's own databases are dropped after it, and Redis is emptied (queue, rate limits)."""
+    before = set(backend_services.databases)
+    yield
+    if backends.POSTGRES:
+        backend_services.drop_databases_except(before)
+        backend_services.redis.flush()
+
+
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "WORKER_IN_PROCESS": False,
-                      "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none",
-                      "EMBED_MODEL": "none"}, env_file=None)
+    app = make_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "WORKER_IN_PROCESS": False,
+                    "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none"})
     yield app
     app.extensions["db"].dispose()
 

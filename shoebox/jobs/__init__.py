@@ -2,20 +2,34 @@
 
 `python app.py` runs a worker thread inside the web process; `flask shoebox worker` runs dedicated workers
 on this or any other machine that shares the database and the data directory.
+
+No job is lost when a worker dies. Huey removes a message from its queue when a worker takes it (no
+acknowledgement), so a worker killed mid-batch (SIGKILL, power loss, OOM) takes its batch with it; Huey's
+retries cover only exceptions. The database therefore keeps the truth: the analysis marks its photos
+`running` (which stamps `updated_at`) before the models run, and `Queue.requeue_stale` puts photos
+`running` for longer than JOB_STALE_SECONDS back to `queued` and enqueues them again, in one atomic UPDATE
+(so several workers doing it at once requeue each photo once). Every worker does it when it starts and
+then every minute (a Huey periodic task; the in-process worker thread in its loop). The analysis is
+idempotent (captions and tags are upserted, the embedding of a kind replaced), so a batch that runs twice,
+for instance when a slow worker was not dead after all, ends with the same rows as one that ran once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task
+from sqlalchemy import update
 
 from shoebox.config import Settings
 from shoebox.db import Database
+from shoebox.models import Photo, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +50,9 @@ class Queue:
         self.huey = huey
         self.settings = settings
         self.analyzer = Analyzer(app, settings, database)
+        self.db = database
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
+        huey.periodic_task(crontab(), name="requeue_stale_photos")(self.requeue_stale)
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -46,6 +62,20 @@ class Queue:
         ids = list(photo_ids)
         for start in range(0, len(ids), size):
             self._analyze(ids[start:start + size], list(parts))
+
+    def requeue_stale(self) -> list[int]:
+        """Queue again the photos left `running` longer than JOB_STALE_SECONDS (their worker died)."""
+        cutoff = utcnow() - timedelta(seconds=self.settings.JOB_STALE_SECONDS)
+        with self.db.transaction() as session:
+            ids = sorted(session.scalars(
+                update(Photo).where(Photo.status == "running", Photo.updated_at < cutoff)
+                .values(status="queued", status_reason=None, updated_at=utcnow()).returning(Photo.id)))
+            # Enqueued before the commit: a failure leaves them `running` for the next look; a crash between
+            # the two only queues them twice, which the idempotent analysis absorbs.
+            self.enqueue_analysis(ids)
+        if ids:
+            log.warning("requeued %d photo(s) left running by a stopped worker: %s", len(ids), ids)
+        return ids
 
     def start_worker_thread(self) -> None:
         """Run jobs in a daemon thread of this process (the one-command embedded setup)."""
@@ -57,8 +87,12 @@ class Queue:
         self._stop.set()
 
     def _work(self) -> None:
+        next_look = 0.0
         while not self._stop.is_set():
             try:
+                if time.monotonic() >= next_look:
+                    self.requeue_stale()
+                    next_look = time.monotonic() + 60
                 for task in self.huey.read_schedule():  # retries waiting for their delay
                     self.huey.enqueue(task)
                 task: Task | None = self.huey.dequeue()
@@ -72,7 +106,8 @@ class Queue:
 
     def run_consumer(self, workers: int) -> None:
         """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`."""
-        self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False).run()
+        self.requeue_stale()
+        self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 
 def init_app(app: Flask, settings: Settings, database: Database) -> Queue:

@@ -7,6 +7,7 @@ import contextlib
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import Select, exists, func, or_, select
@@ -16,7 +17,8 @@ from shoebox.ai.base import ModelUnavailable
 from shoebox.errors import InvalidInput
 from shoebox.models import Embedding, Photo, PhotoTag
 from shoebox.search import fusion, query
-from shoebox.search.keyword import keyword_search
+from shoebox.search.keyword import KeywordIndex, keyword_index
+from shoebox.search.postgres import PgVectorStore
 from shoebox.search.vector import IndexRegistry, VectorIndex
 
 MAX_QUERY = 1000
@@ -59,13 +61,31 @@ class Filters:
         return any((self.date_from, self.date_to, self.tag, self.camera, self.format))
 
 
-class VectorStore:
+class VectorStore(Protocol):
+    """Where meaning search runs: in this process's memory (embedded) or in the database (pgvector)."""
+
+    def search(self, session: Session, user_id: int, model: str, vector: np.ndarray, k: int,
+               candidates: Select | None = None) -> list[tuple[int, float]]:
+        """Up to `k` (photo id, cosine) of the user's photos embedded by `model`, restricted to candidates."""
+
+    def forget(self, user_id: int) -> None:
+        """Drop anything cached for this user."""
+
+
+class MemoryVectorStore:
     """Per-user in-memory indexes of the stored embeddings, topped up with rows newer than the last look."""
 
     def __init__(self) -> None:
         self.registry = IndexRegistry()
         self._seen: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
+
+    def search(self, session: Session, user_id: int, model: str, vector: np.ndarray, k: int,
+               candidates: Select | None = None) -> list[tuple[int, float]]:
+        """Exact cosine search of the user's index; candidates become the `allowed` ids."""
+        index = self.index(session, user_id, model)
+        allowed = None if candidates is None else np.fromiter(session.scalars(candidates), dtype=np.int64)
+        return index.search(vector, k, allowed=allowed)
 
     def index(self, session: Session, user_id: int, model: str) -> VectorIndex:
         key = (user_id, model)
@@ -100,11 +120,17 @@ def parse_filters(args) -> Filters:
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None)
 
 
-class Searcher:
-    """Runs searches; holds the warm vector indexes and the query embedder."""
+def vector_store(dialect: str) -> VectorStore:
+    """pgvector on PostgreSQL, the in-memory index otherwise."""
+    return PgVectorStore() if dialect == "postgresql" else MemoryVectorStore()
 
-    def __init__(self, embedder_provider) -> None:
-        self.vectors = VectorStore()
+
+class Searcher:
+    """Runs searches; holds the vector store, the keyword index and the query embedder."""
+
+    def __init__(self, embedder_provider, dialect: str = "sqlite") -> None:
+        self.vectors = vector_store(dialect)
+        self.keywords: KeywordIndex = keyword_index(dialect)
         self._embedder = embedder_provider
 
     def warm_up(self) -> None:
@@ -137,14 +163,13 @@ class Searcher:
     def _by_date(session: Session, candidates: Select) -> list[int]:
         return list(session.scalars(candidates.order_by(Photo.taken_at.desc(), Photo.id.desc())))
 
-    @staticmethod
-    def _keywords(session: Session, text: str, candidates: Select) -> list[int]:
+    def _keywords(self, session: Session, text: str, candidates: Select) -> list[int]:
         """All words must match; if none does, any word but the little ones ("at", "the") may, so one word
         the photos lack does not hide the rest."""
         content_words = " ".join(word for word in text.split() if word.lower() not in STOPWORDS)
-        for match in (query.match_all(text), query.match_any(content_words)):
+        for match in (self.keywords.match_all(text), self.keywords.match_any(content_words)):
             if match:
-                ids = keyword_search(session, match, candidates)
+                ids = self.keywords.search(session, match, candidates)
                 if ids:
                     return ids
         return []
@@ -159,10 +184,9 @@ class Searcher:
             model = embedder.version
         except ModelUnavailable:
             return [], {}
-        index = self.vectors.index(session, user_id, model)
-        allowed = np.fromiter(session.scalars(candidates), dtype=np.int64) if filters.active else None
+        hits = self.vectors.search(session, user_id, model, vector, VECTOR_K, candidates if filters.active else None)
         cutoff = IMAGE_TEXT_CUTOFF if hasattr(embedder, "embed_images") else {}
-        return index.search(vector, VECTOR_K, allowed=allowed), cutoff
+        return hits, cutoff
 
     def similar(self, session: Session, photo: Photo, limit: int) -> list[tuple[int, float]]:
         """Photos nearest to this one by embedding (most similar first), the photo itself left out."""
@@ -170,9 +194,9 @@ class Searcher:
                               .order_by(Embedding.id.desc())).first()
         if row is None:
             return []
-        index = self.vectors.index(session, photo.user_id, row.model)
         vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32)
-        return [(i, s) for i, s in index.search(vector, limit + 1) if i != photo.id][:limit]
+        hits = self.vectors.search(session, photo.user_id, row.model, vector, limit + 1)
+        return [(i, s) for i, s in hits if i != photo.id][:limit]
 
 
 def near_duplicate_groups(session: Session, user_id: int, max_distance: int = 10) -> list[list[int]]:

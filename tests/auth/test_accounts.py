@@ -7,6 +7,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash
 
 from shoebox.models import User
+from tests.backends import make_app
 from tests.conftest import PASSWORD
 
 
@@ -109,12 +110,10 @@ def test_create_user_command(app):
 
 
 def test_secrets_are_generated_once_and_kept_in_the_data_dir(app, tmp_path):
-    from shoebox import create_app
-
     data = Path(app.config["SETTINGS"].DATA_DIR)
     assert (data / ".jwt_secret_key").read_text().strip() == app.config["JWT_SECRET_KEY"]
     assert len(app.config["SECRET_KEY"]) >= 40 and app.config["SECRET_KEY"] != app.config["JWT_SECRET_KEY"]
-    again = create_app({"DATA_DIR": str(data), "WORKER_IN_PROCESS": False}, env_file=None)
+    again = make_app({"DATA_DIR": str(data), "WORKER_IN_PROCESS": False})
     assert again.config["JWT_SECRET_KEY"] == app.config["JWT_SECRET_KEY"]
-    other = create_app({"DATA_DIR": str(tmp_path / "other"), "WORKER_IN_PROCESS": False}, env_file=None)
+    other = make_app({"DATA_DIR": str(tmp_path / "other"), "WORKER_IN_PROCESS": False})
     assert other.config["JWT_SECRET_KEY"] != app.config["JWT_SECRET_KEY"]

@@ -12,8 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import update
 
-from shoebox import create_app
 from shoebox.models import ResetToken, utcnow
+from tests.backends import make_app
 from tests.conftest import PASSWORD, Account
 
 NEW_PASSWORD = "a brand new secret"
@@ -55,9 +55,9 @@ def smtp():
 @pytest.fixture
 def mail_app(tmp_path, smtp):
     _inbox, port = smtp
-    app = create_app({"DATA_DIR": str(tmp_path / "data"), "WORKER_IN_PROCESS": False, "SMTP_SERVER": "127.0.0.1",
+    app = make_app({"DATA_DIR": str(tmp_path / "data"), "WORKER_IN_PROCESS": False, "SMTP_SERVER": "127.0.0.1",
                       "SMTP_PORT": port, "SMTP_USE_TLS": False, "MAIL_FROM": "shoebox@test.example",
-                      "PUBLIC_URL": "http://photos.test.example"}, env_file=None)
+                      "PUBLIC_URL": "http://photos.test.example"})
     yield app
     app.extensions["db"].dispose()
 

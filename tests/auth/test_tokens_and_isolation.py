@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from flask_jwt_extended import create_access_token
 
+from tests.backends import make_app
+
 
 def test_photo_routes_need_a_token(client):
     for url in ("/api/photos", "/api/photos/1", "/api/photos/1/original", "/api/photos/1/thumbnail", "/api/me"):
@@ -41,9 +43,7 @@ def test_access_token_cannot_be_used_to_refresh(alice):
 
 
 def test_token_signed_with_another_key_is_refused(app, alice, tmp_path):
-    from shoebox import create_app
-
-    other = create_app({"DATA_DIR": str(tmp_path / "elsewhere"), "WORKER_IN_PROCESS": False}, env_file=None)
+    other = make_app({"DATA_DIR": str(tmp_path / "elsewhere"), "WORKER_IN_PROCESS": False})
     with other.app_context():
         foreign = create_access_token("1", additional_claims={"ver": 0})
     assert alice.client.get("/api/me", headers={"Authorization": f"Bearer {foreign}"}).status_code == 401

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from shoebox import create_app
 from shoebox.ai.registry import clear_cache
 from shoebox.ai.tagger import Tagger
 from shoebox.models import Embedding
+from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -20,7 +20,7 @@ def analysing_app(tmp_path, **settings):
     clear_cache()
     config = {"DATA_DIR": str(tmp_path / "data"), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True,
               "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none", **settings}
-    return create_app(config, env_file=None)
+    return make_app(config)
 
 
 @pytest.fixture

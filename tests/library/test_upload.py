@@ -123,11 +123,11 @@ def test_decompression_bomb_is_refused_without_decoding_it(app, alice):
 
 
 def test_file_over_the_upload_limit_is_refused(tmp_path):
-    from shoebox import create_app
+    from tests.backends import make_app
     from tests.conftest import Account
 
-    app = create_app({"DATA_DIR": str(tmp_path), "MAX_UPLOAD_MB": 1, "JOBS_IMMEDIATE": True,
-                      "WORKER_IN_PROCESS": False}, env_file=None)
+    app = make_app({"DATA_DIR": str(tmp_path), "MAX_UPLOAD_MB": 1, "JOBS_IMMEDIATE": True,
+                      "WORKER_IN_PROCESS": False})
     user = Account(app, "carol@example.com")
     reply = user.upload(("huge.bmp", make_image("BMP", size=(1000, 800))))  # 2.4 MB
     assert reply.status_code == 413 and "huge.bmp" in reply.json["errors"][0]["error"]["message"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import ExifTags, Image
 
-from shoebox import create_app
 from shoebox.ai.registry import clear_cache
+from tests.backends import make_app
 from tests.conftest import Account, make_image, make_jpeg
 
 LIBRARY = [
@@ -31,9 +31,9 @@ def photo_bytes(index: int, camera: str | None, day: int, fmt: str) -> bytes:
 def searchable(tmp_path_factory):
     """An app with the real packaged text embedder and two users: alice with LIBRARY, bob with one photo."""
     clear_cache()
-    app = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("search")), "WORKER_IN_PROCESS": False,
+    app = make_app({"DATA_DIR": str(tmp_path_factory.mktemp("search")), "WORKER_IN_PROCESS": False,
                       "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none",
-                      "EMBED_MODEL": "sentence-transformers/all-MiniLM-L6-v2"}, env_file=None)
+                      "EMBED_MODEL": "sentence-transformers/all-MiniLM-L6-v2"})
     alice, bob = Account(app, "alice@example.com"), Account(app, "bob@example.com")
     ids = {}
     for index, (name, caption, tags, camera, day, fmt) in enumerate(LIBRARY):

@@ -1,0 +1,184 @@
+"""PostgreSQL search: full text over a `photo_search` tsvector table (GIN) and pgvector over `embeddings.vec`.
+
+Same contract as the SQLite path (shoebox.search.keyword, shoebox.search.service.MemoryVectorStore):
+- Words: non-alphanumerics split words, case and (Latin) diacritics are folded, no stemming, as FTS5's
+  `unicode61 remove_diacritics 2`; weights caption/tags/note A, filename B, camera C mirror bm25's 2/1/0.5.
+- Vectors: `embeddings.vec` is an untyped `vector` filled from the float16 BLOB by the ORM hook below, so
+  the BLOB stays the one source of truth (and migrate-data copies only it). A partial HNSW index per
+  dimension (`(vec::vector(d)) vector_cosine_ops WHERE dim = d`) is made the first time a dimension is
+  stored. Searches with filters run exact inside the query (the filters are a subquery; HNSW in pgvector
+  0.6 would filter after the approximate scan and lose hits); unfiltered searches use the index.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Connection, Select, bindparam, cast, column, event, literal_column, select, table, text
+from sqlalchemy.orm import Session
+
+from shoebox.models import Embedding, Photo
+from shoebox.search import query
+from shoebox.search.keyword import KEYWORD_LIMIT
+
+#: ts_rank weights for D, C, B, A: camera (C) a quarter and filename (B) half of caption, tags and note (A).
+RANK_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"
+#: Largest hnsw.ef_search pgvector accepts.
+MAX_EF_SEARCH = 1000
+
+
+def _fold_map() -> tuple[str, str]:
+    """Characters of Latin-1 and Latin Extended-A/B whose NFKD form is one base letter, and that letter."""
+    src, dst = [], []
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        if len(base) == 1 and base != char:
+            src.append(char)
+            dst.append(base)
+    return "".join(src), "".join(dst)
+
+
+FOLD_FROM, FOLD_TO = _fold_map()
+
+
+def fold(text_: str) -> str:
+    """Lower case without diacritics, as the index stores words."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text_.lower()) if not unicodedata.combining(c))
+
+
+def _words(expression: str) -> str:
+    """SQL turning a text expression into the space-separated, folded words the index stores."""
+    return (f"translate(lower(regexp_replace(coalesce({expression}, ''), '[^[:alnum:]]+', ' ', 'g')), "
+            f":fold_from, :fold_to)")
+
+
+def _weighted(expression: str, weight: str) -> str:
+    return f"setweight(to_tsvector('simple', {_words(expression)}), '{weight}')"
+
+
+_TAGS = "(SELECT string_agg(t.name, ' ' ORDER BY t.id) FROM photo_tags t WHERE t.photo_id = p.id AND NOT t.hidden)"
+_CAMERA = "coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')"
+_DELETE = text("DELETE FROM photo_search WHERE photo_id IN :ids").bindparams(bindparam("ids", expanding=True))
+_INSERT = text(
+    "INSERT INTO photo_search(photo_id, document) SELECT p.id, "
+    + " || ".join([_weighted("p.caption", "A"), _weighted(_TAGS, "A"), _weighted("p.note", "A"),
+                   _weighted("p.filename", "B"), _weighted(_CAMERA, "C")])
+    + " FROM photos p WHERE p.id IN :ids").bindparams(bindparam("ids", expanding=True))
+_SEARCH = table("photo_search", column("photo_id"))
+
+
+class TsvectorIndex:
+    """PostgreSQL full text: `photo_search(photo_id, document tsvector)` with a GIN index, ranked by ts_rank."""
+
+    def match_all(self, text_: str | None) -> str | None:
+        """tsquery text requiring every term (folded like the index)."""
+        found = query.tsquery_all(text_)
+        return fold(found) if found else None
+
+    def match_any(self, text_: str | None) -> str | None:
+        """tsquery text requiring any term (folded like the index)."""
+        found = query.tsquery_any(text_)
+        return fold(found) if found else None
+
+    def search(self, session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
+        """Photo ids whose document matches the tsquery among the candidates, best first."""
+        tsquery = "to_tsquery('simple', :match)"
+        found = (select(_SEARCH.c.photo_id)
+                 .where(text(f"photo_search.document @@ {tsquery}"),
+                        _SEARCH.c.photo_id.in_(candidates))
+                 .order_by(text(f"ts_rank('{RANK_WEIGHTS}', photo_search.document, {tsquery}, 1) DESC"),
+                           _SEARCH.c.photo_id)
+                 .limit(limit))
+        return list(session.scalars(found, {"match": match}))
+
+    def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
+        """Delete and re-insert the documents of these photos."""
+        connection.execute(_DELETE, {"ids": list(photo_ids)})
+        connection.execute(_INSERT, {"ids": list(photo_ids), "fold_from": FOLD_FROM, "fold_to": FOLD_TO})
+
+
+# -- vectors ---------------------------------------------------------------------------------------------
+
+_SET_VECTOR = text("UPDATE embeddings SET vec = :vec WHERE id = :id").bindparams(bindparam("vec", type_=Vector()))
+_indexed_dims: set[tuple[str, int]] = set()
+_indexed_lock = threading.Lock()
+
+
+def decode(blob: bytes) -> np.ndarray:
+    """A stored float16 BLOB as a float32 vector."""
+    return np.frombuffer(blob, dtype="<f2").astype(np.float32)
+
+
+def ensure_vector_index(connection: Connection, dim: int) -> None:
+    """Create the partial HNSW (cosine) index for vectors of this dimension once (idempotent)."""
+    key = (str(connection.engine.url), dim)
+    with _indexed_lock:
+        if key in _indexed_dims:
+            return
+    with connection.begin_nested():  # two processes racing on IF NOT EXISTS: the loser must not spoil the txn
+        connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_embeddings_vec_hnsw_{int(dim)} ON embeddings "
+                                f"USING hnsw ((vec::vector({int(dim)})) vector_cosine_ops) WHERE dim = {int(dim)}"))
+    with _indexed_lock:
+        _indexed_dims.add(key)
+
+
+def fill_vectors(connection: Connection, rows: Sequence[tuple[int, int, bytes]], index: bool = True) -> None:
+    """Write `vec` for (embedding id, dim, BLOB) rows and (unless told not to) index their dimensions."""
+    if not rows:
+        return
+    if index:
+        for dim in sorted({dim for _, dim, _ in rows}):
+            ensure_vector_index(connection, dim)
+    connection.execute(_SET_VECTOR, [{"id": i, "vec": decode(blob)} for i, _, blob in rows])
+
+
+@event.listens_for(Session, "after_flush")
+def _fill_new_vectors(session: Session, _context) -> None:
+    rows = [(obj.id, obj.dim, obj.vector) for obj in (*session.new, *session.dirty)
+            if isinstance(obj, Embedding) and obj.id is not None and obj not in session.deleted]
+    if rows and session.get_bind().dialect.name == "postgresql":
+        fill_vectors(session.connection(), rows)
+
+
+def rebuild(connection: Connection) -> None:
+    """Fill every search structure from the rows (after a bulk copy such as `flask shoebox migrate-data`)."""
+    ids = list(connection.scalars(select(Photo.id)))
+    for start in range(0, len(ids), 5000):
+        TsvectorIndex().reindex(connection, ids[start:start + 5000])
+    blobs = connection.execute(select(Embedding.id, Embedding.dim, Embedding.vector).order_by(Embedding.id)).all()
+    for start in range(0, len(blobs), 2000):  # vectors first, the HNSW graph once after (much faster)
+        fill_vectors(connection, [tuple(row) for row in blobs[start:start + 2000]], index=False)
+    for dim in sorted({row.dim for row in blobs}):
+        ensure_vector_index(connection, dim)
+
+
+class PgVectorStore:
+    """Cosine nearest neighbours computed by PostgreSQL (pgvector), restricted inside the query."""
+
+    def search(self, session: Session, user_id: int, model: str, vector: np.ndarray, k: int,
+               candidates: Select | None = None) -> list[tuple[int, float]]:
+        """Up to `k` (photo id, cosine) of this user's photos embedded by `model`, best first."""
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(vector)) or 1.0
+        dim = int(vector.shape[0])
+        typed = cast(literal_column("embeddings.vec"), Vector(dim))
+        distance = typed.cosine_distance(bindparam("q", vector / norm, type_=Vector(dim)))
+        found = (select(Embedding.photo_id, (1 - distance).label("score"))
+                 .join(Photo, Photo.id == Embedding.photo_id)
+                 .where(Photo.user_id == user_id, Embedding.model == model, Embedding.dim == dim)
+                 .limit(k))
+        if candidates is not None:  # exact: "+ 0" keeps the planner off the approximate index
+            found = found.where(Embedding.photo_id.in_(candidates)).order_by(distance + 0, Embedding.photo_id)
+        else:
+            session.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"),
+                            {"ef": str(min(MAX_EF_SEARCH, max(40, 2 * k)))})
+            found = found.order_by(distance)
+        return [(int(pid), float(score)) for pid, score in session.execute(found)]
+
+    def forget(self, user_id: int) -> None:
+        """Nothing to forget: PostgreSQL holds no per-process copy."""

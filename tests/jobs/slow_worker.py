@@ -1,0 +1,49 @@
+"""`flask shoebox worker` with the analysis slowed down and logged, for the crash test (a real subprocess).
+
+Run as `python -m tests.jobs.slow_worker LOGFILE SECONDS`: each batch writes "start <ids>" to LOGFILE, waits
+SECONDS as a slow model would, runs the real analysis, then writes "done <ids>". Settings come from the
+environment like any worker's.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+
+from shoebox.jobs.analysis import Analyzer
+
+
+def _log(path: str, line: str) -> None:
+    with open(path, "a") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+
+
+def main() -> None:
+    log_path, delay = sys.argv[1], float(sys.argv[2])
+    real_run = Analyzer.run_task
+
+    @functools.wraps(real_run)  # same module and name: Huey finds tasks by them
+    def slow_run(self, photo_ids, parts=None):
+        _log(log_path, "start " + " ".join(map(str, photo_ids)))
+        real_start = self._start
+
+        def start_then_wait(batch):
+            paths = real_start(batch)  # photos are `running` now, as in a real model call
+            time.sleep(delay)
+            return paths
+
+        self._start = start_then_wait
+        real_run(self, photo_ids, parts)
+        _log(log_path, "done " + " ".join(map(str, photo_ids)))
+
+    Analyzer.run_task = slow_run
+    from flask.cli import main as flask_main
+
+    sys.argv = ["flask", "--app", "shoebox", "shoebox", "worker", "--threads", "1"]
+    flask_main()
+
+
+if __name__ == "__main__":
+    main()
