@@ -19,7 +19,8 @@ PASSWORD = "correct horse battery"
 def app(tmp_path):
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "WORKER_IN_PROCESS": False,
                       "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none",
-                      "EMBED_MODEL": "none"}, env_file=None)
+                      "EMBED_MODEL": "none", "FACES_ENABLED": False, "OCR_ENABLED": False,
+                      "PLACES_ENABLED": False}, env_file=None)
     yield app
     app.extensions["db"].dispose()
 

@@ -18,7 +18,8 @@ MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 def analysing_app(tmp_path, **settings):
     clear_cache()
     config = {"DATA_DIR": str(tmp_path / "data"), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True,
-              "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none", **settings}
+              "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
+              "FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False, **settings}
     return create_app(config, env_file=None)
 
 

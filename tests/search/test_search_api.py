@@ -33,7 +33,9 @@ def searchable(tmp_path_factory):
     clear_cache()
     app = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("search")), "WORKER_IN_PROCESS": False,
                       "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none",
-                      "EMBED_MODEL": "sentence-transformers/all-MiniLM-L6-v2"}, env_file=None)
+                      "EMBED_MODEL": "sentence-transformers/all-MiniLM-L6-v2", "FACES_ENABLED": False,
+                      "OCR_ENABLED": False, "PLACES_ENABLED": False},
+                     env_file=None)
     alice, bob = Account(app, "alice@example.com"), Account(app, "bob@example.com")
     ids = {}
     for index, (name, caption, tags, camera, day, fmt) in enumerate(LIBRARY):
