@@ -84,9 +84,7 @@ class People:
         if renamed:
             person.name = _name(changes["name"])
             person.name_source = "user" if person.name else None
-        session.commit()
-        if renamed:
-            self._reembed(session, [person.id])
+        self._commit(session, self._photos_of(session, [person.id]) if renamed else [])
         return person
 
     def merge(self, session: Session, user_id: int, person_id: int, into: object) -> Person:
@@ -105,8 +103,7 @@ class People:
         session.flush()
         refresh(session, target)
         session.delete(source)
-        session.commit()
-        self._reembed(session, [target.id])
+        self._commit(session, self._photos_of(session, [target.id]))
         return target
 
     def move_face(self, session: Session, user_id: int, face_id: int, person_id: object) -> Face:
@@ -123,8 +120,7 @@ class People:
         for person in {p for p in (before, face.person) if p is not None}:
             refresh(session, person)
         drop_if_empty(session, before)
-        session.commit()
-        self.enqueue([face.photo_id], parts=("embedding",))
+        self._commit(session, [face.photo_id])
         return face
 
     def delete(self, session: Session, user_id: int, person_id: int) -> None:
@@ -135,14 +131,17 @@ class People:
             face.person, face.person_source = None, "user"
         session.flush()
         session.delete(person)
-        session.commit()
-        if photo_ids:
-            self.enqueue(photo_ids, parts=("embedding",))
+        self._commit(session, photo_ids)
 
-    def _reembed(self, session: Session, person_ids: Sequence[int]) -> None:
-        ids = list(session.scalars(select(Face.photo_id).distinct().where(Face.person_id.in_(list(person_ids)))))
-        if ids:
-            self.enqueue(ids, parts=("embedding",))
+    @staticmethod
+    def _photos_of(session: Session, person_ids: Sequence[int]) -> list[int]:
+        return list(session.scalars(select(Face.photo_id).distinct().where(Face.person_id.in_(list(person_ids)))))
+
+    def _commit(self, session: Session, reembed: list[int]) -> None:
+        """Commit, then (outside any transaction: the job may run right here) re-embed photos whose words changed."""
+        session.commit()
+        if reembed:
+            self.enqueue(reembed, parts=("embedding",))
 
     # -- face crops -------------------------------------------------------------------------------
     def crop_file(self, session: Session, user_id: int, person_id: int) -> tuple[Path, str]:
