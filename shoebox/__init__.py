@@ -13,6 +13,7 @@ from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.library.service import Library
 from shoebox.library.storage import Storage
+from shoebox.people.service import People
 from shoebox.search.service import Searcher
 
 
@@ -71,6 +72,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         enqueue=queue.enqueue_analysis,
     )
     app.extensions["searcher"] = Searcher(lambda: get_models(settings).embedder, database.engine.dialect.name)
+    app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)
     auth.init_app(app)
     web.init_app(app)
 
@@ -81,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.library.api import bp as api_bp
     from shoebox.library.views import bp as pages_bp
     from shoebox.openapi import bp as openapi_bp
+    from shoebox.people.api import bp as people_api_bp
+    from shoebox.people.views import bp as people_pages_bp
     from shoebox.search.api import bp as search_bp
 
     app.register_blueprint(auth_bp)
@@ -89,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(people_api_bp)
+    app.register_blueprint(people_pages_bp)
 
 
 def register_commands(app: Flask) -> None:

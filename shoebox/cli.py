@@ -12,11 +12,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from shoebox.ai.base import ModelUnavailable
 from shoebox.auth import service as accounts
 from shoebox.errors import ShoeboxError
-from shoebox.jobs.analysis import mark_queued, photos_to_reindex
+from shoebox.jobs.analysis import PARTS, mark_queued, photos_to_reindex
 from shoebox.library.service import Prepared
 from shoebox.models import Photo, User
+from shoebox.people.grouping import recluster_user
 
 shoebox_cli = AppGroup("shoebox", help="Shoebox administration.")
 
@@ -106,9 +108,10 @@ def worker(threads: int | None) -> None:
 
 
 @shoebox_cli.command("reindex")
-@click.option("--only", type=click.Choice(["missing", "all"]), default="missing", show_default=True,
+@click.option("--only", type=click.Choice(["missing", "all", "faces", "places", "text"]), default="missing",
+              show_default=True,
               help="missing: photos not analysed yet (or failed, waiting, or embedded by another model); "
-                   "all: every photo.")
+                   "all: every photo; faces, places or text: that part only, for every photo.")
 @click.option("--user", "email", default=None, help="Only this account's photos.")
 @click.option("--queue/--now", "use_queue", default=False,
               help="Hand the work to the workers instead of doing it here with a progress bar.")
@@ -119,14 +122,15 @@ def reindex(only: str, email: str | None, use_queue: bool) -> None:
         user_id = _user(session, email).id if email else None
         ids = photos_to_reindex(session, only, user_id, queue.analyzer.models())
         mark_queued(session, ids)
+    parts = [only] if only in PARTS else ["all"]
     if use_queue:
-        queue.enqueue_analysis(ids)
+        queue.enqueue_analysis(ids, parts)
         click.echo(f"Queued {len(ids)} photos.")
         return
     size = max(1, queue.settings.ANALYSIS_BATCH_SIZE)
     with click.progressbar(length=len(ids), label="Analysing", show_pos=True) as bar:
         for start in range(0, len(ids), size):
-            queue.analyzer.run_task(ids[start:start + size])
+            queue.analyzer.run_task(ids[start:start + size], parts)
             bar.update(len(ids[start:start + size]))
     click.echo(f"Analysed {len(ids)} photos.")
 
@@ -152,3 +156,19 @@ def migrate_data(target: str, batch: int) -> None:
         raise click.ClickException("verification failed: the target differs from the source (see above)")
     click.echo(f"Copied {sum(r.target_rows for r in reports)} rows in {len(reports)} tables; every count and "
                f"checksum matches. Point DATABASE_URL at the new database.")
+
+
+@shoebox_cli.command("recluster")
+@click.option("--user", "email", default=None, help="Only this account's faces (default: every account).")
+def recluster(email: str | None) -> None:
+    """Group all faces into people again (after FACE_MATCH_THRESHOLD changed); names are kept where possible."""
+    threshold = current_app.config["SETTINGS"].FACE_MATCH_THRESHOLD
+    with _db().transaction() as session:
+        user_ids = [_user(session, email).id] if email else list(session.scalars(select(User.id).order_by(User.id)))
+    for user_id in user_ids:
+        with _db().transaction() as session:
+            try:
+                count = recluster_user(session, user_id, threshold)
+            except ModelUnavailable as exc:
+                raise click.ClickException(str(exc)) from exc
+        click.echo(f"User {user_id}: {count} people.")

@@ -83,6 +83,14 @@ class Settings:
     TAG_TOP_K: int = 5
     # Photos analysed per model call.
     ANALYSIS_BATCH_SIZE: int = 8
+    # Offline understanding (models shipped in packages): faces and people, places from GPS, text in photos.
+    FACES_ENABLED: bool = True
+    PLACES_ENABLED: bool = True
+    OCR_ENABLED: bool = True
+    # Largest descriptor distance from a person's centroid for a new face to join them (dlib, 128-d).
+    FACE_MATCH_THRESHOLD: float = 0.5
+    # Faces an unnamed person needs before the People page shows them.
+    FACE_MIN_COUNT: int = 3
     # Log level of the application.
     LOG_LEVEL: str = "INFO"
     # Anything else a test or caller wants to pass to Flask's config.

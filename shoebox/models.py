@@ -74,6 +74,13 @@ class Photo(Base):
     gps_altitude: Mapped[float | None] = mapped_column(Float)
     #: 64-bit difference hash of the picture, for finding near-duplicates (signed to fit SQL BIGINT).
     phash: Mapped[int | None] = mapped_column(BigInteger)
+    #: Where it was taken, from GPS by the offline geocoder (city may be a district in big cities).
+    city: Mapped[str | None] = mapped_column(String(128))
+    region: Mapped[str | None] = mapped_column(String(128))
+    country: Mapped[str | None] = mapped_column(String(128))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    #: The text read in the picture by OCR, lines joined by newlines.
+    ocr_text: Mapped[str | None] = mapped_column(Text)
     caption: Mapped[str | None] = mapped_column(Text)
     #: "ai" or "user": a user's caption is never replaced by an AI run.
     caption_source: Mapped[str | None] = mapped_column(String(4))
@@ -87,6 +94,9 @@ class Photo(Base):
     user: Mapped[User] = relationship(back_populates="photos")
     tags: Mapped[list[PhotoTag]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="PhotoTag.id"
+    )
+    faces: Mapped[list[Face]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="Face.id"
     )
 
 
@@ -119,6 +129,57 @@ class Embedding(Base):
     dim: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16 little-endian
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Person(Base):
+    """Someone whose faces appear in one user's photos; named only by that user."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(128))
+    #: "user" once the user named them: no analysis run or re-cluster changes it.
+    name_source: Mapped[str | None] = mapped_column(String(4))
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Mean of the faces' descriptors (128 float32, little-endian); None while they have no faces.
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    face_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: The face shown for them (no foreign key: faces come and go; a stale id falls back to their best face).
+    cover_face_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    faces: Mapped[list[Face]] = relationship(back_populates="person", passive_deletes=True)
+
+
+class Face(Base):
+    """A face found in a photo: its box as fractions of the picture, its descriptor, and whose it is."""
+
+    __tablename__ = "faces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    #: The photo's owner, kept here so faces are only ever grouped within one user's photos.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    #: left, top, right, bottom as fractions (0..1) of the upright picture's width and height.
+    box_left: Mapped[float] = mapped_column(Float)
+    box_top: Mapped[float] = mapped_column(Float)
+    box_right: Mapped[float] = mapped_column(Float)
+    box_bottom: Mapped[float] = mapped_column(Float)
+    descriptor: Mapped[bytes] = mapped_column(LargeBinary)  # 128 float32 little-endian
+    score: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(64))
+    #: "user" when the user moved it to its person (or to nobody); "ai" when grouping put it there.
+    person_source: Mapped[str] = mapped_column(String(4), default="ai")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    photo: Mapped[Photo] = relationship(back_populates="faces")
+    person: Mapped[Person | None] = relationship(back_populates="faces")
+
+    @property
+    def box(self) -> list[float]:
+        return [self.box_left, self.box_top, self.box_right, self.box_bottom]
 
 
 class ResetToken(Base):

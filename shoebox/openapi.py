@@ -33,7 +33,24 @@ _PHOTO_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Photo"}, {"type": "obj
     "tag_details": {"type": "array", "items": {"type": "object", "properties": {
         "name": {"type": "string"}, "source": {"type": "string"}, "confidence": _NULLABLE_NUM}}},
     "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "original_url": {"type": "string"},
-    "large_url": {"type": "string"}}}]}
+    "large_url": {"type": "string"},
+    "faces": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "box": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
+                                           "description": "left, top, right, bottom as fractions of the picture"},
+        "person_id": {"type": ["integer", "null"]}, "person_name": _NULLABLE_STR}}},
+    "place": {"type": ["object", "null"], "properties": {
+        "city": _NULLABLE_STR, "region": _NULLABLE_STR, "country": _NULLABLE_STR, "country_code": _NULLABLE_STR,
+        "osm_url": _NULLABLE_STR}},
+    "ocr_text": _NULLABLE_STR}}]}
+_PERSON = {"type": "object", "required": ["id", "name", "hidden", "face_count", "photo_count"], "properties": {
+    "id": {"type": "integer"}, "name": _NULLABLE_STR, "hidden": {"type": "boolean"},
+    "face_count": {"type": "integer"}, "photo_count": {"type": "integer"}, "crop_url": _NULLABLE_STR}}
+_PERSON_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Person"}, {"type": "object", "properties": {
+    "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}}}]}
+_PLACES = {"type": "object", "properties": {"countries": {"type": "array", "items": {"type": "object", "properties": {
+    "country": {"type": "string"}, "country_code": _NULLABLE_STR, "count": {"type": "integer"},
+    "cities": {"type": "array", "items": {"type": "object", "properties": {
+        "city": _NULLABLE_STR, "region": _NULLABLE_STR, "count": {"type": "integer"}}}}}}}}}
 _PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "next_cursor": _NULLABLE_STR}}
 _UPLOADED = {"type": "object", "properties": {
@@ -73,10 +90,13 @@ def _query(name: str, schema: dict | None = None) -> dict:
 
 
 _ID = {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_PERSON_ID = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_FACE_ID = {"name": "face_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _OBJ = {"type": "object"}
 _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date"}),
                   _query("to", {"type": "string", "format": "date"}), _query("tag"), _query("camera"),
-                  _query("format"), _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
+                  _query("format"), _query("person"), _query("place"),
+                  _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
                   _query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
 
 PATHS: dict[str, dict[str, dict]] = {
@@ -127,6 +147,30 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/facets": {"get": _op("Values the search filters can take", (200, _OBJ), errors=())},
     "/api/duplicates": {"get": _op("Groups of near-identical photos", (200, _OBJ), params=[
         _query("distance", {"type": "integer", "minimum": 0, "maximum": 24})])},
+    "/api/people": {"get": _op("People shown on the People page (named, or in enough photos), with counts",
+                               (200, {"type": "object", "properties": {"items": {"type": "array", "items": {
+                                   "$ref": "#/components/schemas/Person"}}}}),
+                               params=[_query("hidden", {"type": "boolean"})], errors=())},
+    "/api/people/{person_id}": {
+        "get": _op("A person with their photos", (200, "PersonDetail"), params=[_PERSON_ID], errors=(404,)),
+        "patch": _op("Name, rename or hide a person", (200, "Person"), {"type": "object", "properties": {
+            "name": _NULLABLE_STR, "hidden": {"type": "boolean"}}}, params=[_PERSON_ID], errors=(400, 404)),
+        "delete": _op("Forget a person (photos stay; their faces belong to nobody)", (204, None),
+                      params=[_PERSON_ID], errors=(404,)),
+    },
+    "/api/people/{person_id}/merge": {"post": _op(
+        "Move all of a person's faces to another person and remove the first", (200, "Person"),
+        {"type": "object", "required": ["into"], "properties": {"into": {"type": "integer"}}},
+        params=[_PERSON_ID], errors=(400, 404))},
+    "/api/people/{person_id}/crop": {"get": {**_op("The person's face as a WebP square", None, params=[_PERSON_ID]),
+                                             "responses": {"200": {"description": "WebP image"},
+                                                           "401": {"description": "Error"},
+                                                           "404": {"description": "Error"}}}},
+    "/api/faces/{face_id}": {"patch": _op(
+        "Put a face with another person, or with nobody (null)", (200, _OBJ),
+        {"type": "object", "required": ["person_id"], "properties": {"person_id": {"type": ["integer", "null"]}}},
+        params=[_FACE_ID], errors=(400, 404))},
+    "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, _PLACES), errors=())},
     "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, _OBJ), errors=())},
     "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _OBJ), errors=())},
     "/api/openapi.json": {"get": _op("This description", (200, _OBJ), public=True, errors=())},
@@ -138,7 +182,8 @@ def spec() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Shoebox API", "version": "1", "description": "Your photos, found by what you remember."},
         "components": {
-            "schemas": {"Error": _ERROR, "Photo": _PHOTO, "PhotoDetail": _PHOTO_DETAIL, "PhotoPage": _PAGE},
+            "schemas": {"Error": _ERROR, "Photo": _PHOTO, "PhotoDetail": _PHOTO_DETAIL, "PhotoPage": _PAGE,
+                        "Person": _PERSON, "PersonDetail": _PERSON_DETAIL},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
         "security": [{"bearer": []}],

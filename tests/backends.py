@@ -159,7 +159,11 @@ def backend_settings(data_dir: str, backend: str = BACKEND) -> dict[str, Any]:
     return {"DATABASE_URL": services.database_for(data_dir), "REDIS_URL": services.redis.url}
 
 
+#: Faces, OCR and places are slow and have their own tests (tests/people): off unless a test turns them on.
+QUIET_PARTS = {"FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False}
+
+
 def make_app(overrides: dict[str, Any], backend: str = BACKEND) -> Flask:
     """`create_app` on the selected backend (or the one named); `overrides` must name a DATA_DIR."""
-    settings = {**backend_settings(overrides["DATA_DIR"], backend), **overrides}
+    settings = {**backend_settings(overrides["DATA_DIR"], backend), **QUIET_PARTS, **overrides}
     return create_app(settings, env_file=None)

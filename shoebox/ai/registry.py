@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from shoebox.ai.base import Model, ModelUnavailable
 from shoebox.ai.captioner import Captioner
 from shoebox.ai.embedder import ImageTextEmbedder, TextEmbedder, is_image_text_model
+from shoebox.ai.faces import FaceAnalyzer
+from shoebox.ai.ocr import TextReader
+from shoebox.ai.places import PlaceResolver
 from shoebox.ai.tagger import Tagger
 from shoebox.config import Settings
 
@@ -22,10 +25,14 @@ class Models:
     captioner: Captioner | None
     tagger: Tagger | None
     embedder: TextEmbedder | ImageTextEmbedder | None
+    faces: FaceAnalyzer | None = None
+    ocr: TextReader | None = None
+    places: PlaceResolver | None = None
 
     def all(self) -> list[Model]:
         """The backends that are switched on."""
-        return [m for m in (self.captioner, self.tagger, self.embedder) if m is not None]
+        chosen = (self.captioner, self.tagger, self.embedder, self.faces, self.ocr, self.places)
+        return [m for m in chosen if m is not None]
 
     def unavailable(self) -> dict[str, str]:
         """Try to load every backend now; map each one that cannot load to its one-line reason."""
@@ -45,7 +52,11 @@ def build_models(settings: Settings) -> Models:
     tagger = None
     if settings.model_enabled("TAG_MODEL"):
         tagger = Tagger(settings.TAG_MODEL, settings.TAG_THRESHOLD, settings.TAG_TOP_K, batch_size=batch)
-    return Models(captioner, tagger, _embedder(settings.EMBED_MODEL) if settings.model_enabled("EMBED_MODEL") else None)
+    embedder = _embedder(settings.EMBED_MODEL) if settings.model_enabled("EMBED_MODEL") else None
+    return Models(captioner, tagger, embedder,
+                  faces=FaceAnalyzer() if settings.FACES_ENABLED else None,
+                  ocr=TextReader() if settings.OCR_ENABLED else None,
+                  places=PlaceResolver() if settings.PLACES_ENABLED else None)
 
 
 def _embedder(name: str) -> TextEmbedder | ImageTextEmbedder:
@@ -60,6 +71,9 @@ def _key(settings: Settings) -> tuple:
         settings.TAG_THRESHOLD,
         settings.TAG_TOP_K,
         settings.ANALYSIS_BATCH_SIZE,
+        settings.FACES_ENABLED,
+        settings.OCR_ENABLED,
+        settings.PLACES_ENABLED,
     )
 
 

@@ -1,4 +1,5 @@
-"""The analysis job: caption, tags and search embeddings for a batch of photos, never overriding the user."""
+"""The analysis job: caption, tags, faces, place, text and search embeddings for a batch of photos,
+never overriding the user."""
 
 from __future__ import annotations
 
@@ -12,17 +13,25 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from shoebox.ai.base import ModelUnavailable
-from shoebox.ai.images import load_for_models
+from shoebox.ai.images import MODEL_INPUT_SIZE, load_for_models
+from shoebox.ai.places import Place
 from shoebox.ai.registry import Models, get_models
 from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.library.service import visible_tags
 from shoebox.library.storage import Storage
 from shoebox.models import Embedding, Photo, PhotoTag
+from shoebox.people.grouping import Grouper
 
 log = logging.getLogger(__name__)
 
-PARTS = ("caption", "tags", "embedding")
+PARTS = ("caption", "tags", "embedding", "faces", "places", "text")
+#: Parts that read the photo at LARGE_SIDE: 384 px is too small to find faces or read text.
+LARGE_PARTS = frozenset({"faces", "text"})
+#: Parts whose words go into the text embedding, so redoing one redoes a text embedding too.
+WORDY_PARTS = frozenset({"faces", "places", "text"})
+LARGE_SIDE = 1600
+MAX_EMBEDDED_OCR = 500
 
 
 @dataclass
@@ -32,6 +41,10 @@ class Result:
     caption: str | None = None
     tags: list[tuple[str, float]] | None = None
     image_vector: np.ndarray | None = None
+    faces: list | None = None  # shoebox.ai.faces.Face, boxes in pixels of the large image
+    place: Place | None = None
+    placed: bool = False  # the geocoder ran (place None then means: no GPS, or nowhere near a town)
+    text: str | None = None
     error: str | None = None
 
 
@@ -39,6 +52,8 @@ class Result:
 class Batch:
     photo_ids: list[int]
     images: dict[int, Image.Image] = field(default_factory=dict)
+    large: dict[int, Image.Image] = field(default_factory=dict)
+    coords: dict[int, tuple[float, float] | None] = field(default_factory=dict)
     results: dict[int, Result] = field(default_factory=dict)
     waiting: dict[str, str] = field(default_factory=dict)  # model kind -> reason
 
@@ -64,11 +79,9 @@ class Analyzer:
             return
         models = self.models()
         batch.waiting = models.unavailable()
-        for photo_id, path in paths.items():
-            try:
-                batch.images[photo_id] = load_for_models(path)
-            except Exception as exc:  # a file the decoder cannot read fails alone
-                batch.results[photo_id] = Result(error=f"cannot read the image: {exc}")
+        if wanted & WORDY_PARTS and models.embedder is not None and not hasattr(models.embedder, "embed_images"):
+            wanted.add("embedding")
+        self._load(batch, paths, wanted)
         self._predict(batch, models, wanted)
         self._save(batch, models, wanted)
 
@@ -79,12 +92,31 @@ class Analyzer:
             photos = list(session.scalars(select(Photo).where(Photo.id.in_(batch.photo_ids))))
             for photo in photos:
                 photo.status, photo.status_reason = "running", None
+                batch.coords[photo.id] = (photo.gps_latitude, photo.gps_longitude) \
+                    if photo.gps_latitude is not None and photo.gps_longitude is not None else None
             return {p.id: str(self.storage.original_path(p.user_id, p.sha256)) for p in photos}
+
+    def _load(self, batch: Batch, paths: dict[int, str], wanted: set[str]) -> None:
+        """Decode each photo once: large for faces and text, shrunk from that for the other models."""
+        large = bool(wanted & LARGE_PARTS)
+        for photo_id, path in paths.items():
+            batch.results[photo_id] = Result()
+            if not wanted - {"places"}:
+                continue  # the place comes from GPS alone
+            try:
+                image = load_for_models(path, LARGE_SIDE if large else MODEL_INPUT_SIZE)
+            except Exception as exc:  # a file the decoder cannot read fails alone
+                batch.results[photo_id] = Result(error=f"cannot read the image: {exc}")
+                continue
+            if large:
+                batch.large[photo_id] = image
+                image = image.copy()
+                image.thumbnail((MODEL_INPUT_SIZE, MODEL_INPUT_SIZE), Image.Resampling.BICUBIC)
+            batch.images[photo_id] = image
 
     def _predict(self, batch: Batch, models: Models, wanted: set[str]) -> None:
         ids = [i for i in batch.photo_ids if i in batch.images]
-        for photo_id in ids:
-            batch.results.setdefault(photo_id, Result())
+        self._understand(batch, models, wanted)
         if "caption" in wanted and _usable(models.captioner, batch):
             self._each(batch, ids, models.captioner.caption, lambda r, v: setattr(r, "caption", v))
         if "tags" in wanted and _usable(models.tagger, batch):
@@ -93,13 +125,30 @@ class Analyzer:
         if "embedding" in wanted and _usable(embedder, batch) and hasattr(embedder, "embed_images"):
             self._each(batch, ids, embedder.embed_images, lambda r, v: setattr(r, "image_vector", v))
 
-    def _each(self, batch: Batch, ids: list[int], predict: Callable, keep: Callable[[Result, object], None]) -> None:
+    def _understand(self, batch: Batch, models: Models, wanted: set[str]) -> None:
+        """Faces and text on the large image, the place from GPS; what a model cannot make out is empty."""
+        ids = [i for i in batch.photo_ids if i in batch.large]
+        if "faces" in wanted and _usable(models.faces, batch):
+            self._each(batch, ids, _one_by_one(models.faces.faces, []), lambda r, v: setattr(r, "faces", v),
+                       batch.large)
+        if "text" in wanted and _usable(models.ocr, batch):
+            self._each(batch, ids, _one_by_one(lambda image: models.ocr.read(image).text, ""),
+                       lambda r, v: setattr(r, "text", v), batch.large)
+        if "places" in wanted and _usable(models.places, batch):
+            ids = [i for i, result in batch.results.items() if result.error is None]
+            places = _safely(models.places.resolve_many, [batch.coords.get(i) for i in ids], [None] * len(ids))
+            for photo_id, place in zip(ids, places, strict=True):
+                batch.results[photo_id].place, batch.results[photo_id].placed = place, True
+
+    def _each(self, batch: Batch, ids: list[int], predict: Callable, keep: Callable[[Result, object], None],
+              images: dict[int, Image.Image] | None = None) -> None:
         """Run `predict` on the batch; if it fails, photo by photo so one bad photo fails alone."""
         ids = [i for i in ids if batch.results[i].error is None]
+        images = batch.images if images is None else images
         if not ids:
             return
         try:
-            outputs = predict([batch.images[i] for i in ids])
+            outputs = predict([images[i] for i in ids])
             for photo_id, output in zip(ids, outputs, strict=True):
                 keep(batch.results[photo_id], output)
             return
@@ -109,13 +158,14 @@ class Analyzer:
             log.warning("batch prediction failed; retrying photo by photo", exc_info=True)
         for photo_id in ids:
             try:
-                keep(batch.results[photo_id], predict([batch.images[photo_id]])[0])
+                keep(batch.results[photo_id], predict([images[photo_id]])[0])
             except Exception as exc:
                 batch.results[photo_id].error = f"analysis failed: {type(exc).__name__}: {exc}"
 
     def _save(self, batch: Batch, models: Models, wanted: set[str]) -> None:
         with self.db.transaction() as session:
             photos = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(batch.photo_ids)))}
+            grouper = Grouper(session, self.settings.FACE_MATCH_THRESHOLD)
             for photo_id, result in batch.results.items():
                 photo = photos.get(photo_id)
                 if photo is None:  # deleted while we worked
@@ -124,6 +174,10 @@ class Analyzer:
                     photo.status, photo.status_reason = "failed", result.error
                     continue
                 _apply(photo, result)
+                _apply_understanding(photo, result)
+                if result.faces is not None:
+                    grouper.replace_faces(photo, result.faces, batch.large[photo_id].size)
+                    self.storage.delete_face_crops(photo.user_id, photo.sha256)
             session.flush()
             if "embedding" in wanted:
                 self._embed(session, [p for i, p in photos.items() if not batch.results.get(i, Result()).error],
@@ -153,6 +207,32 @@ def _usable(model, batch: Batch) -> bool:
     return model is not None and model.kind not in batch.waiting
 
 
+def _one_by_one(predict: Callable, empty: object) -> Callable[[list[Image.Image]], list]:
+    """A batch predictor from a one-image one that answers `empty` for an image it cannot make out."""
+    return lambda images: [_safely(predict, image, empty) for image in images]
+
+
+def _safely(predict: Callable, argument: object, empty: object) -> object:
+    try:
+        return predict(argument)
+    except ModelUnavailable:
+        raise
+    except Exception:  # an odd picture is "nothing found", not a failed photo
+        log.warning("%s could not make out a photo; keeping an empty result", predict, exc_info=True)
+        return empty
+
+
+def _apply_understanding(photo: Photo, result: Result) -> None:
+    """Store the place and the text read in the photo, where those parts ran."""
+    if result.placed:
+        place = result.place
+        photo.city, photo.region = (place.city or None, place.region or None) if place else (None, None)
+        photo.country, photo.country_code = (place.country or None, place.country_code or None) if place \
+            else (None, None)
+    if result.text is not None:
+        photo.ocr_text = result.text or None
+
+
 def _apply(photo: Photo, result: Result) -> None:
     """AI output fills in only what the user has not written; AI tags the user removed stay hidden."""
     if result.caption and photo.caption_source != "user":
@@ -173,8 +253,11 @@ def _apply(photo: Photo, result: Result) -> None:
 
 
 def searchable_text(photo: Photo) -> str:
-    """The words a text embedding of this photo is made from."""
-    parts = [photo.caption or "", ", ".join(tag.name for tag in visible_tags(photo)), photo.note or ""]
+    """The words a text embedding of this photo is made from: caption, tags, note, people, place and text in it."""
+    names = sorted({face.person.name for face in photo.faces if face.person is not None and face.person.name})
+    place = ", ".join(p for p in dict.fromkeys((photo.city, photo.region, photo.country)) if p)
+    parts = [photo.caption or "", ", ".join(tag.name for tag in visible_tags(photo)), photo.note or "",
+             ", ".join(names), place, " ".join((photo.ocr_text or "").split())[:MAX_EMBEDDED_OCR]]
     return ". ".join(part for part in parts if part) or photo.filename
 
 
@@ -192,11 +275,12 @@ def mark_queued(session, photo_ids: Sequence[int]) -> None:
 
 
 def photos_to_reindex(session, only: str, user_id: int | None, models: Models) -> list[int]:
-    """Ids to analyse again: all, or those not done or whose embedding came from another model."""
+    """Ids to analyse again: all (also for one part: faces, places or text), or those not done or whose
+    embedding came from another model."""
     query = select(Photo.id).order_by(Photo.id)
     if user_id is not None:
         query = query.where(Photo.user_id == user_id)
-    if only == "all":
+    if only == "all" or only in PARTS:
         return list(session.scalars(query))
     missing = Photo.status != "done"
     version = _embedder_version(models)

@@ -9,6 +9,8 @@ from shoebox.errors import InvalidInput, NotFound, ShoeboxError
 from shoebox.library.service import visible_tags
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.models import Photo
+from shoebox.people.places import place_of
+from shoebox.people.service import faces_of
 from shoebox.web import db_session, int_arg, library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -58,6 +60,9 @@ def _detail(photo: Photo) -> dict:
         "tag_details": [{"name": t.name, "source": t.source, "confidence": t.confidence} for t in visible_tags(photo)],
         "note": photo.note,
         "status_reason": photo.status_reason,
+        "faces": faces_of(photo),
+        "place": place_of(photo),
+        "ocr_text": photo.ocr_text,
         "created_at": photo.created_at.isoformat(),
         "original_url": url_for("api.original", photo_id=photo.id),
         "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=photo.sha256[:12]),

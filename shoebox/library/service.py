@@ -23,6 +23,7 @@ from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
 from shoebox.library.storage import Storage, TooLarge
 from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, utcnow
+from shoebox.people.grouping import drop_if_empty, refresh
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,12 @@ class Library:
         """Remove the row, then the files (a crash between leaves files only, which `check` can sweep)."""
         photo = self.get(session, user_id, photo_id)
         sha256 = photo.sha256
+        people = {face.person for face in photo.faces if face.person is not None}
         session.delete(photo)
+        session.flush()
+        for person in people:  # their faces in this photo went with it
+            refresh(session, person)
+            drop_if_empty(session, person)
         session.commit()
         self.storage.delete(user_id, sha256)
 

@@ -33,8 +33,21 @@ class Storage:
             raise ValueError(f"unknown thumbnail size {size!r}")
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-{size}.webp"
 
+    def face_crop_path(self, user_id: int, sha256: str, face_id: int) -> Path:
+        """A cached face crop, beside its photo's thumbnails (so it goes with the photo and the user)."""
+        return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-face{int(face_id)}.webp"
+
+    def face_crops(self, user_id: int, sha256: str) -> list[Path]:
+        return sorted((self.root / "thumbs" / str(user_id) / sha256[:2]).glob(f"{sha256}-face*.webp"))
+
+    def delete_face_crops(self, user_id: int, sha256: str) -> None:
+        """Forget a photo's cached face crops (its faces were found again, under new ids)."""
+        for path in self.face_crops(user_id, sha256):
+            path.unlink(missing_ok=True)
+
     def paths_of(self, user_id: int, sha256: str) -> list[Path]:
-        return [self.original_path(user_id, sha256)] + [self.thumbnail_path(user_id, sha256, s) for s in THUMB_SIZES]
+        return ([self.original_path(user_id, sha256)] + [self.thumbnail_path(user_id, sha256, s) for s in THUMB_SIZES]
+                + self.face_crops(user_id, sha256))
 
     def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
         """Copy an upload to a temp file while hashing it; return (path, sha256, size). The caller removes it."""
@@ -66,7 +79,11 @@ class Storage:
 
     def write_thumbnail(self, data: bytes, user_id: int, sha256: str, size: str) -> Path:
         """Write a thumbnail through a temp file and a rename, so a reader never sees half a file."""
-        target = self.thumbnail_path(user_id, sha256, size)
+        return self.write_atomically(data, self.thumbnail_path(user_id, sha256, size))
+
+    @staticmethod
+    def write_atomically(data: bytes, target: Path) -> Path:
+        """Write a file through a temp file and a rename."""
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:

@@ -32,7 +32,7 @@ def search():
     offset = decode_offset(request.args.get("cursor"))
     results = searcher().search(session, user_id, request.args.get("q"), parse_filters(request.args),
                                 request.args.get("sort") or "relevance")
-    page = results[offset:offset + limit]
+    page = searcher().explain(session, request.args.get("q"), results[offset:offset + limit])
     photos = _photos(session, user_id, [r[0] for r in page])
     items = [{**photo_json(photos[pid]), "score": score, "matched": matched}
              for pid, score, matched in page if pid in photos]

@@ -1,9 +1,10 @@
 """The keyword index behind one small interface: SQLite FTS5 embedded, PostgreSQL full text when scaled out.
 
-Both index caption, tags, note, file name and camera, and both are kept in step by the ORM: every flush that
-adds, changes or deletes a photo or its tags re-indexes exactly those photos in the same transaction, so the
-index can never drift from the rows, whatever service made the change. `keyword_index(dialect)` picks the
-implementation; the PostgreSQL one lives in `shoebox.search.postgres`.
+Both index caption, tags, note, file name, camera, people's names, place and the text read in the photo, and
+both are kept in step by the ORM: every flush that adds, changes or deletes a photo, its tags, its faces or the
+name of a person in it re-indexes exactly the photos concerned in the same transaction, so the index can never
+drift from the rows, whatever service made the change. `keyword_index(dialect)` picks the implementation; the
+PostgreSQL one lives in `shoebox.search.postgres`.
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import Connection, Select, bindparam, column, event, select, table, text
+from sqlalchemy import Connection, Select, bindparam, column, event, inspect, select, table, text
 from sqlalchemy.orm import Session
 
-from shoebox.models import Photo, PhotoTag
+from shoebox.models import Face, Person, Photo, PhotoTag
 from shoebox.search import query
 
-#: bm25 column weights: caption, tags, note, filename, camera (the user's own words count most).
-WEIGHTS = (2.0, 2.0, 2.0, 1.0, 0.5)
+#: The indexed columns, in order, with their bm25 weights: a person's name (given by the user) counts most,
+#: then the user's own words and the captions and tags, then the place, file name, OCR text and camera.
+COLUMNS = {"caption": 2.0, "tags": 2.0, "note": 2.0, "filename": 1.0, "camera": 0.5, "people": 3.0,
+           "place": 1.5, "ocr": 1.0}
+WEIGHTS = tuple(COLUMNS.values())
+#: Columns whose match a search result reports by name (any other column is just "keyword").
+REPORTED = {"people": "person", "place": "place", "ocr": "text"}
 KEYWORD_LIMIT = 1000
 
 
@@ -38,18 +44,27 @@ class KeywordIndex(Protocol):
         """Rebuild the entries of these photos from their rows."""
 
 
-_DELETE = text("DELETE FROM photo_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True))
+_IDS = bindparam("ids", expanding=True)
+_DELETE = text("DELETE FROM photo_fts WHERE rowid IN :ids").bindparams(_IDS)
 _INSERT = text(
-    "INSERT INTO photo_fts(rowid, caption, tags, note, filename, camera) "
+    f"INSERT INTO photo_fts(rowid, {', '.join(COLUMNS)}) "
     "SELECT p.id, p.caption, (SELECT group_concat(t.name, ' ') FROM photo_tags t "
     "WHERE t.photo_id = p.id AND NOT t.hidden), p.note, p.filename, "
-    "trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')) "
-    "FROM photos p WHERE p.id IN :ids").bindparams(bindparam("ids", expanding=True))
+    "trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')), "
+    "(SELECT group_concat(DISTINCT pe.name) FROM faces f JOIN people pe ON pe.id = f.person_id "
+    "WHERE f.photo_id = p.id AND pe.name IS NOT NULL), "
+    "trim(coalesce(p.city, '') || ' ' || coalesce(p.region, '') || ' ' || coalesce(p.country, '')), "
+    "p.ocr_text FROM photos p WHERE p.id IN :ids").bindparams(_IDS)
+_OCR_DELETE = text("DELETE FROM photo_ocr_fts WHERE rowid IN :ids").bindparams(_IDS)
+_OCR_INSERT = text("INSERT INTO photo_ocr_fts(rowid, ocr) SELECT id, ocr_text FROM photos "
+                   "WHERE id IN :ids AND ocr_text IS NOT NULL").bindparams(_IDS)
 _FTS = table("photo_fts", column("rowid"))
+_OCR = table("photo_ocr_fts", column("rowid"))
 
 
 class Fts5Index:
-    """SQLite FTS5 (`photo_fts`, unicode61 without stemming, diacritics removed), ranked by weighted bm25."""
+    """SQLite FTS5 (`photo_fts`, unicode61 without stemming, diacritics removed), ranked by weighted bm25,
+    plus a trigram index of the OCR text (`photo_ocr_fts`) for words OCR glued together."""
 
     match_all = staticmethod(query.match_all)
     match_any = staticmethod(query.match_any)
@@ -65,8 +80,8 @@ class Fts5Index:
 
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Delete and re-insert the FTS rows of these photos."""
-        connection.execute(_DELETE, {"ids": list(photo_ids)})
-        connection.execute(_INSERT, {"ids": list(photo_ids)})
+        for statement in (_DELETE, _INSERT, _OCR_DELETE, _OCR_INSERT):
+            connection.execute(statement, {"ids": list(photo_ids)})
 
 
 def keyword_index(dialect: str) -> KeywordIndex:
@@ -79,13 +94,19 @@ def keyword_index(dialect: str) -> KeywordIndex:
 
 
 def touched_photos(session: Session) -> set[int]:
-    """Ids of the photos whose row or tags this flush added, changed or deleted."""
+    """Ids of the photos whose row, tags or faces this flush changed, or a person in which was renamed."""
     touched: set[int] = set()
+    people: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Photo) and obj.id is not None:
             touched.add(obj.id)
-        elif isinstance(obj, PhotoTag) and obj.photo_id is not None:
+        elif isinstance(obj, (PhotoTag, Face)) and obj.photo_id is not None:
             touched.add(obj.photo_id)
+        elif isinstance(obj, Person) and obj.id is not None and inspect(obj).attrs.name.history.has_changes():
+            people.add(obj.id)  # not on every new face: only a new name changes what its photos are found by
+    if people:
+        touched.update(session.connection().scalars(
+            select(Face.photo_id).where(Face.person_id.in_(sorted(people)))))
     return touched
 
 
@@ -100,6 +121,37 @@ def _reindex_touched(session: Session, _context) -> None:
 def keyword_search(session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
     """Photo ids matching a query of this database's index among the candidates, best first."""
     return keyword_index(session.get_bind().dialect.name).search(session, match, candidates, limit)
+
+
+def ocr_search(session: Session, match: str | None, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
+    """Photo ids whose OCR text holds the terms as substrings (a trigram expression), best first (SQLite)."""
+    if not match or session.get_bind().dialect.name != "sqlite":
+        return []
+    found = (select(_OCR.c.rowid)
+             .where(text("photo_ocr_fts MATCH :match").bindparams(match=match), (_OCR.c.rowid + 0).in_(candidates))
+             .order_by(text("bm25(photo_ocr_fts)")).limit(limit))
+    return list(session.scalars(found))
+
+
+def matched_columns(session: Session, match: str, photo_ids: Sequence[int], ocr_match: str | None = None
+                    ) -> dict[int, set[str]]:
+    """For each of these photos, which reported fields ("person", "place", "text") the FTS5 expression matches
+    (and, for "text", the trigram expression `ocr_match`). SQLite only; elsewhere results say "keyword"."""
+    found: dict[int, set[str]] = {}
+    if not photo_ids or session.get_bind().dialect.name != "sqlite":
+        return found
+    ids = list(photo_ids)
+    for name, label in REPORTED.items():
+        matching = select(_FTS.c.rowid).where(
+            text("photo_fts MATCH :match").bindparams(match=f"{name} : ({match})"), _FTS.c.rowid.in_(ids))
+        for photo_id in session.scalars(matching):
+            found.setdefault(photo_id, set()).add(label)
+    if ocr_match:
+        matching = select(_OCR.c.rowid).where(text("photo_ocr_fts MATCH :match").bindparams(match=ocr_match),
+                                              _OCR.c.rowid.in_(ids))
+        for photo_id in session.scalars(matching):
+            found.setdefault(photo_id, set()).add(REPORTED["ocr"])
+    return found
 
 
 def reindex_all(session: Session, photo_ids: Sequence[int]) -> None:

@@ -72,6 +72,15 @@ def _fts_join(text: str | None, operator: str) -> str | None:
     return f" {operator} ".join(_fts_term(term) for term in terms)
 
 
+def match_substrings(text: str | None, operator: str = "AND") -> str | None:
+    """FTS5 expression for a trigram index: each term of 3+ characters as a substring (shorter ones cannot be
+    looked up there and are left out), or None when none is long enough."""
+    terms = [term for term in parse_terms(text) if len(term.text) >= 3]
+    if not terms:
+        return None
+    return f" {operator} ".join('"' + term.text.replace('"', '""') + '"' for term in terms)
+
+
 def match_all(text: str | None) -> str | None:
     """FTS5 MATCH expression requiring every term (AND), or None for an empty query."""
     return _fts_join(text, "AND")

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
 from shoebox.errors import InvalidInput
-from shoebox.models import Embedding, Photo, PhotoTag
+from shoebox.models import Embedding, Face, Person, Photo, PhotoTag
 from shoebox.search import fusion, query
-from shoebox.search.keyword import KeywordIndex, keyword_index
+from shoebox.search.keyword import KeywordIndex, keyword_index, matched_columns, ocr_search
 from shoebox.search.postgres import PgVectorStore
 from shoebox.search.vector import IndexRegistry, VectorIndex
 
@@ -38,6 +38,8 @@ class Filters:
     tag: str | None = None
     camera: str | None = None
     format: str | None = None
+    person: str | None = None  # a person's id, or their name (any case)
+    place: str | None = None  # a city, region or country (any case)
 
     def conditions(self, user_id: int) -> list:
         """SQL conditions on Photo for this user and these filters (applied inside every query)."""
@@ -54,11 +56,25 @@ class Filters:
             conds.append(or_(func.lower(Photo.camera_model).like(pattern), func.lower(Photo.camera_make).like(pattern)))
         if self.format:
             conds.append(func.upper(Photo.format) == self.format.strip().upper())
+        if self.person:
+            conds.append(_with_person(user_id, self.person))
+        if self.place:
+            place = self.place.strip().lower()
+            conds.append(or_(func.lower(Photo.city) == place, func.lower(Photo.region) == place,
+                             func.lower(Photo.country) == place))
         return conds
 
     @property
     def active(self) -> bool:
-        return any((self.date_from, self.date_to, self.tag, self.camera, self.format))
+        return any((self.date_from, self.date_to, self.tag, self.camera, self.format, self.person, self.place))
+
+
+def _with_person(user_id: int, person: str):
+    """Photos showing this user's person given by id or by name."""
+    value = person.strip()
+    which = Person.id == int(value) if value.isdigit() else func.lower(Person.name) == value.lower()
+    people = select(Person.id).where(Person.user_id == user_id, which)
+    return exists().where(Face.photo_id == Photo.id, Face.person_id.in_(people))
 
 
 class VectorStore(Protocol):
@@ -117,7 +133,8 @@ class MemoryVectorStore:
 
 def parse_filters(args) -> Filters:
     return Filters(date_from=_date(args.get("from"), "from"), date_to=_date(args.get("to"), "to"),
-                   tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None)
+                   tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
+                   person=args.get("person") or None, place=args.get("place") or None)
 
 
 def vector_store(dialect: str) -> VectorStore:
@@ -160,6 +177,19 @@ class Searcher:
         return results
 
     @staticmethod
+    def explain(session: Session, text: str | None, page: list[tuple[int, float, list[str]]]
+                ) -> list[tuple[int, float, list[str]]]:
+        """The page's results with what matched spelled out: "person", "place" or "text" beside "keyword"."""
+        text = (text or "")[:MAX_QUERY]
+        words = " ".join(word for word in text.split() if word.lower() not in STOPWORDS)
+        match = query.match_any(words or text)
+        hits = [pid for pid, _score, why in page if "keyword" in why]
+        if not match or not hits:
+            return page
+        fields = matched_columns(session, match, hits, query.match_substrings(words or text, "OR"))
+        return [(pid, score, sorted({*why, *fields.get(pid, ())})) for pid, score, why in page]
+
+    @staticmethod
     def _by_date(session: Session, candidates: Select) -> list[int]:
         return list(session.scalars(candidates.order_by(Photo.taken_at.desc(), Photo.id.desc())))
 
@@ -167,11 +197,14 @@ class Searcher:
         """All words must match; if none does, any word but the little ones ("at", "the") may, so one word
         the photos lack does not hide the rest."""
         content_words = " ".join(word for word in text.split() if word.lower() not in STOPWORDS)
-        for match in (self.keywords.match_all(text), self.keywords.match_any(content_words)):
-            if match:
-                ids = self.keywords.search(session, match, candidates)
-                if ids:
-                    return ids
+        for words, operator in ((text, "AND"), (content_words, "OR")):
+            match = self.keywords.match_all(words) if operator == "AND" else self.keywords.match_any(words)
+            ids = self.keywords.search(session, match, candidates) if match else []
+            glued = ocr_search(session, query.match_substrings(words, operator), candidates)
+            seen = set(ids)
+            ids += [i for i in glued if i not in seen]  # words OCR ran together, after the clean hits
+            if ids:
+                return ids
         return []
 
     def _meaning(self, session: Session, user_id: int, text: str, candidates: Select, filters: Filters

@@ -21,9 +21,11 @@ def settings(**overrides: object) -> Settings:
 
 
 def test_none_switches_a_part_off() -> None:
-    models = build_models(settings(CAPTION_MODEL="none", TAG_MODEL="off", EMBED_MODEL="none"))
+    models = build_models(settings(CAPTION_MODEL="none", TAG_MODEL="off", EMBED_MODEL="none", FACES_ENABLED=False,
+                                   OCR_ENABLED=False, PLACES_ENABLED=False))
 
     assert (models.captioner, models.tagger, models.embedder) == (None, None, None)
+    assert (models.faces, models.ocr, models.places) == (None, None, None)
     assert models.all() == []
 
 
@@ -48,7 +50,8 @@ def test_get_models_builds_once_per_process_for_the_same_settings() -> None:
 
 
 def test_unavailable_lists_each_unloadable_model_with_a_one_line_reason(tmp_path: Path, vit_dir: Path) -> None:
-    models = build_models(settings(CAPTION_MODEL=str(tmp_path / "gone"), TAG_MODEL=str(vit_dir), EMBED_MODEL="none"))
+    models = build_models(settings(CAPTION_MODEL=str(tmp_path / "gone"), TAG_MODEL=str(vit_dir), EMBED_MODEL="none",
+                                   FACES_ENABLED=False, OCR_ENABLED=False, PLACES_ENABLED=False))
 
     reasons = models.unavailable()
 

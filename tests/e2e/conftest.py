@@ -41,7 +41,8 @@ def live_server(tmp_path_factory):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app({
-        "DATA_DIR": str(tmp_path_factory.mktemp("e2e") / "data"), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True,
+        "DATA_DIR": str(tmp_path_factory.mktemp("e2e") / "data"), "WORKER_IN_PROCESS": False,
+        "FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False, "JOBS_IMMEDIATE": True,
         "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
         "SMTP_SERVER": "127.0.0.1", "SMTP_PORT": smtp_port, "SMTP_USE_TLS": False,
         "MAIL_FROM": "shoebox@test.example", "PUBLIC_URL": url, "LOG_LEVEL": "WARNING",

@@ -27,6 +27,7 @@ def semantic_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     app = create_app({
         "DATA_DIR": str(tmp_path_factory.mktemp("e2e-similar") / "data"), "WORKER_IN_PROCESS": False,
+        "FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False,
         "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": MINILM,
         "PUBLIC_URL": url, "LOG_LEVEL": "WARNING",
     }, env_file=None)

@@ -1,0 +1,102 @@
+"""People, faces and places routes. Thin: parse the request, call the people service, shape the answer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+
+from shoebox.auth import current_user_id, login_required
+from shoebox.errors import InvalidInput
+from shoebox.library.api import IMMUTABLE, photo_json
+from shoebox.people import places as place_service
+from shoebox.people.service import People, PersonView
+from shoebox.web import db_session
+
+bp = Blueprint("people", __name__, url_prefix="/api")
+
+
+def people() -> People:
+    return current_app.extensions["people"]
+
+
+def person_json(view: PersonView) -> dict:
+    """The public shape of a person."""
+    person = view.person
+    crop = url_for("people.crop", person_id=person.id, v=person.cover_face_id) if person.face_count else None
+    return {"id": person.id, "name": person.name, "hidden": person.hidden, "face_count": person.face_count,
+            "photo_count": view.photo_count, "crop_url": crop}
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("send a JSON object", code="invalid_json")
+    return body
+
+
+@bp.get("/people")
+@login_required
+def list_people():
+    """The people on the People page; `?hidden=true` lists the hidden ones instead."""
+    hidden = request.args.get("hidden", "").lower() in ("1", "true", "yes")
+    views = people().listing(db_session(), current_user_id(), hidden=hidden)
+    return jsonify({"items": [person_json(v) for v in views]})
+
+
+@bp.get("/people/<int:person_id>")
+@login_required
+def get_person(person_id: int):
+    session, user_id = db_session(), current_user_id()
+    view = people().view(session, user_id, person_id)
+    photos = people().photos(session, user_id, person_id)
+    return jsonify({**person_json(view), "photos": [photo_json(p) for p in photos]})
+
+
+@bp.patch("/people/<int:person_id>")
+@login_required
+def edit_person(person_id: int):
+    session, user_id = db_session(), current_user_id()
+    people().update(session, user_id, person_id, _body())
+    return jsonify(person_json(people().view(session, user_id, person_id)))
+
+
+@bp.post("/people/<int:person_id>/merge")
+@login_required
+def merge_person(person_id: int):
+    session, user_id = db_session(), current_user_id()
+    target = people().merge(session, user_id, person_id, _body().get("into"))
+    return jsonify(person_json(people().view(session, user_id, target.id)))
+
+
+@bp.delete("/people/<int:person_id>")
+@login_required
+def delete_person(person_id: int):
+    people().delete(db_session(), current_user_id(), person_id)
+    return "", 204
+
+
+@bp.get("/people/<int:person_id>/crop")
+@login_required
+def crop(person_id: int):
+    """The person's face as a small WebP square."""
+    path, etag = people().crop_file(db_session(), current_user_id(), person_id)
+    response = send_file(path, mimetype="image/webp", conditional=True, etag=etag)
+    response.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") else "private, no-cache"
+    return response
+
+
+@bp.patch("/faces/<int:face_id>")
+@login_required
+def move_face(face_id: int):
+    """Put a face with another person (`person_id`), or with nobody (`null`)."""
+    body = _body()
+    if "person_id" not in body:
+        raise InvalidInput("send person_id (a person's id, or null for nobody)")
+    face = people().move_face(db_session(), current_user_id(), face_id, body["person_id"])
+    return jsonify({"id": face.id, "photo_id": face.photo_id, "person_id": face.person_id})
+
+
+@bp.get("/places")
+@login_required
+def list_places():
+    """Countries and their cities where this user's photos were taken, with counts."""
+    return jsonify({"countries": place_service.places(db_session(), current_user_id())})
