@@ -57,7 +57,7 @@ def run(n: int, workers: int) -> None:
     paths = make_photos(cache, n)
     print(f"{n} photos ready in {time.perf_counter() - t0:.1f}s "
           f"(avg {sum(p.stat().st_size for p in paths) / n / 1e6:.1f} MB, {SIZE[0]}x{SIZE[1]})")
-    for label, ingest in (("import, %d threads" % workers, _import_parallel(workers)), ("upload, one at a time",
+    for label, ingest in ((f"import, {workers} threads", _import_parallel(workers)), ("upload, one at a time",
                                                                                            _ingest_each)):
         elapsed = _timed(paths, ingest)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

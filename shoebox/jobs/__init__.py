@@ -6,9 +6,12 @@ on this or any other machine that shares the database and the data directory.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey
@@ -35,6 +38,7 @@ class Queue:
 
         self.huey = huey
         self.settings = settings
+        self.database = database
         self.analyzer = Analyzer(app, settings, database)
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
         self._worker: threading.Thread | None = None
@@ -47,16 +51,47 @@ class Queue:
         for start in range(0, len(ids), size):
             self._analyze(ids[start:start + size], list(parts))
 
-    def start_worker_thread(self) -> None:
-        """Run jobs in a daemon thread of this process (the one-command embedded setup)."""
+    def pending_photo_ids(self) -> set[int]:
+        """Photos that have a job waiting in the queue (or waiting for a retry)."""
+        ids: set[int] = set()
+        for task in [*self.huey.pending(), *self.huey.scheduled()]:
+            if task.args and isinstance(task.args[0], list | tuple):
+                ids.update(int(i) for i in task.args[0])
+        return ids
+
+    def requeue_lost(self) -> list[int]:
+        """Queue again the photos whose job was lost in a crash (see `stuck_photos`); return their ids."""
+        from shoebox.jobs.analysis import mark_queued, stuck_photos
+
+        with self.database.transaction() as session:
+            ids = stuck_photos(session, self.pending_photo_ids())
+            mark_queued(session, ids)
+        self.enqueue_analysis(ids)
+        if ids:
+            log.info("queued %d photo(s) again whose analysis was interrupted", len(ids))
+        return ids
+
+    def start_worker_thread(self, lock_path: Path | None = None) -> None:
+        """Run jobs in a daemon thread of this process (the one-command embedded setup). With `lock_path`,
+        only the process holding that file lock works: one job worker among several server processes, taken
+        over by another within seconds if its process dies."""
         if self._worker is None and not self.huey.immediate:
-            self._worker = threading.Thread(target=self._work, name="shoebox-worker", daemon=True)
+            self._worker = threading.Thread(target=self._work, args=(lock_path,), name="shoebox-worker",
+                                            daemon=True)
             self._worker.start()
 
-    def stop_worker_thread(self) -> None:
+    def stop_worker_thread(self, wait: float = 0) -> None:
         self._stop.set()
+        if self._worker is not None and wait:
+            self._worker.join(wait)
 
-    def _work(self) -> None:
+    def _work(self, lock_path: Path | None = None) -> None:
+        if lock_path is not None and not self._wait_for_lock(lock_path):
+            return
+        try:
+            self.requeue_lost()
+        except Exception:
+            log.exception("could not queue interrupted analyses again")
         while not self._stop.is_set():
             try:
                 for task in self.huey.read_schedule():  # retries waiting for their delay
@@ -70,8 +105,25 @@ class Queue:
                 log.exception("job worker error")
                 self._stop.wait(1)
 
+    def _wait_for_lock(self, lock_path: Path) -> bool:
+        """Block until this process holds the worker lock (kept until it exits); False if stopped first."""
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        while not self._stop.is_set():
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._stop.wait(2)
+                continue
+            self._lock_fd = fd  # the kernel releases it when this process dies, however it dies
+            log.info("this process (pid %d) runs the job worker", os.getpid())
+            return True
+        os.close(fd)
+        return False
+
     def run_consumer(self, workers: int) -> None:
-        """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`."""
+        """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`.
+        First queues again whatever a crashed worker left unfinished."""
+        self.requeue_lost()
         self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False).run()
 
 
