@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -44,10 +45,8 @@ def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
 
 def kill9(process: subprocess.Popen) -> None:
     """kill -9 the process and everything it started; reap it."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(10)
 
 
