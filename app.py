@@ -1,9 +1,12 @@
 """Run Shoebox for development: `python app.py` creates or migrates the database (in create_app), then serves
-on http://localhost:5000 with a job worker and warm models in the same process."""
+on http://localhost:5000 with a job worker and warm models in the same process.
+
+For production, serve it with gunicorn: `gunicorn -c gunicorn.conf.py` (see README, "Production")."""
 
 import threading
 
 from shoebox import create_app
+from shoebox.maintenance import startup_check
 
 app = create_app()
 
@@ -15,6 +18,7 @@ def warm_up() -> None:
 
 
 if __name__ == "__main__":
+    startup_check(app)
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     if app.config["SETTINGS"].WORKER_IN_PROCESS:
         app.extensions["queue"].start_worker_thread()  # one command: analysis runs beside the web server

@@ -58,7 +58,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from shoebox import auth, jobs, web
     from shoebox.ai.registry import get_models
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.DB_BUSY_TIMEOUT_S)
     if settings.AUTO_MIGRATE:
         database.upgrade()
     app.extensions["db"] = database

@@ -101,8 +101,11 @@ def _store(library, session, user_id: int, path: Path, prepared: Prepared) -> st
 @click.option("--threads", type=int, default=None, help="Worker threads (default: WORKER_THREADS).")
 def worker(threads: int | None) -> None:
     """Run a dedicated job worker (any number of machines sharing the database and data directory)."""
+    from shoebox.maintenance import startup_check
+
     queue = current_app.extensions["queue"]
     count = threads or current_app.config["SETTINGS"].WORKER_THREADS
+    startup_check(current_app)
     click.echo(f"Shoebox worker: {count} thread(s) on {'Redis' if queue.settings.REDIS_URL else 'SQLite'} queue")
     queue.run_consumer(count)
 
@@ -172,3 +175,63 @@ def recluster(email: str | None) -> None:
             except ModelUnavailable as exc:
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"User {user_id}: {count} people.")
+
+
+def checker():
+    """The consistency checker of this app."""
+    from shoebox.maintenance import Checker
+
+    return Checker(_db(), current_app.extensions["library"].storage, current_app.extensions["queue"])
+
+
+@shoebox_cli.command("check")
+@click.option("--repair", is_flag=True, help="Fix what can be fixed (see each finding's kind).")
+@click.option("--quick", is_flag=True, help="Skip walking the originals and thumbnails (what startup runs).")
+def check(repair: bool, quick: bool) -> None:
+    """Find interrupted uploads, orphan files, missing originals, bad thumbnails and lost or missing analyses."""
+    from shoebox.maintenance import Report
+
+    report = checker().check(full=not quick)
+    for finding in report.findings:
+        click.echo(f"{finding.kind}: {finding.detail}")
+    click.echo(report.summary())
+    if repair and report.findings:
+        checker().repair(report)
+        after = checker().check(full=not quick)
+        click.echo(f"repaired {report.repaired}; now {after.summary().removeprefix('check: ')}")
+        report = Report([f for f in after.findings if f.kind != "not_analysed"])
+    if not report.clean:
+        raise SystemExit(1)
+
+
+@shoebox_cli.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(dest: Path) -> None:
+    """Back up the database, originals, keys and metadata sidecars (JSON + XMP) into the new folder DEST."""
+    from shoebox.backup import backup
+
+    try:
+        manifest = backup(_db(), current_app.extensions["library"].storage, dest)
+    except ShoeboxError as exc:
+        raise click.ClickException(exc.message) from exc
+    originals = sum(1 for name in manifest["files"] if name.startswith("originals/"))
+    click.echo(f"Backed up the database and {originals} originals to {dest} (checksums in manifest.json).")
+
+
+@shoebox_cli.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(src: Path) -> None:
+    """Restore the backup SRC into this empty install, render thumbnails again and check the result."""
+    from shoebox.backup import restore
+
+    try:
+        manifest = restore(_db(), current_app.extensions["library"].storage, src)
+    except ShoeboxError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Restored {len(manifest['files'])} files from {src}; rendering thumbnails and checking...")
+    report = checker().check()
+    checker().repair(report)
+    after = checker().check()
+    click.echo(after.summary())
+    if any(f.kind != "not_analysed" for f in after.findings):
+        raise SystemExit(1)

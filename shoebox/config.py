@@ -37,6 +37,8 @@ class Settings:
     # Create or migrate the database when the app starts (turn off when several processes start at once,
     # and run `flask shoebox init-db` before them).
     AUTO_MIGRATE: bool = True
+    # Seconds an SQLite writer waits for the write lock before a request is retried (then answered 503).
+    DB_BUSY_TIMEOUT_S: float = 30.0
     # Flask and JWT signing keys; empty means generated once and stored in DATA_DIR.
     SECRET_KEY: str = ""
     JWT_SECRET_KEY: str = ""

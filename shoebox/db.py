@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 
@@ -20,11 +21,11 @@ class Base(DeclarativeBase):
 writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     """An engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for writes."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised on every connect
@@ -32,7 +33,7 @@ def make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -46,11 +47,11 @@ def make_engine(url: str) -> Engine:
 class Database:
     """The engine, a thread-local session factory and the migration entry point."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout: float = 30.0) -> None:
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout)
         self.make_session = sessionmaker(bind=self.engine, expire_on_commit=False)
         #: The request-scoped (thread-local) session of web requests.
         self.session = scoped_session(self.make_session)
@@ -82,6 +83,17 @@ class Database:
         config.attributes["engine"] = self.engine
         command.upgrade(config, "head")
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, when the database is SQLite."""
+        return Path(self.url.removeprefix("sqlite:///")) if self.url.startswith("sqlite:///") else None
+
     def dispose(self) -> None:
         self.session.remove()
         self.engine.dispose()
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": another writer held the lock longer than busy_timeout."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return isinstance(exc, OperationalError) and ("database is locked" in text or "database is busy" in text)

@@ -49,3 +49,10 @@ class Conflict(ShoeboxError):
 class StorageFull(ShoeboxError):
     status = 507
     code = "insufficient_storage"
+
+
+class StorageReadOnly(ShoeboxError):
+    """The data directory cannot be written: the server's set-up is at fault, not the request or free space."""
+
+    status = 500
+    code = "storage_read_only"

@@ -88,6 +88,8 @@ class Photo(Base):
     #: Analysis status: queued, running, done, failed, waiting (for a model); reason says why.
     status: Mapped[str] = mapped_column(String(16), default="queued")
     status_reason: Mapped[str | None] = mapped_column(Text)
+    #: While running: the worker analysing it (`<host>-<pid>`), so a crashed worker's photos are queued again.
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

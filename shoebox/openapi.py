@@ -121,7 +121,7 @@ PATHS: dict[str, dict[str, dict]] = {
         "get": _op("Photos, newest taken first", (200, "PhotoPage"),
                    params=[_query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
         "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, _UPLOADED),
-                       errors=(400, 413, 415, 507)),
+                       errors=(400, 413, 415, 500, 507)),
                  "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                      "type": "object", "properties": {"files": {"type": "array", "items": {
                          "type": "string", "format": "binary"}}}}}}}},

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from shoebox.config import Settings
-from shoebox.db import writing
-from shoebox.errors import InvalidInput, ShoeboxError
+from shoebox.db import is_locked, writing
+from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, StorageReadOnly
 from shoebox.library.service import Library
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Attempts at a request that met "database is locked" (each after busy_timeout), with backoff between them.
+LOCK_ATTEMPTS = 5
 
 
 def db_session() -> Session:
@@ -95,6 +102,45 @@ def _http_error(exc: HTTPException):
     return _error_page(exc.code or 500, code, exc.description or exc.name)
 
 
+def _database_error(exc: OperationalError):
+    """A locked database after every retry is a busy server (503); a full or read-only one says so."""
+    db_session().rollback()
+    if is_locked(exc):
+        current_app.logger.warning("database still locked after %d attempts: %s %s", LOCK_ATTEMPTS,
+                                   request.method, request.path)
+        return _error_page(503, "busy", "The server is busy; try again in a moment.")
+    text = str(exc.orig or exc).lower()
+    if "disk is full" in text:
+        return _error_page(StorageFull.status, StorageFull.code, "The server's disk is full.")
+    if "readonly" in text:
+        return _error_page(StorageReadOnly.status, StorageReadOnly.code, "The server's database is not writable.")
+    return _unexpected(exc)
+
+
+def retry_when_locked(dispatch: Callable[[], Any]) -> Callable[[], Any]:
+    """Run the view again (after a rollback, with uploads rewound) when SQLite stayed locked past busy_timeout."""
+
+    @functools.wraps(dispatch)
+    def dispatch_with_retries():
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                return dispatch()
+            except OperationalError as exc:
+                if not is_locked(exc) or attempt == LOCK_ATTEMPTS:
+                    raise
+                db_session().rollback()
+                _rewind_uploads()
+                time.sleep(0.05 * 2 ** attempt * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    return dispatch_with_retries
+
+
+def _rewind_uploads() -> None:
+    for _name, upload in request.files.items(multi=True):
+        upload.stream.seek(0)
+
+
 def _unexpected(exc: Exception):
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     db_session().rollback()
@@ -106,6 +152,8 @@ def init_app(app: Flask) -> None:
     app.before_request(_mark_writes)
     app.teardown_request(_unmark_writes)
     app.after_request(_security_headers)
+    app.dispatch_request = retry_when_locked(app.dispatch_request)
     app.register_error_handler(ShoeboxError, _shoebox_error)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

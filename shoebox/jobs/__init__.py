@@ -6,30 +6,32 @@ on this or any other machine that shares the database and the data directory.
 No job is lost when a worker dies. Huey removes a message from its queue when a worker takes it (no
 acknowledgement), so a worker killed mid-batch (SIGKILL, power loss, OOM) takes its batch with it; Huey's
 retries cover only exceptions. The database therefore keeps the truth: the analysis marks its photos
-`running` (which stamps `updated_at`) before the models run, and `Queue.requeue_stale` puts photos
-`running` for longer than JOB_STALE_SECONDS back to `queued` and enqueues them again, in one atomic UPDATE
-(so several workers doing it at once requeue each photo once). Every worker does it when it starts and
-then every minute (a Huey periodic task; the in-process worker thread in its loop). The analysis is
+`running` and claimed by `<host>-<pid>` before the models run, and `Queue.requeue_lost` queues again the
+photos whose job is gone: `running` under a process of this host that no longer exists, or for longer than
+JOB_STALE_SECONDS (a worker on another host), and `queued` with no message left in the queue. Every worker
+does it when it starts and then every minute (a Huey periodic task; the in-process worker thread in its
+loop). The analysis is
 idempotent (captions and tags are upserted, the embedding of a kind replaced), so a batch that runs twice,
 for instance when a slow worker was not dead after all, ends with the same rows as one that ran once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task
-from sqlalchemy import update
 
 from shoebox.config import Settings
 from shoebox.db import Database
-from shoebox.models import Photo, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +51,10 @@ class Queue:
 
         self.huey = huey
         self.settings = settings
+        self.database = database
         self.analyzer = Analyzer(app, settings, database)
-        self.db = database
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
-        huey.periodic_task(crontab(), name="requeue_stale_photos")(self.requeue_stale)
+        huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -63,35 +65,53 @@ class Queue:
         for start in range(0, len(ids), size):
             self._analyze(ids[start:start + size], list(parts))
 
-    def requeue_stale(self) -> list[int]:
-        """Queue again the photos left `running` longer than JOB_STALE_SECONDS (their worker died)."""
-        cutoff = utcnow() - timedelta(seconds=self.settings.JOB_STALE_SECONDS)
-        with self.db.transaction() as session:
-            ids = sorted(session.scalars(
-                update(Photo).where(Photo.status == "running", Photo.updated_at < cutoff)
-                .values(status="queued", status_reason=None, updated_at=utcnow()).returning(Photo.id)))
-            # Enqueued before the commit: a failure leaves them `running` for the next look; a crash between
-            # the two only queues them twice, which the idempotent analysis absorbs.
-            self.enqueue_analysis(ids)
-        if ids:
-            log.warning("requeued %d photo(s) left running by a stopped worker: %s", len(ids), ids)
+    def pending_photo_ids(self) -> set[int]:
+        """Photos that have a job waiting in the queue (or waiting for a retry)."""
+        ids: set[int] = set()
+        for task in [*self.huey.pending(), *self.huey.scheduled()]:
+            if task.args and isinstance(task.args[0], list | tuple):
+                ids.update(int(i) for i in task.args[0])
         return ids
 
-    def start_worker_thread(self) -> None:
-        """Run jobs in a daemon thread of this process (the one-command embedded setup)."""
+    def requeue_lost(self) -> list[int]:
+        """Queue again the photos whose job was lost in a crash (see `stuck_photos`); return their ids."""
+        from shoebox.jobs.analysis import mark_queued, stuck_photos
+
+        with self.database.transaction() as session:
+            stale_after = timedelta(seconds=self.settings.JOB_STALE_SECONDS)
+            ids = stuck_photos(session, self.pending_photo_ids(), stale_after)
+            mark_queued(session, ids)
+        self.enqueue_analysis(ids)
+        if ids:
+            log.info("queued %d photo(s) again whose analysis was interrupted", len(ids))
+        return ids
+
+    def start_worker_thread(self, lock_path: Path | None = None) -> None:
+        """Run jobs in a daemon thread of this process (the one-command embedded setup). With `lock_path`,
+        only the process holding that file lock works: one job worker among several server processes, taken
+        over by another within seconds if its process dies."""
         if self._worker is None and not self.huey.immediate:
-            self._worker = threading.Thread(target=self._work, name="shoebox-worker", daemon=True)
+            self._worker = threading.Thread(target=self._work, args=(lock_path,), name="shoebox-worker",
+                                            daemon=True)
             self._worker.start()
 
-    def stop_worker_thread(self) -> None:
+    def stop_worker_thread(self, wait: float = 0) -> None:
         self._stop.set()
+        if self._worker is not None and wait:
+            self._worker.join(wait)
 
-    def _work(self) -> None:
-        next_look = 0.0
+    def _work(self, lock_path: Path | None = None) -> None:
+        if lock_path is not None and not self._wait_for_lock(lock_path):
+            return
+        try:
+            self.requeue_lost()
+        except Exception:
+            log.exception("could not queue interrupted analyses again")
+        next_look = time.monotonic() + 60
         while not self._stop.is_set():
             try:
                 if time.monotonic() >= next_look:
-                    self.requeue_stale()
+                    self.requeue_lost()
                     next_look = time.monotonic() + 60
                 for task in self.huey.read_schedule():  # retries waiting for their delay
                     self.huey.enqueue(task)
@@ -104,9 +124,25 @@ class Queue:
                 log.exception("job worker error")
                 self._stop.wait(1)
 
+    def _wait_for_lock(self, lock_path: Path) -> bool:
+        """Block until this process holds the worker lock (kept until it exits); False if stopped first."""
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        while not self._stop.is_set():
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._stop.wait(2)
+                continue
+            self._lock_fd = fd  # the kernel releases it when this process dies, however it dies
+            log.info("this process (pid %d) runs the job worker", os.getpid())
+            return True
+        os.close(fd)
+        return False
+
     def run_consumer(self, workers: int) -> None:
-        """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`."""
-        self.requeue_stale()
+        """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`.
+        First queues again whatever a crashed worker left unfinished."""
+        self.requeue_lost()
         self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 

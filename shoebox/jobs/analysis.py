@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 from flask import Flask
@@ -19,8 +20,8 @@ from shoebox.ai.registry import Models, get_models
 from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.library.service import visible_tags
-from shoebox.library.storage import Storage
-from shoebox.models import Embedding, Photo, PhotoTag
+from shoebox.library.storage import Storage, owner_alive, owner_tag
+from shoebox.models import Embedding, Photo, PhotoTag, utcnow
 from shoebox.people.grouping import Grouper
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class Analyzer:
         with self.db.transaction() as session:
             photos = list(session.scalars(select(Photo).where(Photo.id.in_(batch.photo_ids))))
             for photo in photos:
-                photo.status, photo.status_reason = "running", None
+                photo.status, photo.status_reason, photo.claimed_by = "running", None, owner_tag()
                 batch.coords[photo.id] = (photo.gps_latitude, photo.gps_longitude) \
                     if photo.gps_latitude is not None and photo.gps_longitude is not None else None
             return {p.id: str(self.storage.original_path(p.user_id, p.sha256)) for p in photos}
@@ -170,6 +171,7 @@ class Analyzer:
                 photo = photos.get(photo_id)
                 if photo is None:  # deleted while we worked
                     continue
+                photo.claimed_by = None
                 if result.error:
                     photo.status, photo.status_reason = "failed", result.error
                     continue
@@ -271,7 +273,8 @@ def store_embedding(session, photo_id: int, kind: str, model: str, vector: np.nd
 
 
 def mark_queued(session, photo_ids: Sequence[int]) -> None:
-    session.execute(update(Photo).where(Photo.id.in_(list(photo_ids))).values(status="queued", status_reason=None))
+    session.execute(update(Photo).where(Photo.id.in_(list(photo_ids)))
+                    .values(status="queued", status_reason=None, claimed_by=None))
 
 
 def photos_to_reindex(session, only: str, user_id: int | None, models: Models) -> list[int]:
@@ -297,3 +300,25 @@ def _embedder_version(models: Models) -> str | None:
         return models.embedder.version
     except ModelUnavailable:
         return None
+
+
+def stuck_photos(session, pending: set[int], stale_after: timedelta) -> list[int]:
+    """Photos whose job was lost: `queued` with no job in the queue, or `running` under a process of this host
+    that is gone, or for longer than `stale_after` (whoever claimed it: a worker on another host)."""
+    rows = session.execute(select(Photo.id, Photo.status, Photo.claimed_by, Photo.updated_at)
+                           .where(Photo.status.in_(("queued", "running"))).order_by(Photo.id)).all()
+    old = utcnow() - stale_after
+    stuck = []
+    for photo_id, status, claimed_by, updated_at in rows:
+        if status == "queued":
+            lost = photo_id not in pending
+        else:
+            lost = claimed_by is None or not _claimer_alive(claimed_by) or updated_at < old
+        if lost:
+            stuck.append(photo_id)
+    return stuck
+
+
+def _claimer_alive(claimed_by: str) -> bool:
+    host, _, pid = claimed_by.rpartition("-")
+    return not pid.isdigit() or owner_alive(host, int(pid))

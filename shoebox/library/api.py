@@ -95,6 +95,8 @@ def _batch_failure_status(failed: list[dict]) -> int:
         return 413
     if codes <= {"unsupported_type", "not_an_image"}:
         return 415
+    if "storage_read_only" in codes:
+        return 500
     if "insufficient_storage" in codes:
         return 507
     return 400

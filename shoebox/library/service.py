@@ -15,12 +15,20 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from shoebox.errors import InvalidInput, NotFound, PayloadTooLarge, ShoeboxError, StorageFull, UnsupportedMedia
+from shoebox.errors import (
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    ShoeboxError,
+    StorageFull,
+    StorageReadOnly,
+    UnsupportedMedia,
+)
 from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
-from shoebox.library.storage import Storage, TooLarge
+from shoebox.library.storage import Storage, TooLarge, thumbnail_intact
 from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, utcnow
 from shoebox.people.grouping import drop_if_empty, refresh
@@ -129,9 +137,12 @@ class Library:
             prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(prepared.spool, prepared.filename)
         photo = self._new_photo(user_id, prepared, file_mtime)
         try:
-            return self._commit(session, photo, prepared.spool, prepared.thumbs)
+            return self._commit(session, photo, prepared)
         except OSError as exc:
             _raise_if_storage_full(prepared.filename, exc)
+            raise
+        except OperationalError as exc:
+            _raise_if_database_full(exc)
             raise
 
     def _find(self, session: Session, user_id: int, sha256: str) -> Photo | None:
@@ -170,14 +181,18 @@ class Library:
                      taken_at=taken_at or file_mtime or utcnow().replace(microsecond=0),
                      taken_at_source=source, status="queued", **fields)
 
-    def _commit(self, session: Session, photo: Photo, spool: Path, thumbs: dict[str, bytes]) -> Ingested:
-        """Write files, then the row; undo the files if the row fails (unless a twin upload won the race)."""
+    def _commit(self, session: Session, photo: Photo, prepared: Prepared) -> Ingested:
+        """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
+        (unless a twin upload won the race), and a crash leaves a claim that `recover` undoes at startup."""
         user_id, sha256 = photo.user_id, photo.sha256
+        prepared.spool = self.storage.claim(prepared.spool, user_id, sha256)
+        original = self.storage.original_path(user_id, sha256)
         written: list[Path] = []
         try:
-            for size, data in thumbs.items():
+            for size, data in prepared.thumbs.items():
                 written.append(self.storage.write_thumbnail(data, user_id, sha256, size))
-            written.append(self.storage.keep_original(spool, user_id, sha256))
+            if not original.exists():
+                written.append(self.storage.keep_original(prepared.spool, user_id, sha256))
             session.add(photo)
             session.commit()
         except IntegrityError:
@@ -212,14 +227,15 @@ class Library:
         return rows, encode_cursor(rows[-1]) if more else None
 
     def thumbnail_file(self, photo: Photo, size: str) -> Path:
-        """The thumbnail's path, rendered again from the original if it has gone missing."""
+        """The thumbnail's path, rendered again from the original if it is missing or damaged."""
         path = self.storage.thumbnail_path(photo.user_id, photo.sha256, size)
-        if not path.is_file():
+        if not thumbnail_intact(path):
             original = self.storage.original_path(photo.user_id, photo.sha256)
             if not original.is_file():
                 raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
             for name, data in render_thumbnails_from(original).items():
                 self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
+            log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
         return path
 
     # -- edit -------------------------------------------------------------------------------------
@@ -255,9 +271,21 @@ class Library:
 
 
 def _raise_if_storage_full(filename: str, exc: OSError) -> None:
-    """A full or read-only disk is the server's problem (507), said clearly."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-        raise StorageFull(f"{filename}: cannot store the file ({exc.strerror})") from exc
+    """A full disk (507) or a read-only data directory (500: a fault of the server's set-up), said clearly."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise StorageFull(f"{filename}: cannot store the file, the server's disk is full ({exc.strerror})") from exc
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        raise StorageReadOnly(f"{filename}: cannot store the file, the server's data directory is not writable "
+                              f"({exc.strerror})") from exc
+
+
+def _raise_if_database_full(exc: OperationalError) -> None:
+    """SQLite's own words for a full disk or a read-only database, as the same clear errors."""
+    text = str(exc.orig or exc).lower()
+    if "disk is full" in text:
+        raise StorageFull("cannot store the photo: the server's disk is full") from exc
+    if "readonly" in text or "read-only" in text:
+        raise StorageReadOnly("cannot store the photo: the server's database is not writable") from exc
 
 
 def normalise_tags(value: object) -> list[str]:

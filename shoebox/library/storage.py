@@ -2,15 +2,76 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import socket
 import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1 << 20
 THUMB_SIZES = ("small", "large")
+#: A temp file whose owner runs on another host is taken as abandoned only after this many seconds.
+FOREIGN_STALE_SECONDS = 24 * 3600
+_HOST = socket.gethostname().replace("-", "_")[:40] or "host"
+
+
+def owner_tag() -> str:
+    """`<host>-<pid>`: put in every temp file's name, so a later process can tell an abandoned one."""
+    return f"{_HOST}-{os.getpid()}"
+
+
+def owner_alive(host: str, pid: int) -> bool:
+    """Whether the process that made a temp file may still be running (always True for another host)."""
+    if host != _HOST:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class TempFile:
+    """A file in DATA_DIR/tmp, or a thumbnail's temp file, parsed from its name."""
+
+    path: Path
+    host: str
+    pid: int
+    user_id: int | None = None  # an ingest's claim (set once the upload is about to be stored)
+    sha256: str | None = None
+
+    def abandoned(self, now: float | None = None) -> bool:
+        """Its process is gone (or, on another host, it is older than a day)."""
+        if not owner_alive(self.host, self.pid):
+            return True
+        if self.host == _HOST:
+            return False
+        try:
+            return (now or time.time()) - self.path.stat().st_mtime > FOREIGN_STALE_SECONDS
+        except FileNotFoundError:
+            return False
+
+
+def parse_temp(path: Path) -> TempFile | None:
+    """`upload-<host>-<pid>-<rand>`, `ingest-<host>-<pid>-<user>-<sha>-<rand>` or `.tmp-<host>-<pid>-<rand>`."""
+    parts = path.name.lstrip(".").split("-")
+    try:
+        if parts[0] in ("upload", "tmp") and len(parts) >= 4:
+            return TempFile(path, parts[1], int(parts[2]))
+        if parts[0] == "ingest" and len(parts) >= 6:
+            return TempFile(path, parts[1], int(parts[2]), int(parts[3]), parts[4])
+    except ValueError:
+        return None
+    return None
 
 
 class TooLarge(ValueError):
@@ -51,7 +112,7 @@ class Storage:
 
     def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
         """Copy an upload to a temp file while hashing it; return (path, sha256, size). The caller removes it."""
-        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="upload-")
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix=f"upload-{owner_tag()}-")
         path = Path(name)
         try:
             digest, size = hashlib.sha256(), 0
@@ -69,12 +130,23 @@ class Storage:
             raise
         return path, digest.hexdigest(), size
 
+    def claim(self, spooled: Path, user_id: int, sha256: str) -> Path:
+        """Rename a spool to say which photo it is about to become: if this process dies before the row is
+        committed, `recover` knows which files to remove."""
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix=f"ingest-{owner_tag()}-{user_id}-{sha256}-")
+        os.close(fd)
+        os.replace(spooled, name)
+        return Path(name)
+
     def keep_original(self, spooled: Path, user_id: int, sha256: str) -> Path:
-        """Move the spooled upload to its content address (a rename: same file system, atomic)."""
+        """Hard-link the spooled upload at its content address (atomic; the spool stays as the claim until the
+        row is committed) and make the new name durable."""
         target = self.original_path(user_id, sha256)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(spooled, target)
+            with contextlib.suppress(FileExistsError):  # a twin upload got there first: same bytes
+                os.link(spooled, target)
+            _fsync_dir(target.parent)
         return target
 
     def write_thumbnail(self, data: bytes, user_id: int, sha256: str, size: str) -> Path:
@@ -85,7 +157,7 @@ class Storage:
     def write_atomically(data: bytes, target: Path) -> Path:
         """Write a file through a temp file and a rename."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".tmp-{owner_tag()}-")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -105,6 +177,53 @@ class Storage:
                 except OSError:
                     break
 
+    def temp_files(self) -> Iterator[TempFile]:
+        """Every temp file: spools and claims in tmp/, half-written thumbnails beside the thumbnails."""
+        candidates = list(self.tmp.glob("*")) + list((self.root / "thumbs").glob("*/*/.tmp-*"))
+        for path in candidates:
+            parsed = parse_temp(path)
+            if parsed is not None:
+                yield parsed
+            elif path.is_file():  # an older naming scheme: anything left a day ago is abandoned
+                yield TempFile(path, "", 0)
+
+    def originals(self) -> Iterator[tuple[int, str, Path]]:
+        """(user id, sha256, path) of every original on disk."""
+        for path in (self.root / "originals").glob("*/*/*"):
+            if path.parent.parent.name.isdigit():
+                yield int(path.parent.parent.name), path.name, path
+
+    def thumbnails(self) -> Iterator[tuple[int, str, Path]]:
+        """(user id, sha256, path) of every thumbnail on disk."""
+        for path in (self.root / "thumbs").glob("*/*/*.webp"):
+            if path.parent.parent.name.isdigit():
+                yield int(path.parent.parent.name), path.name.rsplit("-", 1)[0], path
+
     def delete_user(self, user_id: int) -> None:
         for area in ("originals", "thumbs"):
             shutil.rmtree(self.root / area / str(user_id), ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Flush a directory entry (a new name) to disk; a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def thumbnail_intact(path: Path) -> bool:
+    """Cheap check of a WebP file: the RIFF/WEBP header is there and its length matches the file's."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(12)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return False
+    return (len(header) == 12 and header[:4] == b"RIFF" and header[8:12] == b"WEBP"
+            and int.from_bytes(header[4:8], "little") + 8 == size)

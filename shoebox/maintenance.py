@@ -1,0 +1,166 @@
+"""`flask shoebox check [--repair]`: find what a crash, a full disk or a hand in the data directory left wrong.
+
+Findings, and what a repair does:
+- interrupted_upload: a temp file of a process that died mid-upload; removed, with the files of a photo whose
+  row was never committed (safe at any time: it only touches files of processes that are gone).
+- orphan_file: an original or thumbnail with no photo row (a crash between deleting a row and its files);
+  removed (files of an upload in flight are recognised by its live claim and left alone).
+- missing_original: a photo row whose original is gone; reported only (restore it from a backup).
+- bad_thumbnail: a thumbnail missing or damaged; rendered again from the original.
+- lost_job: a photo `queued` with no job, or `running` under a worker that died; queued again.
+- not_analysed: a photo whose analysis failed or waits for a model; queued again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from shoebox.db import Database
+from shoebox.jobs import Queue
+from shoebox.jobs.analysis import mark_queued, stuck_photos
+from shoebox.library.storage import THUMB_SIZES, Storage, TempFile, thumbnail_intact
+from shoebox.library.thumbnails import render_thumbnails_from
+from shoebox.models import Photo
+
+log = logging.getLogger(__name__)
+
+KINDS = ("interrupted_upload", "orphan_file", "missing_original", "bad_thumbnail", "lost_job", "not_analysed")
+
+
+@dataclass
+class Finding:
+    kind: str
+    detail: str
+    repair: Callable[[], None] | None = None
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    repaired: int = 0
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.kind for f in self.findings)
+
+    def summary(self) -> str:
+        """One line: how many of each kind."""
+        counts = self.counts()
+        if not counts:
+            return "check: all clean"
+        return "check: " + ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in KINDS if counts[k])
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+
+class Checker:
+    """Compares the database, the data directory and the queue; repairs what can be repaired."""
+
+    def __init__(self, database: Database, storage: Storage, queue: Queue) -> None:
+        self.db = database
+        self.storage = storage
+        self.queue = queue
+
+    def check(self, full: bool = True) -> Report:
+        """All findings; the quick check (for startup) skips walking the originals and thumbnails."""
+        with self.db.make_session() as session:
+            rows = {(u, s): (i, st) for i, u, s, st in session.execute(
+                select(Photo.id, Photo.user_id, Photo.sha256, Photo.status))}
+            lost = set(stuck_photos(session, self.queue.pending_photo_ids(),
+                                    timedelta(seconds=self.queue.settings.JOB_STALE_SECONDS)))
+        report = Report(list(self._temp_findings()))
+        if full:
+            report.findings += [*self._orphans(rows), *self._photo_files(rows)]
+        report.findings += [Finding("lost_job", f"photo {i}", None) for i in sorted(lost)]
+        report.findings += [Finding("not_analysed", f"photo {i} ({st})", None)
+                            for i, st in sorted(rows.values()) if st in ("failed", "waiting")]
+        return report
+
+    def repair(self, report: Report) -> Report:
+        """Run each finding's repair; queue lost and unanalysed photos again in one go."""
+        for finding in report.findings:
+            if finding.repair is not None:
+                finding.repair()
+                report.repaired += 1
+        counts = report.counts()
+        if counts["lost_job"]:
+            report.repaired += len(self.queue.requeue_lost())
+        if counts["not_analysed"]:
+            report.repaired += self._requeue_unanalysed()
+        return report
+
+    def recover_interrupted(self) -> int:
+        """Undo the uploads of processes that died mid-way (what a startup may always do); return how many."""
+        findings = list(self._temp_findings())
+        for finding in findings:
+            finding.repair()
+        return len(findings)
+
+    # -- findings ---------------------------------------------------------------------------------
+    def _temp_findings(self) -> Iterator[Finding]:
+        for temp in self.storage.temp_files():
+            if temp.abandoned():
+                yield Finding("interrupted_upload", str(temp.path), lambda t=temp: self._undo(t))
+
+    def _undo(self, temp: TempFile) -> None:
+        """Remove a dead process's temp file, and the files of its photo if the row never came (asked only
+        now: the process is gone, so its row is final)."""
+        if temp.user_id is not None:
+            with self.db.make_session() as session:
+                row = session.scalar(select(Photo.id).where(Photo.user_id == temp.user_id,
+                                                            Photo.sha256 == temp.sha256))
+            if row is None:
+                self.storage.delete(temp.user_id, temp.sha256)
+        temp.path.unlink(missing_ok=True)
+
+    def _orphans(self, rows: dict) -> Iterator[Finding]:
+        # Files of an upload in flight, or of one a crash cut off (reported as interrupted_upload), are claimed.
+        claimed = {(t.user_id, t.sha256) for t in self.storage.temp_files() if t.user_id is not None}
+        files = [*self.storage.originals(), *self.storage.thumbnails()]
+        for user_id, sha256, path in files:
+            if (user_id, sha256) not in rows and (user_id, sha256) not in claimed:
+                yield Finding("orphan_file", str(path), lambda p=path: p.unlink(missing_ok=True))
+
+    def _photo_files(self, rows: dict) -> Iterator[Finding]:
+        for (user_id, sha256), (photo_id, _status) in sorted(rows.items(), key=lambda r: r[1][0]):
+            original = self.storage.original_path(user_id, sha256)
+            if not original.is_file():
+                yield Finding("missing_original", f"photo {photo_id}: {original}")
+                continue
+            bad = [s for s in THUMB_SIZES if not thumbnail_intact(self.storage.thumbnail_path(user_id, sha256, s))]
+            if bad:
+                yield Finding("bad_thumbnail", f"photo {photo_id}: {', '.join(bad)}",
+                              lambda u=user_id, s=sha256: self._rethumb(u, s))
+
+    def _rethumb(self, user_id: int, sha256: str) -> None:
+        for size, data in render_thumbnails_from(self.storage.original_path(user_id, sha256)).items():
+            self.storage.write_thumbnail(data, user_id, sha256, size)
+
+    def _requeue_unanalysed(self) -> int:
+        with self.db.transaction() as session:
+            ids = list(session.scalars(select(Photo.id).where(Photo.status.in_(("failed", "waiting")))))
+            mark_queued(session, ids)
+        self.queue.enqueue_analysis(ids)
+        return len(ids)
+
+
+def startup_check(app: Flask) -> Report:
+    """At server start: undo uploads interrupted by a crash, then log a one-line quick check (no other repair)."""
+    checker = Checker(app.extensions["db"], app.extensions["library"].storage, app.extensions["queue"])
+    try:
+        undone = checker.recover_interrupted()
+        report = checker.check(full=False)
+    except Exception:  # a check must never keep the server from starting
+        log.exception("startup check failed")
+        return Report()
+    log.info("%s%s (full check: flask shoebox check)", report.summary(),
+             f"; undid {undone} interrupted upload(s)" if undone else "")
+    return report
