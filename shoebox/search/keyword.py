@@ -43,6 +43,13 @@ class KeywordIndex(Protocol):
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Rebuild the entries of these photos from their rows."""
 
+    def substring_search(self, session: Session, words: str, operator: str, candidates: Select,
+                         limit: int = KEYWORD_LIMIT) -> list[int]:
+        """Photo ids whose OCR text holds the words (AND or OR) inside longer runs: OCR glues words together."""
+
+    def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
+        """For each of these photos, which reported fields ("person", "place", "text") hold any of the words."""
+
 
 _IDS = bindparam("ids", expanding=True)
 _DELETE = text("DELETE FROM photo_fts WHERE rowid IN :ids").bindparams(_IDS)
@@ -83,6 +90,36 @@ class Fts5Index:
         for statement in (_DELETE, _INSERT, _OCR_DELETE, _OCR_INSERT):
             connection.execute(statement, {"ids": list(photo_ids)})
 
+    def substring_search(self, session: Session, words: str, operator: str, candidates: Select,
+                         limit: int = KEYWORD_LIMIT) -> list[int]:
+        """Photo ids whose OCR text holds the terms as substrings (the trigram index), best first."""
+        match = query.match_substrings(words, operator)
+        if not match:
+            return []
+        found = (select(_OCR.c.rowid)
+                 .where(text("photo_ocr_fts MATCH :match").bindparams(match=match), (_OCR.c.rowid + 0).in_(candidates))
+                 .order_by(text("bm25(photo_ocr_fts)")).limit(limit))
+        return list(session.scalars(found))
+
+    def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
+        """Per photo, the reported fields a column-restricted MATCH finds (and the trigram index, for text)."""
+        found: dict[int, set[str]] = {}
+        match, glued = query.match_any(words), query.match_substrings(words, "OR")
+        if not photo_ids or not match:
+            return found
+        ids = list(photo_ids)
+        for name, label in REPORTED.items():
+            matching = select(_FTS.c.rowid).where(
+                text("photo_fts MATCH :match").bindparams(match=f"{name} : ({match})"), _FTS.c.rowid.in_(ids))
+            for photo_id in session.scalars(matching):
+                found.setdefault(photo_id, set()).add(label)
+        if glued:
+            matching = select(_OCR.c.rowid).where(text("photo_ocr_fts MATCH :match").bindparams(match=glued),
+                                                  _OCR.c.rowid.in_(ids))
+            for photo_id in session.scalars(matching):
+                found.setdefault(photo_id, set()).add(REPORTED["ocr"])
+        return found
+
 
 def keyword_index(dialect: str) -> KeywordIndex:
     """The keyword index of a database dialect ("sqlite" or "postgresql")."""
@@ -121,37 +158,6 @@ def _reindex_touched(session: Session, _context) -> None:
 def keyword_search(session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
     """Photo ids matching a query of this database's index among the candidates, best first."""
     return keyword_index(session.get_bind().dialect.name).search(session, match, candidates, limit)
-
-
-def ocr_search(session: Session, match: str | None, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
-    """Photo ids whose OCR text holds the terms as substrings (a trigram expression), best first (SQLite)."""
-    if not match or session.get_bind().dialect.name != "sqlite":
-        return []
-    found = (select(_OCR.c.rowid)
-             .where(text("photo_ocr_fts MATCH :match").bindparams(match=match), (_OCR.c.rowid + 0).in_(candidates))
-             .order_by(text("bm25(photo_ocr_fts)")).limit(limit))
-    return list(session.scalars(found))
-
-
-def matched_columns(session: Session, match: str, photo_ids: Sequence[int], ocr_match: str | None = None
-                    ) -> dict[int, set[str]]:
-    """For each of these photos, which reported fields ("person", "place", "text") the FTS5 expression matches
-    (and, for "text", the trigram expression `ocr_match`). SQLite only; elsewhere results say "keyword"."""
-    found: dict[int, set[str]] = {}
-    if not photo_ids or session.get_bind().dialect.name != "sqlite":
-        return found
-    ids = list(photo_ids)
-    for name, label in REPORTED.items():
-        matching = select(_FTS.c.rowid).where(
-            text("photo_fts MATCH :match").bindparams(match=f"{name} : ({match})"), _FTS.c.rowid.in_(ids))
-        for photo_id in session.scalars(matching):
-            found.setdefault(photo_id, set()).add(label)
-    if ocr_match:
-        matching = select(_OCR.c.rowid).where(text("photo_ocr_fts MATCH :match").bindparams(match=ocr_match),
-                                              _OCR.c.rowid.in_(ids))
-        for photo_id in session.scalars(matching):
-            found.setdefault(photo_id, set()).add(REPORTED["ocr"])
-    return found
 
 
 def reindex_all(session: Session, photo_ids: Sequence[int]) -> None:

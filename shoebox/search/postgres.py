@@ -2,7 +2,9 @@
 
 Same contract as the SQLite path (shoebox.search.keyword, shoebox.search.service.MemoryVectorStore):
 - Words: non-alphanumerics split words, case and (Latin) diacritics are folded, no stemming, as FTS5's
-  `unicode61 remove_diacritics 2`; weights caption/tags/note A, filename B, camera C mirror bm25's 2/1/0.5.
+  `unicode61 remove_diacritics 2`; weights caption/tags/note/people A, filename/place B, camera/OCR text C
+  mirror bm25's weights. (The SQLite-only extras: the trigram index for words OCR glued together, and the
+  per-field "person"/"place"/"text" labels in results, which say "keyword" here.)
 - Vectors: `embeddings.vec` is an untyped `vector` filled from the float16 BLOB by the ORM hook below, so
   the BLOB stays the one source of truth (and migrate-data copies only it). A partial HNSW index per
   dimension (`(vec::vector(d)) vector_cosine_ops WHERE dim = d`) is made the first time a dimension is
@@ -63,13 +65,24 @@ def _weighted(expression: str, weight: str) -> str:
 
 _TAGS = "(SELECT string_agg(t.name, ' ' ORDER BY t.id) FROM photo_tags t WHERE t.photo_id = p.id AND NOT t.hidden)"
 _CAMERA = "coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')"
+_PEOPLE = ("(SELECT string_agg(DISTINCT pe.name, ' ') FROM faces f JOIN people pe ON pe.id = f.person_id "
+           "WHERE f.photo_id = p.id AND pe.name IS NOT NULL)")
+_PLACE = "coalesce(p.city, '') || ' ' || coalesce(p.region, '') || ' ' || coalesce(p.country, '')"
 _DELETE = text("DELETE FROM photo_search WHERE photo_id IN :ids").bindparams(bindparam("ids", expanding=True))
 _INSERT = text(
     "INSERT INTO photo_search(photo_id, document) SELECT p.id, "
     + " || ".join([_weighted("p.caption", "A"), _weighted(_TAGS, "A"), _weighted("p.note", "A"),
-                   _weighted("p.filename", "B"), _weighted(_CAMERA, "C")])
+                   _weighted("p.filename", "B"), _weighted(_CAMERA, "C"), _weighted(_PEOPLE, "A"),
+                   _weighted(_PLACE, "B"), _weighted("p.ocr_text", "C")])
     + " FROM photos p WHERE p.id IN :ids").bindparams(bindparam("ids", expanding=True))
 _SEARCH = table("photo_search", column("photo_id"))
+#: The fields a result reports by name when they match, as SQL over `photos p`.
+_REPORTED = {"person": _PEOPLE, "place": _PLACE, "text": "p.ocr_text"}
+_OCR_FOLDED = "translate(lower(photos.ocr_text), :fold_from, :fold_to)"
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class TsvectorIndex:
@@ -100,6 +113,38 @@ class TsvectorIndex:
         """Delete and re-insert the documents of these photos."""
         connection.execute(_DELETE, {"ids": list(photo_ids)})
         connection.execute(_INSERT, {"ids": list(photo_ids), "fold_from": FOLD_FROM, "fold_to": FOLD_TO})
+
+    def substring_search(self, session: Session, words: str, operator: str, candidates: Select,
+                         limit: int = KEYWORD_LIMIT) -> list[int]:
+        """Photo ids whose OCR text holds the words (3+ characters) inside longer runs, by LIKE."""
+        terms = [fold(term.text) for term in query.parse_terms(words) if len(term.text) >= 3]
+        if not terms:
+            return []
+        joiner = " AND " if operator == "AND" else " OR "
+        condition = joiner.join(f"{_OCR_FOLDED} LIKE :t{n}" for n in range(len(terms)))
+        params = {f"t{n}": f"%{_escape_like(term)}%" for n, term in enumerate(terms)}
+        found = (select(Photo.id).where(Photo.id.in_(candidates), Photo.ocr_text.is_not(None),
+                                        text(f"({condition})").bindparams(**params))
+                 .order_by(Photo.id).limit(limit))
+        return list(session.scalars(found, {"fold_from": FOLD_FROM, "fold_to": FOLD_TO}))
+
+    def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
+        """Per photo, the reported fields ("person", "place", "text") whose words match any query word."""
+        found: dict[int, set[str]] = {}
+        match = self.match_any(words)
+        if not photo_ids or not match:
+            return found
+        params = {"ids": list(photo_ids), "match": match, "fold_from": FOLD_FROM, "fold_to": FOLD_TO}
+        for label, expression in _REPORTED.items():
+            sql = text(f"SELECT p.id FROM photos p WHERE p.id IN :ids AND "
+                       f"to_tsvector('simple', {_words(expression)}) @@ to_tsquery('simple', :match)"
+                       ).bindparams(bindparam("ids", expanding=True))
+            for photo_id in session.scalars(sql, params):
+                found.setdefault(photo_id, set()).add(label)
+        for photo_id in self.substring_search(session, words, "OR", select(Photo.id).where(
+                Photo.id.in_(list(photo_ids)))):
+            found.setdefault(photo_id, set()).add("text")
+        return found
 
 
 # -- vectors ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from shoebox.ai.base import ModelUnavailable
 from shoebox.errors import InvalidInput
 from shoebox.models import Embedding, Face, Person, Photo, PhotoTag
 from shoebox.search import fusion, query
-from shoebox.search.keyword import KeywordIndex, keyword_index, matched_columns, ocr_search
+from shoebox.search.keyword import KeywordIndex, keyword_index
 from shoebox.search.postgres import PgVectorStore
 from shoebox.search.vector import IndexRegistry, VectorIndex
 
@@ -176,17 +176,15 @@ class Searcher:
             results = sorted((r for r in results if r[0] in order), key=lambda r: order[r[0]])
         return results
 
-    @staticmethod
-    def explain(session: Session, text: str | None, page: list[tuple[int, float, list[str]]]
+    def explain(self, session: Session, text: str | None, page: list[tuple[int, float, list[str]]]
                 ) -> list[tuple[int, float, list[str]]]:
         """The page's results with what matched spelled out: "person", "place" or "text" beside "keyword"."""
         text = (text or "")[:MAX_QUERY]
         words = " ".join(word for word in text.split() if word.lower() not in STOPWORDS)
-        match = query.match_any(words or text)
         hits = [pid for pid, _score, why in page if "keyword" in why]
-        if not match or not hits:
+        if not hits:
             return page
-        fields = matched_columns(session, match, hits, query.match_substrings(words or text, "OR"))
+        fields = self.keywords.matched_fields(session, words or text, hits)
         return [(pid, score, sorted({*why, *fields.get(pid, ())})) for pid, score, why in page]
 
     @staticmethod
@@ -200,7 +198,7 @@ class Searcher:
         for words, operator in ((text, "AND"), (content_words, "OR")):
             match = self.keywords.match_all(words) if operator == "AND" else self.keywords.match_any(words)
             ids = self.keywords.search(session, match, candidates) if match else []
-            glued = ocr_search(session, query.match_substrings(words, operator), candidates)
+            glued = self.keywords.substring_search(session, words, operator, candidates)
             seen = set(ids)
             ids += [i for i in glued if i not in seen]  # words OCR ran together, after the clean hits
             if ids:

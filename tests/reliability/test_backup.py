@@ -13,6 +13,9 @@ from shoebox.backup import BackupError, verify
 from shoebox.library.sidecars import NS
 from tests.conftest import PASSWORD, make_jpeg
 
+pytestmark = pytest.mark.embedded_only(reason="backup and restore cover the embedded SQLite install; PostgreSQL "
+                                                 "installs use pg_dump")
+
 
 def _exif() -> Image.Exif:
     exif = Image.Exif()
