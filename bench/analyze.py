@@ -1,7 +1,7 @@
 """End-to-end analysis speed: the real job (decode once, every configured model, store results) over
 N generated 12-megapixel photos, batched (ANALYSIS_BATCH_SIZE) vs one photo per job, with peak memory.
 
-Usage: python bench/analyze.py [--n 32] [--batch 8]
+Usage: python bench/analyze.py [--n 32] [--batch 8] [--all]
 Models are the offline defaults (packaged EfficientNet-Lite0 tags + MiniLM text embedding; the BLIP
 captioner cannot be downloaded here, so it is off). Per-model figures: bench/analyze_models.py.
 """
@@ -22,12 +22,16 @@ from shoebox import create_app  # noqa: E402
 from shoebox.ai.registry import clear_cache  # noqa: E402
 from shoebox.auth import service as accounts  # noqa: E402
 
+#: Also faces, OCR and places (--all); they work photo by photo, so batching does not change their speed.
+ALL_PARTS = False
+
 
 def library_with(paths: list[Path], data: str, batch: int):
     """An app on `data` with the photos ingested (not analysed yet) and the models loaded."""
     clear_cache()
     app = create_app({"DATA_DIR": data, "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": False,
-                      "CAPTION_MODEL": "none", "ANALYSIS_BATCH_SIZE": batch}, env_file=None)
+                      "CAPTION_MODEL": "none", "ANALYSIS_BATCH_SIZE": batch, "FACES_ENABLED": ALL_PARTS,
+                      "OCR_ENABLED": ALL_PARTS, "PLACES_ENABLED": ALL_PARTS}, env_file=None)
     db, library = app.extensions["db"], app.extensions["library"]
     with db.transaction() as session:
         user = accounts.register(session, "bench@example.com", "benchmark password")
@@ -49,7 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=32)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--all", action="store_true", help="also faces, OCR and places")
     args = parser.parse_args()
+    global ALL_PARTS
+    ALL_PARTS = args.all
     folder = Path(__file__).resolve().parent / "out" / "ingest"
     folder.mkdir(parents=True, exist_ok=True)
     paths = make_photos(folder, args.n)

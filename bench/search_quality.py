@@ -46,6 +46,9 @@ QUERIES = {
     "woman astronaut in a space suit": ["astronaut.png"],
     "a page of printed text": ["page.png"],
     "eye fundus retina scan": ["retina.jpg"],
+    # words printed in the photo (read by OCR)
+    "segmentation": ["page.png"],
+    "histogram": ["page.png"],
 }
 
 
