@@ -6,7 +6,7 @@ import { $, $$, debounce, h, monthLabel, recalledOrder, rememberOrder } from "./
 // `?limit=` is honoured so a test (or a curious user) can watch the infinite scroll with a few photos.
 const PAGE_SIZE = Math.min(200, Math.max(1, Number(new URLSearchParams(location.search).get("limit")) || 60));
 const GRID = "grid grid-cols-3 gap-1 sm:grid-cols-4 sm:gap-1.5 md:grid-cols-5 lg:grid-cols-6 xl:grid-cols-8 2xl:grid-cols-10";
-const FILTERS = ["from", "to", "tag", "camera", "format"];
+const FILTERS = ["from", "to", "tag", "camera", "format", "person", "place"];
 
 const state = { params: {}, cursor: null, loading: false, done: false, generation: 0, controller: null };
 let grid;

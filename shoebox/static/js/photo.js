@@ -43,7 +43,57 @@ function metaRows(p) {
     add("Location", `${num(lat, 5)}, ${num(lon, 5)}${altitude !== null && altitude !== undefined ? ` · ${Math.round(altitude)} m` : ""}`,
       h("span", { class: "block" }, link));
   }
+  if (p.place) {
+    const where = [p.place.city, p.place.region, p.place.country].filter(Boolean);
+    const query = p.place.city || p.place.country;
+    add("Place", h("a", { href: `/search?place=${encodeURIComponent(query)}`, class: "link", text: where.join(", "),
+      title: `Photos taken in ${query}` }));
+  }
+  const named = (p.faces || []).filter((face) => face.person_id);
+  if (named.length) {
+    add("People", ...named.map((face, n) => h("span", {}, n ? ", " : "", h("a", {
+      href: `/people/${face.person_id}`, class: "link", text: face.person_name || "Someone unnamed" }))));
+  }
+  if (p.ocr_text) {
+    add("Text in photo", h("span", { class: "line-clamp-4 whitespace-pre-line", text: p.ocr_text, title: p.ocr_text }));
+  }
   return rows;
+}
+
+// -- face boxes: drawn over the shown picture, each linked to its person --------------------------------
+function renderFaces() {
+  const img = $("[data-photo-img]");
+  const stage = img.parentElement;
+  for (const old of stage.querySelectorAll("[data-face-box]")) old.remove();
+  if (!photo.faces || !photo.faces.length || !img.complete || !img.naturalWidth) return;
+  const picture = img.getBoundingClientRect();
+  const frame = stage.getBoundingClientRect();
+  // object-contain: the picture fills the element's box on one axis and is centred on the other.
+  const scale = Math.min(picture.width / img.naturalWidth, picture.height / img.naturalHeight);
+  const shownWidth = img.naturalWidth * scale;
+  const shownHeight = img.naturalHeight * scale;
+  const left0 = picture.left - frame.left + (picture.width - shownWidth) / 2;
+  const top0 = picture.top - frame.top + (picture.height - shownHeight) / 2;
+  for (const face of photo.faces) {
+    const [left, top, right, bottom] = face.box;
+    const name = face.person_name || (face.person_id ? "Someone unnamed" : "Not grouped yet");
+    const box = h(face.person_id ? "a" : "span", {
+      href: face.person_id ? `/people/${face.person_id}` : undefined, title: name, "aria-label": `Face: ${name}`,
+      dataset: { faceBox: face.id },
+      class: "absolute z-10 rounded-md border-2 border-white/80 shadow-[0_0_0_1px_rgba(0,0,0,0.4)] hover:border-brand-300",
+    });
+    Object.assign(box.style, {
+      left: `${left0 + left * shownWidth}px`, top: `${top0 + top * shownHeight}px`,
+      width: `${(right - left) * shownWidth}px`, height: `${(bottom - top) * shownHeight}px`,
+    });
+    stage.append(box);
+  }
+}
+
+function initFaces() {
+  const img = $("[data-photo-img]");
+  img.addEventListener("load", () => photo && renderFaces());
+  window.addEventListener("resize", () => photo && renderFaces());
 }
 
 function renderMeta() {
@@ -231,10 +281,12 @@ export async function initPhoto() {
   initEditing();
   initKeys();
   initDelete();
+  initFaces();
   const loading = api(`/api/photos/${id}`).then((data) => {
     photo = data;
     renderTags();
     renderMeta();
+    renderFaces();
     loadSimilar(); // after the photo, and never waited for
   }).catch((failure) => { $("[data-edit-error]").textContent = `Could not load the details: ${failure.message}.`; });
   await Promise.all([loading, initNavigation().catch(() => {})]);

@@ -2,7 +2,7 @@
 import { api } from "./api.js";
 import { $, debounce, h } from "./ui.js";
 
-const NAMES = ["q", "from", "to", "tag", "camera", "format", "sort"];
+const NAMES = ["q", "from", "to", "tag", "camera", "format", "person", "place", "sort"];
 
 export function paramsFromUrl() {
   const query = new URLSearchParams(location.search);
