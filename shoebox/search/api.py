@@ -71,8 +71,10 @@ def similar(photo_id: int):
 @bp.get("/duplicates")
 @login_required
 def duplicates():
-    """Groups of near-identical photos (re-saved, resized or lightly edited copies)."""
+    """Groups of near-identical photos (re-saved, resized or lightly edited copies), the largest copy first."""
     session, user_id = db_session(), current_user_id()
     groups = near_duplicate_groups(session, user_id, int_arg("distance", 10, 0, 24))
     photos = _photos(session, user_id, [i for group in groups for i in group])
-    return jsonify({"groups": [[photo_json(photos[i]) for i in group if i in photos] for group in groups]})
+    ordered = [sorted((photos[i] for i in group if i in photos), key=lambda p: (-p.width * p.height, p.id))
+               for group in groups]
+    return jsonify({"groups": [[photo_json(photo) for photo in group] for group in ordered]})
