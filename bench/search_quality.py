@@ -9,6 +9,7 @@ those parts are on), then every query runs through /api/search.
 
 from __future__ import annotations
 
+import io
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import skimage  # noqa: E402
+from PIL import ExifTags, Image  # noqa: E402
 
 from shoebox import create_app  # noqa: E402
 from shoebox.ai.registry import clear_cache  # noqa: E402
@@ -49,7 +51,15 @@ QUERIES = {
     # words printed in the photo (read by OCR)
     "segmentation": ["page.png"],
     "histogram": ["page.png"],
+    # places (GPS written into the photo below, resolved offline)
+    "paris": ["coffee.png"],
+    "photos from japan": ["rocket.jpg"],
+    # people (the face found in the astronaut photo, named as a user would on the People page)
+    "eileen collins": ["astronaut.png"],
 }
+#: Where some photos were "taken": (latitude, longitude) written into their EXIF before upload.
+GPS = {"coffee.png": (48.8566, 2.3522), "rocket.jpg": (30.3753, 130.9573)}  # Paris; Tanegashima, Japan
+NAMES = {"astronaut.png": "Eileen Collins"}
 
 
 def build(data: str):
@@ -60,12 +70,38 @@ def build(data: str):
     token = client.post("/api/auth/register", json={"email": "q@example.com", "password": "quality bench 1"}
                         ).json["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    for number, name in enumerate(PHOTOS):
-        with (DATA / name).open("rb") as stream:  # a camera-like name, so the file name gives nothing away
-            upload = (stream, f"IMG_{number:04d}{Path(name).suffix}")
-            reply = client.post("/api/photos", data={"files": [upload]}, headers=headers)
+    for number, name in enumerate(PHOTOS):  # a camera-like name, so the file name gives nothing away
+        upload = (io.BytesIO(with_gps(name)), f"IMG_{number:04d}{Path(name).suffix}")
+        reply = client.post("/api/photos", data={"files": [upload]}, headers=headers)
         assert reply.status_code == 201, reply.json
+        name_people(client, headers, reply.json["photos"][0]["id"], NAMES.get(name))
     return client, headers
+
+
+def with_gps(name: str) -> bytes:
+    """The photo's bytes, with GPS EXIF added where GPS says where it was taken."""
+    data = (DATA / name).read_bytes()
+    if name not in GPS:
+        return data
+    image, exif = Image.open(io.BytesIO(data)), Image.Exif()
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    for (ref, key), value, sign in zip(((ExifTags.GPS.GPSLatitudeRef, ExifTags.GPS.GPSLatitude),
+                                        (ExifTags.GPS.GPSLongitudeRef, ExifTags.GPS.GPSLongitude)),
+                                       GPS[name], ("NS", "EW"), strict=True):
+        gps[ref] = sign[value < 0]
+        gps[key] = (float(int(abs(value))), float(int(abs(value) * 60 % 60)), round(abs(value) * 3600 % 60, 2))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=92, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def name_people(client, headers, photo_id: int, name: str | None) -> None:
+    """Give the people found in this photo a name, as a user does on the People page."""
+    if not name:
+        return
+    for face in client.get(f"/api/photos/{photo_id}", headers=headers).json.get("faces", []):
+        if face["person_id"]:
+            client.patch(f"/api/people/{face['person_id']}", json={"name": name}, headers=headers)
 
 
 def original_name(upload_name: str) -> str:
