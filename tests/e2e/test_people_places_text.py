@@ -3,14 +3,9 @@ naming them on the People page, the place of a GPS photo leading to a search, th
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from shoebox import create_app
-from tests.auth.test_password_reset import Inbox, free_port
-from tests.e2e.conftest import LiveServer, sync_api
+from tests.e2e.conftest import serving, sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, sign_up
 from tests.people.conftest import astronaut_png, gps_jpeg, page_png
 
@@ -21,20 +16,9 @@ pytest.importorskip("dlib", reason="dlib (the face models) is not installed")
 @pytest.fixture(scope="module")
 def understanding_server(tmp_path_factory):
     """A live server whose analysis finds faces, reads text and resolves places (the offline models)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app({
-        "DATA_DIR": str(tmp_path_factory.mktemp("e2e-people") / "data"), "WORKER_IN_PROCESS": False,
-        "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
-        "FACE_MIN_COUNT": 1, "PUBLIC_URL": url, "LOG_LEVEL": "WARNING",
-    }, env_file=None)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, url, Inbox())
-    server.shutdown()
-    thread.join(5)
-    app.extensions["db"].dispose()
+    with serving(tmp_path_factory.mktemp("e2e-people") / "data", FACES_ENABLED=True, OCR_ENABLED=True,
+                 PLACES_ENABLED=True, FACE_MIN_COUNT=1) as server:
+        yield server
 
 
 def files() -> list[dict]:
