@@ -62,6 +62,9 @@ def test_faces_places_and_text_on_the_photo_page(browser, understanding_server, 
         page.goto(f"/photos/{ids['eileen.png']}")
         expect(page.get_by_role("link", name="Eileen Collins", exact=True)).to_be_visible()
         expect(page.locator("[data-face-box]")).to_have_attribute("title", "Eileen Collins")
+        page.goto(person_url)
+        expect(page.get_by_label("Name")).to_have_value("Eileen Collins")
+        expect(page.locator(f"a[href='/photos/{ids['eileen.png']}']")).to_have_count(1)
 
         page.goto(f"/photos/{ids['eiffel.jpg']}")
         place = page.get_by_role("link", name="Paris, Île-de-France, France")

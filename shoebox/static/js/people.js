@@ -1,5 +1,6 @@
 // The People page: a face per person with name and counts; rename inline (Enter or leaving the field), hide.
-import { call, counts } from "./people-api.js";
+import { api } from "./api.js";
+import { counts } from "./people-common.js";
 
 const page = document.querySelector("[data-people-page]");
 const showHidden = new URLSearchParams(location.search).get("hidden") === "true";
@@ -18,7 +19,7 @@ function card(template, person) {
   node.querySelector("[data-person-counts]").textContent = counts(person);
   const rename = async () => {
     if ((person.name || "") === input.value.trim()) return;
-    Object.assign(person, await call(`/api/people/${person.id}`, { method: "PATCH", body: { name: input.value } }));
+    Object.assign(person, await api(`/api/people/${person.id}`, { method: "PATCH", body: { name: input.value } }));
     crop.alt = person.name || "Unnamed person";
   };
   node.querySelector("[data-person-rename]").addEventListener("submit", (event) => {
@@ -29,7 +30,7 @@ function card(template, person) {
   const hide = node.querySelector("[data-person-hide]");
   hide.textContent = showHidden ? "Show" : "Hide";
   hide.addEventListener("click", () => {
-    call(`/api/people/${person.id}`, { method: "PATCH", body: { hidden: !showHidden } })
+    api(`/api/people/${person.id}`, { method: "PATCH", body: { hidden: !showHidden } })
       .then(() => node.remove()).catch(report);
   });
   return node;
@@ -43,7 +44,7 @@ async function load() {
   const toggle = page.querySelector("[data-people-toggle]");
   toggle.href = showHidden ? "/people" : "/people?hidden=true";
   toggle.textContent = showHidden ? "Show everyone else" : "Show hidden people";
-  const { items } = await call(`/api/people${showHidden ? "?hidden=true" : ""}`);
+  const { items } = await api(`/api/people${showHidden ? "?hidden=true" : ""}`);
   const grid = page.querySelector("[data-people-grid]");
   const template = page.querySelector("template[data-person-card]");
   grid.replaceChildren(...items.map((person) => card(template, person)));

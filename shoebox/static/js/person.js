@@ -1,11 +1,13 @@
 // One person's page: their photos; rename, merge into someone else, hide or forget them.
-import { call, counts, el, photoTile } from "./people-api.js";
+import { api } from "./api.js";
+import { counts, photoTile } from "./people-common.js";
+import { h } from "./ui.js";
 
 const root = document.querySelector("[data-person-id]");
 const status = (text) => { root.querySelector("[data-person-status]").textContent = text; };
 
 async function render(id) {
-  const person = await call(`/api/people/${id}`);
+  const person = await api(`/api/people/${id}`);
   const crop = root.querySelector("[data-person-crop]");
   if (person.crop_url) crop.src = person.crop_url;
   crop.alt = person.name || "Unnamed person";
@@ -18,33 +20,33 @@ async function render(id) {
 }
 
 async function fillMergeChoices(id) {
-  const { items } = await call("/api/people");
+  const { items } = await api("/api/people");
   const select = root.querySelector("[data-merge-into]");
   const others = items.filter((other) => other.id !== id);
-  select.append(...others.map((other) => el("option", { value: String(other.id), text: other.name || `Unnamed (${counts(other)})` })));
+  select.append(...others.map((other) => h("option", { value: String(other.id), text: other.name || `Unnamed (${counts(other)})` })));
 }
 
 function wire(id, state) {
   root.querySelector("[data-person-rename]").addEventListener("submit", (event) => {
     event.preventDefault();
     const name = root.querySelector("[data-person-name]").value;
-    call(`/api/people/${id}`, { method: "PATCH", body: { name } })
+    api(`/api/people/${id}`, { method: "PATCH", body: { name } })
       .then(() => render(id)).then((p) => { Object.assign(state, p); status("Saved."); }).catch((e) => status(e.message));
   });
   root.querySelector("[data-person-hide]").addEventListener("click", () => {
-    call(`/api/people/${id}`, { method: "PATCH", body: { hidden: !state.hidden } })
+    api(`/api/people/${id}`, { method: "PATCH", body: { hidden: !state.hidden } })
       .then(() => render(id)).then((p) => Object.assign(state, p)).catch((e) => status(e.message));
   });
   root.querySelector("[data-person-merge]").addEventListener("submit", (event) => {
     event.preventDefault();
     const into = Number(root.querySelector("[data-merge-into]").value);
     if (!into) return;
-    call(`/api/people/${id}/merge`, { method: "POST", body: { into } })
+    api(`/api/people/${id}/merge`, { method: "POST", body: { into } })
       .then((target) => location.assign(`/people/${target.id}`)).catch((e) => status(e.message));
   });
   root.querySelector("[data-person-delete]").addEventListener("click", () => {
     if (!confirm("Forget this person? Their photos stay; their faces will belong to nobody.")) return;
-    call(`/api/people/${id}`, { method: "DELETE" }).then(() => location.assign("/people")).catch((e) => status(e.message));
+    api(`/api/people/${id}`, { method: "DELETE" }).then(() => location.assign("/people")).catch((e) => status(e.message));
   });
 }
 

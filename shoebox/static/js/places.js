@@ -1,21 +1,22 @@
 // The Places page: countries with their cities and photo counts; each links to a search for that place.
-import { call, el } from "./people-api.js";
+import { api } from "./api.js";
+import { h } from "./ui.js";
 
 const page = document.querySelector("[data-places-page]");
 const searchLink = (place, text, count) =>
-  el("a", { href: `/search?place=${encodeURIComponent(place)}`, class: "hover:underline" }, `${text} `,
-    el("span", { class: "text-sm text-neutral-500 dark:text-neutral-400", text: `(${count})` }));
+  h("a", { href: `/search?place=${encodeURIComponent(place)}`, class: "hover:underline" }, `${text} `,
+    h("span", { class: "text-sm text-neutral-500 dark:text-neutral-400", text: `(${count})` }));
 
 function country(entry) {
-  const cities = entry.cities.map((city) => el("li", {},
+  const cities = entry.cities.map((city) => h("li", {},
     searchLink(city.city, city.region && city.region !== city.city ? `${city.city}, ${city.region}` : city.city, city.count)));
-  return el("section", { class: "card p-4", "aria-label": entry.country },
-    el("h2", { class: "text-lg font-semibold" }, searchLink(entry.country, entry.country, entry.count)),
-    el("ul", { class: "mt-2 grid gap-1 sm:grid-cols-2" }, ...cities));
+  return h("section", { class: "card p-4", "aria-label": entry.country },
+    h("h2", { class: "text-lg font-semibold" }, searchLink(entry.country, entry.country, entry.count)),
+    h("ul", { class: "mt-2 grid gap-1 sm:grid-cols-2" }, ...cities));
 }
 
 async function load() {
-  const { countries } = await call("/api/places");
+  const { countries } = await api("/api/places");
   page.querySelector("[data-places-list]").replaceChildren(...countries.map(country));
   page.querySelector("[data-places-empty]").hidden = countries.length > 0;
 }
