@@ -22,16 +22,13 @@ from shoebox import create_app  # noqa: E402
 from shoebox.ai.registry import clear_cache  # noqa: E402
 from shoebox.auth import service as accounts  # noqa: E402
 
-#: Also faces, OCR and places (--all); they work photo by photo, so batching does not change their speed.
-ALL_PARTS = False
 
-
-def library_with(paths: list[Path], data: str, batch: int):
+def library_with(paths: list[Path], data: str, batch: int, all_parts: bool):
     """An app on `data` with the photos ingested (not analysed yet) and the models loaded."""
     clear_cache()
     app = create_app({"DATA_DIR": data, "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": False,
-                      "CAPTION_MODEL": "none", "ANALYSIS_BATCH_SIZE": batch, "FACES_ENABLED": ALL_PARTS,
-                      "OCR_ENABLED": ALL_PARTS, "PLACES_ENABLED": ALL_PARTS}, env_file=None)
+                      "CAPTION_MODEL": "none", "ANALYSIS_BATCH_SIZE": batch, "FACES_ENABLED": all_parts,
+                      "OCR_ENABLED": all_parts, "PLACES_ENABLED": all_parts}, env_file=None)
     db, library = app.extensions["db"], app.extensions["library"]
     with db.transaction() as session:
         user = accounts.register(session, "bench@example.com", "benchmark password")
@@ -53,17 +50,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=32)
     parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--all", action="store_true", help="also faces, OCR and places")
+    parser.add_argument("--all", action="store_true",
+                        help="also faces, OCR and places (they work photo by photo: batching does not speed them)")
     args = parser.parse_args()
-    global ALL_PARTS
-    ALL_PARTS = args.all
     folder = Path(__file__).resolve().parent / "out" / "ingest"
     folder.mkdir(parents=True, exist_ok=True)
     paths = make_photos(folder, args.n)
     results = {}
     for batch in (args.batch, 1):
         with tempfile.TemporaryDirectory() as data:
-            analyzer, ids = library_with(paths, data, batch)
+            analyzer, ids = library_with(paths, data, batch, args.all)
             timed(analyzer, ids[:batch], batch)  # warm-up: first inference allocates
             results[batch] = timed(analyzer, ids, batch)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
