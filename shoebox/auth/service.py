@@ -103,6 +103,16 @@ def create_reset_token(session: Session, user: User, minutes: int) -> str:
     return token
 
 
+def start_password_reset(session: Session, email: str, minutes: int) -> tuple[str, str] | None:
+    """(address, new reset token) for the account with this email, or None when there is none."""
+    try:
+        address = normalise_email(email)
+    except InvalidInput:
+        return None
+    user = session.scalar(select(User).where(User.email == address))
+    return (user.email, create_reset_token(session, user, minutes)) if user is not None else None
+
+
 def reset_password(session: Session, token: object, password: object) -> User:
     """Use a reset token once to set a new password; bad, expired or used tokens are refused alike."""
     if not isinstance(token, str) or not token:
