@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_jwt_extended import (
     create_access_token,
@@ -22,6 +24,10 @@ from shoebox.models import User
 from shoebox.web import db_session, library, settings
 
 bp = Blueprint("auth", __name__)
+#: What a browser's URL parser removes (WHATWG URL standard): ASCII tab and newlines anywhere ...
+_URL_IGNORED = dict.fromkeys(map(ord, "\t\n\r"))
+#: ... and C0 controls and spaces at both ends.
+_URL_TRIMMED = "".join(map(chr, range(0x21)))
 
 
 def _json() -> dict:
@@ -211,7 +217,15 @@ def logout_page():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, never `//evil.example` or a full URL."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    r"""`target` if it is a path on this site once read the way a browser reads it, else "/".
+
+    Browsers drop tab, CR and LF anywhere and C0 controls and spaces at both ends, and read `\` as `/`:
+    `/%09/evil.example` (a tab) and `/\evil.example` both lead to another host.
+    """
+    if not target:
+        return "/"
+    path = target.translate(_URL_IGNORED).strip(_URL_TRIMMED).replace("\\", "/")
+    parts = urlsplit(path)
+    if not path.startswith("/") or path.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    return path

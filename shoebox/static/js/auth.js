@@ -46,8 +46,20 @@ const REQUESTS = {
   reset: (data) => api("/api/auth/password-reset/confirm", { method: "POST", body: { token: data.token, password: data.password }, auth: false }),
 };
 
+// Where to go after signing in: `next` only when the browser resolves it to this site (it drops tabs and
+// newlines and reads a backslash as "/", so "/\t/evil.example" would lead away), else the library.
+function sameSitePath(next) {
+  try {
+    const url = new URL(next || "/", location.origin);
+    if (url.origin === location.origin) return url.pathname + url.search + url.hash;
+  } catch {
+    // not a URL at all
+  }
+  return "/";
+}
+
 function done(form, kind, reply, data) {
-  if (kind === "login") location.assign(data.next && data.next.startsWith("/") && !data.next.startsWith("//") ? data.next : "/");
+  if (kind === "login") location.assign(sameSitePath(data.next));
   else if (kind === "register") location.assign("/");
   else {
     $("[data-form-success]", form).textContent = reply.message;
