@@ -1,4 +1,5 @@
-"""In Chromium: signing in never leads off this site, whatever `next` says."""
+"""In Chromium: signing in never leads off this site, whatever `next` says, and the sign-up page says why a
+password was refused."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import serving, sync_api
 
+expect = sync_api.expect
 EMAIL = "walker@example.com"
 #: `next` values a browser resolves to another host (it drops tab/CR/LF and reads "\" as "/").
 HOSTILE = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example/", "/\\evil.example", "/\t\\evil.example",
@@ -68,3 +70,13 @@ def test_signing_in_goes_on_to_a_path_of_this_site(page, server):
     assert_on_this_site(page, server, "/jobs")
     assert urlsplit(page.url).query == "from=login"
 
+
+def test_sign_up_page_says_why_a_password_was_refused(page):
+    page.goto("/register")
+    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label("Password").fill("1234567890")
+    page.get_by_role("button", name="Create account").click()
+    error = page.locator("[data-field-error=password]")
+    expect(error).to_contain_text("This password is too easy to guess. This is a top-100 common password.")
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    assert urlsplit(page.url).path == "/register"

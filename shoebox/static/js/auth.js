@@ -67,10 +67,16 @@ function done(form, kind, reply, data) {
   }
 }
 
+// The server's message as a sentence: capitalised, with one full stop.
+function sentence(message) {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 function showServerError(form, error) {
   const field = FIELD_OF_CODE[error.code];
   if (field && form.elements.namedItem(field)) {
-    setFieldError(form, field, error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".");
+    setFieldError(form, field, sentence(error.message));
     form.elements.namedItem(field).focus();
     return;
   }
@@ -78,7 +84,7 @@ function showServerError(form, error) {
     invalid_credentials: "Wrong email or password.",
     invalid_token: "This reset link is invalid, used or expired. Ask for a new one below.",
   };
-  $("[data-form-error]", form).textContent = messages[error.code] || `${error.message}.`;
+  $("[data-form-error]", form).textContent = messages[error.code] || sentence(error.message);
 }
 
 async function submit(form, kind, event) {
