@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 _TRUE = {"1", "true", "yes", "on"}
+_LOCAL_HOSTS = "localhost,127.0.0.1"
 
 
 def _parse(value: str, kind: type) -> Any:
@@ -67,7 +68,7 @@ class Settings:
     # Host names this server answers to, comma-separated (a leading dot admits every subdomain); any other
     # Host header is refused with 400, so a forged one never reaches an emailed link. PUBLIC_URL's host is
     # always admitted. "*" admits any host; password-reset mails then need PUBLIC_URL.
-    TRUSTED_HOSTS: str = "localhost,127.0.0.1"
+    TRUSTED_HOSTS: str = _LOCAL_HOSTS
     # Minutes a password-reset link stays valid.
     RESET_TOKEN_MINUTES: int = 30
     # Job queue: empty means Huey on SQLite in DATA_DIR; redis://... means Huey on Redis.
@@ -148,7 +149,8 @@ class Settings:
     @property
     def trusted_hosts(self) -> list[str] | None:
         """Flask's TRUSTED_HOSTS: the configured names plus PUBLIC_URL's host; None (no check) for "*"."""
-        names = [name.strip() for name in self.TRUSTED_HOSTS.split(",") if name.strip()]
+        # An empty value keeps the default: to Flask an empty list would mean "any host".
+        names = [name.strip() for name in self.TRUSTED_HOSTS.split(",") if name.strip()] or _LOCAL_HOSTS.split(",")
         if "*" in names:
             return None
         public = urlsplit(self.PUBLIC_URL).hostname if self.PUBLIC_URL else None

@@ -235,6 +235,17 @@ def test_a_forged_host_is_refused_and_never_reaches_a_mail(make_mail_app, smtp, 
     assert inbox.messages == []
 
 
+def test_an_empty_trusted_hosts_setting_still_refuses_a_forged_host(make_mail_app, smtp):
+    inbox, _port = smtp
+    app = make_mail_app(TRUSTED_HOSTS="")
+    Account(app, "erin@example.com")
+    forged = app.test_client().post("/api/auth/password-reset", json={"email": "erin@example.com"},
+                                    headers={"Host": "evil.example"})
+    assert forged.status_code == 400
+    app.extensions["outbox"].wait(10)
+    assert inbox.messages == []
+
+
 def test_forwarded_host_headers_do_not_reach_the_link(make_mail_app, smtp):
     inbox, _port = smtp
     app = make_mail_app()
