@@ -12,10 +12,12 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
 _TRUE = {"1", "true", "yes", "on"}
+_LOCAL_HOSTS = "localhost,127.0.0.1"
 
 
 def _parse(value: str, kind: type) -> Any:
@@ -61,8 +63,12 @@ class Settings:
     SMTP_USE_TLS: bool = True
     SMTP_USE_SSL: bool = False
     MAIL_FROM: str = "shoebox@localhost"
-    # Base URL put in emailed links; empty means taken from the request.
+    # Base URL put in emailed links; empty means taken from the request (only from a Host in TRUSTED_HOSTS).
     PUBLIC_URL: str = ""
+    # Host names this server answers to, comma-separated (a leading dot admits every subdomain); any other
+    # Host header is refused with 400, so a forged one never reaches an emailed link. PUBLIC_URL's host is
+    # always admitted. "*" admits any host; password-reset mails then need PUBLIC_URL.
+    TRUSTED_HOSTS: str = _LOCAL_HOSTS
     # Minutes a password-reset link stays valid.
     RESET_TOKEN_MINUTES: int = 30
     # Job queue: empty means Huey on SQLite in DATA_DIR; redis://... means Huey on Redis.
@@ -139,6 +145,16 @@ class Settings:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    @property
+    def trusted_hosts(self) -> list[str] | None:
+        """Flask's TRUSTED_HOSTS: the configured names plus PUBLIC_URL's host; None (no check) for "*"."""
+        # An empty value keeps the default: to Flask an empty list would mean "any host".
+        names = [name.strip() for name in self.TRUSTED_HOSTS.split(",") if name.strip()] or _LOCAL_HOSTS.split(",")
+        if "*" in names:
+            return None
+        public = urlsplit(self.PUBLIC_URL).hostname if self.PUBLIC_URL else None
+        return names + ([public] if public and public not in names else [])
 
     def model_enabled(self, name: str) -> bool:
         return getattr(self, name).strip().lower() not in {"", "none", "off"}

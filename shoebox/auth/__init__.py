@@ -22,9 +22,11 @@ from jwt.exceptions import PyJWTError
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import SecurityError
 
 from shoebox.auth import service
 from shoebox.errors import ShoeboxError
+from shoebox.mail import Outbox
 from shoebox.models import User
 from shoebox.web import db_session, error_response
 
@@ -96,6 +98,8 @@ def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     app.extensions["rate_limiter"] = RateLimiter(app.config["RATELIMIT_STORAGE_URI"],
                                                  settings.AUTH_RATE_LIMIT_PER_MINUTE)
+    app.extensions["outbox"] = Outbox()
+    app.register_error_handler(SecurityError, _untrusted_host)
     jwt = JWTManager(app)
 
     @jwt.token_in_blocklist_loader
@@ -122,6 +126,14 @@ def init_app(app: Flask) -> None:
     jwt.revoked_token_loader(lambda _h, _p: _unauthorized("token_revoked", "the token has been revoked"))
     jwt.needs_fresh_token_loader(lambda _h, _p: _unauthorized("fresh_token_required", "sign in again"))
     jwt.user_lookup_error_loader(lambda _h, _p: _unauthorized("unauthorized", "unknown user"))
+
+
+def _untrusted_host(_exc: SecurityError):
+    """A Host outside TRUSTED_HOSTS: a bare JSON answer, since no URL may be built from that Host."""
+    current_app.logger.warning("refused a request for Host %r; if that name is yours, add it to TRUSTED_HOSTS",
+                               request.headers.get("Host", "")[:200])
+    return error_response(400, "untrusted_host", "this server does not answer to this host name "
+                                                 "(its administrator can add it to TRUSTED_HOSTS)")
 
 
 def token_expiry(payload: dict) -> datetime:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from shoebox.errors import Conflict, InvalidInput, Unauthorized
 from shoebox.library.storage import Storage
@@ -17,6 +20,11 @@ from shoebox.models import ResetToken, RevokedToken, User, utcnow
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
+#: Lowest zxcvbn score accepted (0-4; 3 = "safely unguessable": about 10^8 guesses or more).
+MIN_STRENGTH = 3
+#: Characters of a password that zxcvbn scores.
+STRENGTH_PREFIX = 64
+_ZXCVBN_LOCK = threading.Lock()
 #: A hash to check against when the email is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -32,13 +40,29 @@ def normalise_email(raw: object) -> str:
 
 
 def check_password_rules(password: object, email: str) -> str:
+    """The password if it is long enough and hard to guess (NIST SP 800-63B), else InvalidInput saying why."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise InvalidInput(f"the password must be at least {MIN_PASSWORD} characters", code="weak_password")
     if len(password) > MAX_PASSWORD:
         raise InvalidInput("the password is too long", code="weak_password")
     if password.strip().lower() == email.lower():
         raise InvalidInput("the password must not be your email address", code="weak_password")
+    strength = _strength(password, email)
+    if strength["score"] < MIN_STRENGTH:
+        feedback = strength["feedback"]
+        advice = " ".join([feedback["warning"], *feedback["suggestions"]]).strip() or "Add another word or two."
+        raise InvalidInput(f"this password is too easy to guess. {advice}", code="weak_password")
     return password
+
+
+def _strength(password: str, email: str) -> dict:
+    """zxcvbn's estimate, with the email and its parts counted as known words."""
+    local, _, domain = email.lower().partition("@")
+    known = [email.lower(), local, domain, *re.split(r"[^a-z0-9]+", f"{local} {domain}")]
+    # zxcvbn slows down fast with length and refuses long input; the first characters tell a guessable
+    # password, and a long passphrase is strong whatever comes after them.
+    with _ZXCVBN_LOCK:  # it keeps user_inputs in a module global: one call at a time
+        return zxcvbn(password[:STRENGTH_PREFIX], user_inputs=[word for word in known if word])
 
 
 def register(session: Session, email: object, password: object) -> User:
@@ -101,6 +125,16 @@ def create_reset_token(session: Session, user: User, minutes: int) -> str:
     session.add(ResetToken(user_id=user.id, token_hash=_hash(token), expires_at=now + timedelta(minutes=minutes)))
     session.commit()
     return token
+
+
+def start_password_reset(session: Session, email: str, minutes: int) -> tuple[str, str] | None:
+    """(address, new reset token) for the account with this email, or None when there is none."""
+    try:
+        address = normalise_email(email)
+    except InvalidInput:
+        return None
+    user = session.scalar(select(User).where(User.email == address))
+    return (user.email, create_reset_token(session, user, minutes)) if user is not None else None
 
 
 def reset_password(session: Session, token: object, password: object) -> User:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_jwt_extended import (
     create_access_token,
     create_refresh_token,
@@ -17,11 +19,15 @@ from jwt.exceptions import PyJWTError
 
 from shoebox.auth import current_user, login_required, rate_limiter, service, token_expiry
 from shoebox.errors import InvalidInput
-from shoebox.mail import send_mail_later
+from shoebox.mail import send_mail
 from shoebox.models import User
 from shoebox.web import db_session, library, settings
 
 bp = Blueprint("auth", __name__)
+#: What a browser's URL parser removes (WHATWG URL standard): ASCII tab and newlines anywhere ...
+_URL_IGNORED = dict.fromkeys(map(ord, "\t\n\r"))
+#: ... and C0 controls and spaces at both ends.
+_URL_TRIMMED = "".join(map(chr, range(0x21)))
 
 
 def _json() -> dict:
@@ -105,29 +111,45 @@ def _revoke_raw(raw: object) -> None:
 
 @bp.post("/api/auth/password-reset")
 def password_reset():
-    """Always 202: the reply never tells whether an account exists."""
+    """Always 202 after the same work: the account lookup and the mail happen later, off the request path,
+    so neither the reply nor its timing tells whether an account exists."""
     body = _json()
     email = body.get("email")
     rate_limiter().hit(f"reset-ip:{request.remote_addr}", "reset-" + _account_key(email))
-    session = db_session()
-    try:
-        address = service.normalise_email(email)
-    except InvalidInput:
-        address = None
-    user = session.query(User).filter_by(email=address).one_or_none() if address else None
-    if user is not None:
-        _send_reset_mail(user, service.create_reset_token(session, user, settings().RESET_TOKEN_MINUTES))
+    base = _link_base()
+    if base is None:
+        current_app.logger.error("no password-reset mail sent: set PUBLIC_URL (TRUSTED_HOSTS is \"*\", so the "
+                                 "request's Host cannot be trusted for a link)")
+    else:
+        link = f"{base}{url_for('auth.reset_page')}?token="
+        current_app.extensions["outbox"].submit(_mail_reset_link, current_app._get_current_object(),
+                                                email if isinstance(email, str) else "", link)
     return jsonify({"message": "If an account exists for this address, a reset link is on its way."}), 202
 
 
-def _send_reset_mail(user: User, token: str) -> None:
-    base = (settings().PUBLIC_URL or request.host_url).rstrip("/")
-    link = f"{base}{url_for('auth.reset_page')}?token={token}"
-    minutes = settings().RESET_TOKEN_MINUTES
+def _link_base() -> str | None:
+    """Where emailed links point: PUBLIC_URL, else this request's host once Flask checked it against
+    TRUSTED_HOSTS; None when any Host is accepted, since a forged one must never reach a mail."""
+    if settings().PUBLIC_URL:
+        return settings().PUBLIC_URL.rstrip("/")
+    if current_app.config.get("TRUSTED_HOSTS"):
+        return request.host_url.rstrip("/")
+    return None
+
+
+def _mail_reset_link(app: Flask, email: str, link: str) -> None:
+    """In the outbox's thread: find the account, make a token and mail the link (nothing for an unknown email)."""
+    config = app.config["SETTINGS"]
+    with app.extensions["db"].transaction() as session:
+        found = service.start_password_reset(session, email, config.RESET_TOKEN_MINUTES)
+    if found is None:
+        return
+    address, token = found
     body = (f"Someone (hopefully you) asked to reset the password of your Shoebox account.\n\n"
-            f"Open this link within {minutes} minutes to choose a new password:\n\n{link}\n\n"
+            f"Open this link within {config.RESET_TOKEN_MINUTES} minutes to choose a new password:\n\n"
+            f"{link}{token}\n\n"
             "The link works once. If you did not ask for this, ignore this mail; your password stays as it is.\n")
-    send_mail_later(settings(), user.email, "Reset your Shoebox password", body)
+    send_mail(config, address, "Reset your Shoebox password", body)
 
 
 @bp.post("/api/auth/password-reset/confirm")
@@ -195,7 +217,15 @@ def logout_page():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, never `//evil.example` or a full URL."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    r"""`target` if it is a path on this site once read the way a browser reads it, else "/".
+
+    Browsers drop tab, CR and LF anywhere and C0 controls and spaces at both ends, and read `\` as `/`:
+    `/%09/evil.example` (a tab) and `/\evil.example` both lead to another host.
+    """
+    if not target:
+        return "/"
+    path = target.translate(_URL_IGNORED).strip(_URL_TRIMMED).replace("\\", "/")
+    parts = urlsplit(path)
+    if not path.startswith("/") or path.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    return path

@@ -33,6 +33,13 @@ def test_registration_refuses_weak_passwords_bad_emails_and_duplicates(client, a
         assert (reply.status_code, reply.json["error"]["code"]) == (status, code)
 
 
+def test_probing_for_taken_emails_by_registering_is_rate_limited(client, alice):
+    replies = [client.post("/api/auth/register", json={"email": alice.email, "password": PASSWORD},
+                           environ_base={"REMOTE_ADDR": "10.9.8.7"}) for _ in range(11)]
+    assert [r.status_code for r in replies[:10]] == [409] * 10
+    assert replies[10].status_code == 429 and replies[10].json["error"]["code"] == "rate_limited"
+
+
 def test_login_returns_tokens_and_sets_httponly_cookies(client, alice):
     reply = client.post("/api/auth/login", json={"email": "alice@EXAMPLE.com", "password": PASSWORD})
     assert reply.status_code == 200 and reply.json["access_token"] and reply.json["refresh_token"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from shoebox.models import ResetToken, utcnow
 from tests.backends import make_app
@@ -53,13 +54,27 @@ def smtp():
 
 
 @pytest.fixture
-def mail_app(tmp_path, smtp):
+def make_mail_app(tmp_path, smtp):
+    """Apps that mail through the loopback SMTP server, with `settings` on top."""
     _inbox, port = smtp
-    app = make_app({"DATA_DIR": str(tmp_path / "data"), "WORKER_IN_PROCESS": False, "SMTP_SERVER": "127.0.0.1",
-                      "SMTP_PORT": port, "SMTP_USE_TLS": False, "MAIL_FROM": "shoebox@test.example",
-                      "PUBLIC_URL": "http://photos.test.example"})
-    yield app
-    app.extensions["db"].dispose()
+    apps = []
+
+    def make(**settings):
+        app = make_app({"DATA_DIR": str(tmp_path / f"data{len(apps)}"), "WORKER_IN_PROCESS": False,
+                        "SMTP_SERVER": "127.0.0.1", "SMTP_PORT": port, "SMTP_USE_TLS": False,
+                        "MAIL_FROM": "shoebox@test.example", **settings})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["outbox"].wait(10)  # no mail work left touching the database
+        app.extensions["db"].dispose()
+
+
+@pytest.fixture
+def mail_app(make_mail_app):
+    return make_mail_app(PUBLIC_URL="http://photos.test.example")
 
 
 def reset_link(message) -> str:
@@ -159,10 +174,115 @@ def test_bad_tokens_and_weak_passwords_are_refused(mail_app):
         assert client.post("/api/auth/password-reset/confirm", json=body).status_code == 400
 
 
-def test_without_smtp_the_mail_goes_to_the_log(app, alice, caplog):
+def logged_reset_link(app, email: str, caplog) -> str:
+    """Ask for a reset on an app without SMTP and return the link its log shows (the only line with it)."""
     with caplog.at_level("WARNING", logger="shoebox.mail"):
-        ask_reset(app.test_client(), alice.email)
-        deadline = time.monotonic() + 5
-        while "reset-password?token=" not in caplog.text and time.monotonic() < deadline:
-            time.sleep(0.02)
-    assert "reset-password?token=" in caplog.text
+        caplog.clear()
+        ask_reset(app.test_client(), email)
+        app.extensions["outbox"].wait(10)
+    lines = [line for line in caplog.text.splitlines() if "/reset-password?token=" in line]
+    assert len(lines) == 1, caplog.text
+    return lines[0].strip()
+
+
+def test_without_smtp_the_logged_link_works_as_copied(app, alice, caplog):
+    link = logged_reset_link(app, alice.email, caplog)
+    assert re.fullmatch(r"http://localhost/reset-password\?token=[\w-]{43}", link), link
+    client = app.test_client()
+    assert client.get(link.removeprefix("http://localhost")).status_code == 200
+    token = link.split("token=")[1]
+    confirm = client.post("/api/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD})
+    assert confirm.status_code == 200
+    assert client.post("/api/auth/login", json={"email": alice.email, "password": NEW_PASSWORD}).status_code == 200
+
+
+def sql_run_by_this_thread(engine, action) -> list[str]:
+    """The SQL statements `action` runs in the calling thread (a test client request runs in it)."""
+    statements, me = [], threading.get_ident()
+
+    def record(_conn, _cursor, statement, *_args):
+        if threading.get_ident() == me:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_reset_request_does_the_same_database_work_for_known_and_unknown_emails(mail_app, smtp):
+    inbox, _port = smtp
+    Account(mail_app, "erin@example.com")
+    client, engine = mail_app.test_client(), mail_app.extensions["db"].engine
+    known = sql_run_by_this_thread(engine, lambda: ask_reset(client, "erin@example.com"))
+    unknown = sql_run_by_this_thread(engine, lambda: ask_reset(client, "nobody@example.com"))
+    assert known == unknown
+    assert inbox.wait_for(1)["To"] == "erin@example.com"  # the lookup and the mail happened off the request
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "localhost.evil.example", "localhost@evil.example",
+                                  "evil.example/localhost"])
+def test_a_forged_host_is_refused_and_never_reaches_a_mail(make_mail_app, smtp, host):
+    inbox, _port = smtp
+    app = make_mail_app()  # PUBLIC_URL empty: links come from the request
+    Account(app, "erin@example.com")
+    client = app.test_client()
+    forged = client.post("/api/auth/password-reset", json={"email": "erin@example.com"}, headers={"Host": host})
+    assert forged.status_code == 400 and forged.json["error"]["code"] == "untrusted_host"
+    app.extensions["outbox"].wait(10)
+    assert inbox.messages == []
+
+
+def test_an_empty_trusted_hosts_setting_still_refuses_a_forged_host(make_mail_app, smtp):
+    inbox, _port = smtp
+    app = make_mail_app(TRUSTED_HOSTS="")
+    Account(app, "erin@example.com")
+    forged = app.test_client().post("/api/auth/password-reset", json={"email": "erin@example.com"},
+                                    headers={"Host": "evil.example"})
+    assert forged.status_code == 400
+    app.extensions["outbox"].wait(10)
+    assert inbox.messages == []
+
+
+def test_forwarded_host_headers_do_not_reach_the_link(make_mail_app, smtp):
+    inbox, _port = smtp
+    app = make_mail_app()
+    Account(app, "erin@example.com")
+    headers = {"Host": "localhost:5000", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https",
+               "Forwarded": "host=evil.example;proto=https"}
+    assert app.test_client().post("/api/auth/password-reset", json={"email": "erin@example.com"},
+                                  headers=headers).status_code == 202
+    assert reset_link(inbox.wait_for(1)).startswith("http://localhost:5000/reset-password?token=")
+
+
+def test_a_trusted_host_builds_the_link_when_public_url_is_empty(make_mail_app, smtp):
+    inbox, _port = smtp
+    app = make_mail_app(TRUSTED_HOSTS="localhost,photos.lan")
+    Account(app, "erin@example.com")
+    reply = app.test_client().post("/api/auth/password-reset", json={"email": "erin@example.com"},
+                                   headers={"Host": "photos.lan:8000"})
+    assert reply.status_code == 202
+    assert reset_link(inbox.wait_for(1)).startswith("http://photos.lan:8000/reset-password?token=")
+
+
+def test_public_url_builds_the_link_whatever_host_is_sent(make_mail_app, smtp):
+    inbox, _port = smtp
+    app = make_mail_app(TRUSTED_HOSTS="*", PUBLIC_URL="http://photos.example.org")
+    Account(app, "erin@example.com")
+    reply = app.test_client().post("/api/auth/password-reset", json={"email": "erin@example.com"},
+                                   headers={"Host": "evil.example"})
+    assert reply.status_code == 202
+    assert reset_link(inbox.wait_for(1)).startswith("http://photos.example.org/reset-password?token=")
+
+
+def test_any_host_allowed_and_no_public_url_mails_no_link(make_mail_app, smtp, caplog):
+    inbox, _port = smtp
+    app = make_mail_app(TRUSTED_HOSTS="*")
+    Account(app, "erin@example.com")
+    reply = app.test_client().post("/api/auth/password-reset", json={"email": "erin@example.com"},
+                                   headers={"Host": "evil.example"})
+    assert reply.status_code == 202  # the same answer: the requester learns nothing
+    app.extensions["outbox"].wait(10)
+    assert inbox.messages == [] and "set PUBLIC_URL" in caplog.text

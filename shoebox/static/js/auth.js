@@ -46,8 +46,20 @@ const REQUESTS = {
   reset: (data) => api("/api/auth/password-reset/confirm", { method: "POST", body: { token: data.token, password: data.password }, auth: false }),
 };
 
+// Where to go after signing in: `next` only when the browser resolves it to this site (it drops tabs and
+// newlines and reads a backslash as "/", so "/\t/evil.example" would lead away), else the library.
+function sameSitePath(next) {
+  try {
+    const url = new URL(next || "/", location.origin);
+    if (url.origin === location.origin) return url.pathname + url.search + url.hash;
+  } catch {
+    // not a URL at all
+  }
+  return "/";
+}
+
 function done(form, kind, reply, data) {
-  if (kind === "login") location.assign(data.next && data.next.startsWith("/") && !data.next.startsWith("//") ? data.next : "/");
+  if (kind === "login") location.assign(sameSitePath(data.next));
   else if (kind === "register") location.assign("/");
   else {
     $("[data-form-success]", form).textContent = reply.message;
@@ -55,10 +67,16 @@ function done(form, kind, reply, data) {
   }
 }
 
+// The server's message as a sentence: capitalised, with one full stop.
+function sentence(message) {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 function showServerError(form, error) {
   const field = FIELD_OF_CODE[error.code];
   if (field && form.elements.namedItem(field)) {
-    setFieldError(form, field, error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".");
+    setFieldError(form, field, sentence(error.message));
     form.elements.namedItem(field).focus();
     return;
   }
@@ -66,7 +84,7 @@ function showServerError(form, error) {
     invalid_credentials: "Wrong email or password.",
     invalid_token: "This reset link is invalid, used or expired. Ask for a new one below.",
   };
-  $("[data-form-error]", form).textContent = messages[error.code] || `${error.message}.`;
+  $("[data-form-error]", form).textContent = messages[error.code] || sentence(error.message);
 }
 
 async function submit(form, kind, event) {
