@@ -71,8 +71,8 @@ class Database:
             session.close()
             writing.reset(token)
 
-    def upgrade(self) -> None:
-        """Create or migrate the schema to the newest Alembic revision."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or migrate the schema to the newest Alembic revision (or to `revision`)."""
         from alembic import command
         from alembic.config import Config
 
@@ -81,7 +81,7 @@ class Database:
         config.set_main_option("script_location", str(root / "migrations"))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         config.attributes["engine"] = self.engine
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
     @property
     def sqlite_path(self) -> Path | None:
