@@ -15,6 +15,8 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from shoebox.private_files import private_dir
+
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -134,7 +136,7 @@ class Settings:
             return configured
         path = self.data_path / f".{name.lower()}"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
