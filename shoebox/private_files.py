@@ -29,8 +29,13 @@ def private_dir(path: Path) -> Path:
 def private_file(path: Path) -> Path:
     """Make sure `path` exists and is owner-only (an empty file is a valid empty SQLite database, and SQLite
     gives its -wal and -shm files the database file's mode)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
-    tighten(path)
+    if os.path.exists(path):
+        # Never open an existing database here: closing any descriptor of a file drops every POSIX lock this
+        # process holds on it, SQLite's included.
+        tighten(path)
+        return path
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     return path
 
 

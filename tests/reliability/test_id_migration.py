@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Integer, text
 
 from shoebox.db import Base, Database
@@ -103,7 +106,6 @@ def test_every_table_with_an_integer_id_is_autoincrement_on_sqlite(database):
     assert [name for name in with_ids if "AUTOINCREMENT" not in ddl[name]] == []
 
 
-@pytest.mark.embedded_only(reason="the table rebuild (and its foreign keys) is SQLite's")
 def test_downgrade_to_0004_keeps_every_row(database):
     database.upgrade("0004")
     _fill(database, "ana")
@@ -114,11 +116,6 @@ def test_downgrade_to_0004_keeps_every_row(database):
 
 
 def _downgrade(database: Database, revision: str) -> None:
-    from pathlib import Path
-
-    from alembic import command
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
     config.attributes["engine"] = database.engine
