@@ -14,6 +14,7 @@ from shoebox.db import Database
 from shoebox.library.service import Library
 from shoebox.library.storage import Storage
 from shoebox.people.service import People
+from shoebox.private_files import private_dir, tighten
 from shoebox.search.service import Searcher
 
 
@@ -31,7 +32,8 @@ def create_app(overrides: dict[str, Any] | None = None, env_file: str | None = "
 
 
 def configure(app: Flask, settings: Settings) -> None:
-    settings.data_path.mkdir(parents=True, exist_ok=True)
+    # Owner-only (0700): it holds the database, keys, originals and GPS; an older install's folder is tightened.
+    tighten(private_dir(settings.data_path))
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.secret("SECRET_KEY"),

@@ -4,7 +4,11 @@ A backup folder holds shoebox.db (SQLite's online backup API: a consistent snaps
 originals of the photos in that snapshot (hard links where DEST is on the same file system, else copies),
 the signing keys, metadata sidecars (metadata/<user>/<sha256>.json and .xmp) and manifest.json with the
 SHA-256 and size of every file. The manifest is written last: a folder without one is an unfinished backup.
-Thumbnails are not kept; they are rendered again after a restore.
+Thumbnails are not kept; they are rendered again after a restore. Like the data directory, a backup is
+owner-only (folders 0700, files 0600): it holds the same emails, hashes, keys, notes and GPS.
+
+A restore brings back the signing keys too (over the ones the fresh install generated at start-up), so the
+tokens signed before the backup keep working: nobody is signed out by a restore.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from shoebox.errors import ShoeboxError
 from shoebox.library.sidecars import json_sidecar, xmp_sidecar
 from shoebox.library.storage import CHUNK, Storage
 from shoebox.models import Photo, User
+from shoebox.private_files import FILE_MODE, private_dir, private_file, tighten, write_private
 
 MANIFEST = "manifest.json"
 SECRETS = (".secret_key", ".jwt_secret_key")
@@ -43,14 +48,15 @@ def backup(database: Database, storage: Storage, dest: Path) -> dict:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"{dest} is not empty: back up into a new folder")
-    dest.mkdir(parents=True, exist_ok=True)
+    private_dir(dest)
+    tighten(dest)
     files: dict[str, dict] = {}
-    snapshot = dest / "shoebox.db"
+    snapshot = private_file(dest / "shoebox.db")
     _sqlite_copy(source, snapshot, single_file=True)
     files["shoebox.db"] = _entry(snapshot)
     for name in SECRETS:
         if (storage.root / name).is_file():
-            shutil.copy2(storage.root / name, dest / name)
+            _copy_private(storage.root / name, dest / name)
             files[name] = _entry(dest / name)
     engine = create_engine(f"sqlite:///{snapshot}")
     try:
@@ -77,10 +83,12 @@ def restore(database: Database, storage: Storage, src: Path) -> dict:
     database.dispose()
     _sqlite_copy(Path(src) / "shoebox.db", target)
     for name in manifest["files"]:
-        if name.startswith("originals/") or (name in SECRETS and not (storage.root / name).exists()):
+        # The keys too, over those the fresh install generated when it started (the install is empty, so no
+        # token was signed with them): every token from before the backup keeps working.
+        if name.startswith("originals/") or name in SECRETS:
             dest = storage.root / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(Path(src) / name, dest)
+            private_dir(dest.parent)
+            _copy_private(Path(src) / name, dest)
     database.upgrade()  # a backup of an older version gets the newer schema
     return manifest
 
@@ -125,15 +133,14 @@ def _keep_photo(storage: Storage, dest: Path, photo: Photo) -> dict[str, dict]:
     original = storage.original_path(photo.user_id, photo.sha256)
     name = original.relative_to(storage.root).as_posix()
     target = dest / name
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     _link_or_copy(original, target)
     entry = _entry(target)
     if entry["sha256"] != photo.sha256:
         raise BackupError(f"the original of photo {photo.id} is damaged (its checksum changed): {original}")
-    sidecars = dest / "metadata" / str(photo.user_id)
-    sidecars.mkdir(parents=True, exist_ok=True)
-    (sidecars / f"{photo.sha256}.json").write_text(json_sidecar(photo, name), encoding="utf-8")
-    (sidecars / f"{photo.sha256}.xmp").write_text(xmp_sidecar(photo), encoding="utf-8")
+    sidecars = private_dir(dest / "metadata" / str(photo.user_id))
+    write_private(sidecars / f"{photo.sha256}.json", json_sidecar(photo, name))
+    write_private(sidecars / f"{photo.sha256}.xmp", xmp_sidecar(photo))
     return {name: entry}
 
 
@@ -145,7 +152,20 @@ def _link_or_copy(source: Path, target: Path) -> None:
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
             raise
-        shutil.copy2(source, target)
+        _copy_private(source, target)
+    tighten(target)  # a link shares the original's mode: one kept 0644 by an older version is tightened
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    """Copy a file (bytes and times) to an owner-only file, through a temp file and a rename."""
+    temp = target.with_name(f".{target.name}.tmp")
+    with source.open("rb") as src, os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE),
+                                             "wb") as out:
+        os.fchmod(out.fileno(), FILE_MODE)
+        shutil.copyfileobj(src, out, CHUNK)
+    stat = source.stat()
+    os.utime(temp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(temp, target)
 
 
 def _entry(path: Path, missing_ok: bool = False) -> dict | None:
@@ -160,5 +180,5 @@ def _entry(path: Path, missing_ok: bool = False) -> dict | None:
 
 def _write_atomic(path: Path, text: str) -> None:
     temp = path.with_name(path.name + ".tmp")
-    temp.write_text(text)
+    write_private(temp, text)
     os.replace(temp, path)

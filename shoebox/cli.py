@@ -228,6 +228,9 @@ def restore_command(src: Path) -> None:
         manifest = restore(_db(), current_app.extensions["library"].storage, src)
     except ShoeboxError as exc:
         raise click.ClickException(exc.message) from exc
+    settings = current_app.config["SETTINGS"]  # the restored signing keys replace the ones read at start-up
+    current_app.config.update(SECRET_KEY=settings.secret("SECRET_KEY"),
+                              JWT_SECRET_KEY=settings.secret("JWT_SECRET_KEY"))
     click.echo(f"Restored {len(manifest['files'])} files from {src}; rendering thumbnails and checking...")
     report = checker().check()
     checker().repair(report)

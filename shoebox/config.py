@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from shoebox.private_files import private_dir
+
 _TRUE = {"1", "true", "yes", "on"}
 _LOCAL_HOSTS = "localhost,127.0.0.1"
 
@@ -140,7 +142,7 @@ class Settings:
             return configured
         path = self.data_path / f".{name.lower()}"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
+from shoebox.private_files import private_dir, private_file, tighten
+
 
 class Base(DeclarativeBase):
     pass
@@ -50,7 +52,7 @@ class Database:
     def __init__(self, url: str, busy_timeout: float = 30.0) -> None:
         self.url = url
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            create_private_sqlite(Path(url.removeprefix("sqlite:///").split("?")[0]))
         self.engine = make_engine(url, busy_timeout)
         self.make_session = sessionmaker(bind=self.engine, expire_on_commit=False)
         #: The request-scoped (thread-local) session of web requests.
@@ -71,8 +73,8 @@ class Database:
             session.close()
             writing.reset(token)
 
-    def upgrade(self) -> None:
-        """Create or migrate the schema to the newest Alembic revision."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or migrate the schema to the newest Alembic revision (or to `revision`)."""
         from alembic import command
         from alembic.config import Config
 
@@ -81,7 +83,7 @@ class Database:
         config.set_main_option("script_location", str(root / "migrations"))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         config.attributes["engine"] = self.engine
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -91,6 +93,17 @@ class Database:
     def dispose(self) -> None:
         self.session.remove()
         self.engine.dispose()
+
+
+def create_private_sqlite(path: Path) -> None:
+    """Create the database file owner-only before SQLite does (it would make it 0644, and its -wal and -shm
+    files take the database file's mode); tighten those of an older install."""
+    if str(path) == ":memory:" or not path.name:
+        return
+    private_dir(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten(path.with_name(path.name + suffix))
 
 
 def is_locked(exc: BaseException) -> bool:

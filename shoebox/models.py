@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -21,19 +22,32 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shoebox.db import Base
 
+#: Ids are never handed out twice, not even after the newest row is deleted (SQLite otherwise reuses the
+#: largest id): a reused user id would match an old token's `sub`, a reused photo id an old cached image.
+#: PostgreSQL sequences never go back anyway. Every table with an integer id carries this.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def new_token_key() -> str:
+    return secrets.token_hex(16)
+
+
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     #: Bumped when the password changes: refresh tokens minted before it stop working.
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    #: Random, per account, in every token it gets: a token only opens the account it was made for, even
+    #: where another account later has the same id (a database restored or copied by hand).
+    token_key: Mapped[str] = mapped_column(String(32), default=new_token_key)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     photos: Mapped[list[Photo]] = relationship(back_populates="user", cascade="all, delete-orphan",
@@ -45,6 +59,7 @@ class Photo(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "sha256", name="uq_photo_user_sha256"),
         Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,7 +121,7 @@ class PhotoTag(Base):
     """A tag on a photo. A user-removed AI tag stays as a `hidden` row so a later AI run cannot add it back."""
 
     __tablename__ = "photo_tags"
-    __table_args__ = (UniqueConstraint("photo_id", "name", name="uq_photo_tag"),)
+    __table_args__ = (UniqueConstraint("photo_id", "name", name="uq_photo_tag"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
@@ -122,7 +137,7 @@ class Embedding(Base):
     """An L2-normalised vector for search, tagged with the model that made it so stale ones are redone."""
 
     __tablename__ = "embeddings"
-    __table_args__ = (UniqueConstraint("photo_id", "kind", name="uq_embedding_photo_kind"),)
+    __table_args__ = (UniqueConstraint("photo_id", "kind", name="uq_embedding_photo_kind"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
@@ -137,6 +152,7 @@ class Person(Base):
     """Someone whose faces appear in one user's photos; named only by that user."""
 
     __tablename__ = "people"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -158,6 +174,7 @@ class Face(Base):
     """A face found in a photo: its box as fractions of the picture, its descriptor, and whose it is."""
 
     __tablename__ = "faces"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
@@ -188,6 +205,7 @@ class ResetToken(Base):
     """A password-reset link's token, stored only as its SHA-256."""
 
     __tablename__ = "reset_tokens"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

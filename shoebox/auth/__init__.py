@@ -104,14 +104,16 @@ def init_app(app: Flask) -> None:
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header: dict, payload: dict) -> bool:
+        """A token opens only the account it was made for (its random key: an id can come back, in a restored
+        or hand-copied database), only until the password changes, and not once logged out."""
         user = db_session().get(User, int(payload["sub"]))
-        return user is None or payload.get("ver") != user.token_version or service.is_revoked(db_session(),
-                                                                                              payload["jti"])
+        return (user is None or payload.get("key") != user.token_key or payload.get("ver") != user.token_version
+                or service.is_revoked(db_session(), payload["jti"]))
 
     @jwt.additional_claims_loader
     def _claims(identity: str) -> dict:
         user = db_session().get(User, int(identity))
-        return {"ver": user.token_version if user else -1}
+        return {"ver": user.token_version, "key": user.token_key} if user else {"ver": -1, "key": ""}
 
     @app.errorhandler(TooManyAttempts)
     def _too_many(exc: TooManyAttempts):

@@ -107,7 +107,9 @@ def change_password(session: Session, user: User, current: object, new: object) 
 
 
 def delete_account(session: Session, storage: Storage, user: User, password: object) -> None:
-    """Delete the user, their photos (rows cascade) and every file they own."""
+    """Delete the user, their photos (rows cascade) and every file they own. Every token of theirs dies with
+    the row: a token carries its account's random `token_key`, which no later account has, even one that
+    gets the same id."""
     if not isinstance(password, str) or not check_password_hash(user.password_hash, password):
         raise Unauthorized("the password is wrong", code="invalid_credentials")
     user_id = user.id

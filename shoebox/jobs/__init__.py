@@ -31,7 +31,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task
 
 from shoebox.config import Settings
-from shoebox.db import Database
+from shoebox.db import Database, create_private_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 def make_huey(settings: Settings) -> Huey:
     if settings.REDIS_URL:
         return RedisHuey("shoebox", url=settings.REDIS_URL, immediate=settings.JOBS_IMMEDIATE)
+    create_private_sqlite(settings.data_path / "jobs.db")  # queued work names photos: owner-only like the rest
     return SqliteHuey("shoebox", filename=str(settings.data_path / "jobs.db"), immediate=settings.JOBS_IMMEDIATE,
                       timeout=30)
 

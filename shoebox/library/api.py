@@ -16,8 +16,19 @@ from shoebox.web import db_session, int_arg, library
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_PAGE = 200
-#: Thumbnails and originals never change for a given id+hash, so browsers may keep them for a year.
+#: For a URL that names the file's version (`v=`): its bytes never change, so browsers may keep it for a year.
 IMMUTABLE = "private, max-age=31536000, immutable"
+#: For a URL without one: the browser must ask again (a cheap 304 with the ETag) before showing what it kept.
+REVALIDATE = "private, no-cache"
+
+
+def version(photo: Photo) -> str:
+    """The `v=` of a photo's file URLs: a prefix of its content hash."""
+    return photo.sha256[:12]
+
+
+def cache_control(versioned: bool) -> str:
+    return IMMUTABLE if versioned else REVALIDATE
 
 
 def photo_json(photo: Photo, detail: bool = False) -> dict:
@@ -31,7 +42,7 @@ def photo_json(photo: Photo, detail: bool = False) -> dict:
         "caption": photo.caption,
         "tags": [tag.name for tag in visible_tags(photo)],
         "status": photo.status,
-        "thumbnail_url": url_for("api.thumbnail", photo_id=photo.id, size="small", v=photo.sha256[:12]),
+        "thumbnail_url": url_for("api.thumbnail", photo_id=photo.id, size="small", v=version(photo)),
     }
     if detail:
         data.update(_detail(photo))
@@ -64,8 +75,8 @@ def _detail(photo: Photo) -> dict:
         "place": place_of(photo),
         "ocr_text": photo.ocr_text,
         "created_at": photo.created_at.isoformat(),
-        "original_url": url_for("api.original", photo_id=photo.id),
-        "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=photo.sha256[:12]),
+        "original_url": url_for("api.original", photo_id=photo.id, v=version(photo)),
+        "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=version(photo)),
     }
 
 
@@ -142,9 +153,9 @@ def original(photo_id: int):
     if not path.is_file():
         raise NotFound(f"the original of photo {photo_id} is missing on disk", code="file_missing")
     response = send_file(path, mimetype=photo.mime_type, download_name=photo.filename, conditional=True,
-                         etag=photo.sha256, max_age=31536000)
+                         etag=photo.sha256)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
     return response
 
 
@@ -157,5 +168,5 @@ def thumbnail(photo_id: int):
     photo = library().get(db_session(), current_user_id(), photo_id)
     path = library().thumbnail_file(photo, size)
     response = send_file(path, mimetype="image/webp", conditional=True, etag=f"{photo.sha256}-{size}")
-    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
     return response

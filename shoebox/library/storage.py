@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from shoebox.private_files import private_dir
+
 CHUNK = 1 << 20
 THUMB_SIZES = ("small", "large")
 #: A temp file whose owner runs on another host is taken as abandoned only after this many seconds.
@@ -79,12 +81,12 @@ class TooLarge(ValueError):
 
 
 class Storage:
-    """Files under one data directory: originals/<user>/<ab>/<sha256>, thumbs/<user>/<ab>/<sha256>-<size>.webp."""
+    """Files under one data directory: originals/<user>/<ab>/<sha256>, thumbs/<user>/<ab>/<sha256>-<size>.webp.
+    Owner-only: folders 0700, files 0600 (temp files are born 0600 and keep their mode when renamed or linked)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.tmp = self.root / "tmp"
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        self.tmp = private_dir(self.root / "tmp")
 
     def original_path(self, user_id: int, sha256: str) -> Path:
         return self.root / "originals" / str(user_id) / sha256[:2] / sha256
@@ -143,7 +145,7 @@ class Storage:
         row is committed) and make the new name durable."""
         target = self.original_path(user_id, sha256)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(target.parent)
             with contextlib.suppress(FileExistsError):  # a twin upload got there first: same bytes
                 os.link(spooled, target)
             _fsync_dir(target.parent)
@@ -156,7 +158,7 @@ class Storage:
     @staticmethod
     def write_atomically(data: bytes, target: Path) -> Path:
         """Write a file through a temp file and a rename."""
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".tmp-{owner_tag()}-")
         try:
             with os.fdopen(fd, "wb") as out:

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 
 from shoebox.auth import current_user_id, login_required
 from shoebox.errors import InvalidInput
-from shoebox.library.api import IMMUTABLE, photo_json
+from shoebox.library.api import cache_control, photo_json
 from shoebox.people import places as place_service
 from shoebox.people.service import People, PersonView
 from shoebox.web import db_session
@@ -77,10 +77,12 @@ def delete_person(person_id: int):
 @bp.get("/people/<int:person_id>/crop")
 @login_required
 def crop(person_id: int):
-    """The person's face as a small WebP square."""
+    """The person's face as a small WebP square; kept for a year only under the URL naming that face
+    (`v=<face id>`: a face's crop never changes, and face ids are never reused)."""
     path, etag = people().crop_file(db_session(), current_user_id(), person_id)
+    face = request.args.get("v")
     response = send_file(path, mimetype="image/webp", conditional=True, etag=etag)
-    response.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") else "private, no-cache"
+    response.headers["Cache-Control"] = cache_control(bool(face) and etag.endswith(f"-face{face}"))
     return response
 
 

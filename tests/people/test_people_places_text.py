@@ -84,6 +84,15 @@ def test_people_page_lists_people_with_enough_faces_and_a_crop(library):
     assert sorted(p["filename"] for p in person["photos"]) == ["astronaut.png", "mirrored.jpg"]
 
 
+def test_a_face_crop_is_kept_for_a_year_only_under_the_url_naming_its_face(library):
+    _app, alice, _bob, _ids = library
+    url = alice.get("/api/people").json["items"][0]["crop_url"]
+    assert alice.get(url).headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    path = url.split("?")[0]
+    for other in (path, f"{path}?v=999999"):  # no version, or a face this person's crop is not
+        assert alice.get(other).headers["Cache-Control"] == "private, no-cache"
+
+
 def test_photos_without_faces_gps_or_text_are_done_with_empty_results(library):
     _app, alice, _bob, ids = library
     info = detail(alice, ids["plain.png"])

@@ -78,3 +78,20 @@ def multipart(name: str, content: bytes, boundary: str = "shoeboxboundary") -> t
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
             f"Content-Type: application/octet-stream\r\n\r\n").encode()
     return head + content + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def readable_by_others(root: Path) -> list[str]:
+    """Every folder or file under `root` (and `root` itself) that its group or anyone else may open."""
+    paths = [root, *root.rglob("*")]
+    return [f"{path.relative_to(root.parent)} {oct(path.stat().st_mode & 0o777)}" for path in paths
+            if not path.is_symlink() and path.stat().st_mode & 0o077]
+
+
+@contextlib.contextmanager
+def common_umask():
+    """The usual umask (022: files 0644, folders 0755), so an owner-only result cannot come from the runner's."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)

@@ -12,6 +12,7 @@ from shoebox import create_app
 from shoebox.backup import BackupError, verify
 from shoebox.library.sidecars import NS
 from tests.conftest import PASSWORD, make_jpeg
+from tests.reliability.helpers import common_umask, readable_by_others
 
 pytestmark = pytest.mark.embedded_only(reason="backup and restore cover the embedded SQLite install; PostgreSQL "
                                                  "installs use pg_dump")
@@ -93,3 +94,45 @@ def test_backup_needs_a_new_folder(app, tmp_path):
     (tmp_path / "full" / "x").write_text("x")
     result = app.test_cli_runner().invoke(args=["shoebox", "backup", str(tmp_path / "full")])
     assert result.exit_code != 0 and "not empty" in result.output
+
+
+def _restored(tmp_path, dest):
+    """A fresh install that restores backup `dest`, then starts again on the restored data, as a server would."""
+    settings = {"DATA_DIR": str(tmp_path / "restored"), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True,
+                "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none"}
+    fresh = create_app(settings, env_file=None)
+    result = fresh.test_cli_runner().invoke(args=["shoebox", "restore", str(dest)])
+    assert result.exit_code == 0, result.output
+    fresh.extensions["db"].dispose()
+    return create_app(settings, env_file=None)
+
+
+def test_a_token_issued_before_the_backup_works_after_a_restore(app, alice, library_with_photos, tmp_path):
+    dest = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["shoebox", "backup", str(dest)]).exit_code == 0
+    restored = _restored(tmp_path, dest)
+    client = restored.test_client()
+    access = client.get("/api/photos", headers={"Authorization": f"Bearer {alice.tokens['access_token']}"})
+    refresh = client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {alice.tokens['refresh_token']}"})
+    assert access.status_code == 200 and len(access.json["items"]) == 2 and refresh.status_code == 200
+    restored.extensions["db"].dispose()
+
+
+def test_a_backup_is_owner_only_like_the_data_directory(app, alice, library_with_photos, tmp_path):
+    dest = tmp_path / "backup"
+    with common_umask():
+        assert app.test_cli_runner().invoke(args=["shoebox", "backup", str(dest)]).exit_code == 0
+    assert {"shoebox.db", "manifest.json", ".secret_key", ".jwt_secret_key", "originals", "metadata"} <= \
+        {path.name for path in dest.iterdir()}
+    assert readable_by_others(dest) == []
+
+
+def test_a_restored_data_directory_is_owner_only(app, alice, library_with_photos, tmp_path):
+    dest = tmp_path / "backup"
+    assert app.test_cli_runner().invoke(args=["shoebox", "backup", str(dest)]).exit_code == 0
+    for path in [dest, *dest.rglob("*")]:  # a backup copied around with looser modes
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    with common_umask():
+        restored = _restored(tmp_path, dest)
+    restored.extensions["db"].dispose()
+    assert readable_by_others(tmp_path / "restored") == []
