@@ -11,6 +11,8 @@ from typing import Any
 import pillow_heif
 from PIL import ExifTags, Image
 
+from shoebox.library.decoding import exif_of
+
 #: Pillow format name -> MIME type, for every format Shoebox accepts.
 FORMATS = {
     "JPEG": "image/jpeg",
@@ -61,10 +63,7 @@ def read_metadata(image: Image.Image) -> PhotoMetadata:
     fmt = image.format or "UNKNOWN"
     meta = PhotoMetadata(format=fmt, mime_type=FORMATS.get(fmt, "application/octet-stream"),
                          width=image.width, height=image.height)
-    try:
-        exif = image.getexif()
-    except Exception:  # corrupt EXIF block: the pixels may still be fine
-        return meta
+    exif = exif_of(image)
     if exif:
         _read_exif(exif, meta)
     return meta
