@@ -28,7 +28,7 @@ from shoebox.errors import (
     UnsupportedMedia,
 )
 from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
-from shoebox.library.storage import Storage, TooLarge, thumbnail_intact
+from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, utcnow
 from shoebox.people.grouping import drop_if_empty, refresh
@@ -59,7 +59,7 @@ class Prepared:
     phash: int | None = None
 
     def discard(self) -> None:
-        self.spool.unlink(missing_ok=True)
+        remove_quietly(self.spool)
 
 
 class Library:
@@ -201,7 +201,7 @@ class Library:
         except BaseException:
             session.rollback()
             for path in written:
-                path.unlink(missing_ok=True)
+                remove_quietly(path)
             raise
         self.enqueue([photo.id])
         return Ingested(photo, duplicate=False)
