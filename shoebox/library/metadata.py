@@ -109,7 +109,7 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     cleaned = str(value).replace("\x00", "").strip()
-    return cleaned[:128] or None
+    return cleaned or None  # cut to its column's length where it is stored
 
 
 def _float(value: Any) -> float | None:
