@@ -31,7 +31,7 @@ _IFD = ExifTags.IFD
 _TAG = ExifTags.Base
 _GPS = ExifTags.GPS
 _EXIF_DATE = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
-_OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 
 @dataclass
@@ -80,8 +80,7 @@ def _read_exif(exif: Image.Exif, meta: PhotoMetadata) -> None:
     meta.iso = _int(details.get(_TAG.ISOSpeedRatings))
     meta.focal_length = _float(details.get(_TAG.FocalLength))
     meta.taken_at = _date(details.get(_TAG.DateTimeOriginal) or exif.get(_TAG.DateTime))
-    offset = _text(details.get(_TAG.OffsetTimeOriginal) or details.get(_TAG.OffsetTime))
-    meta.taken_at_offset = offset if offset and _OFFSET.match(offset) else None
+    meta.taken_at_offset = _offset(details.get(_TAG.OffsetTimeOriginal) or details.get(_TAG.OffsetTime))
     _read_gps(_safe_ifd(exif, _IFD.GPSInfo), meta)
 
 
@@ -144,6 +143,16 @@ def _date(value: Any) -> datetime | None:
         return datetime(*map(int, match.groups()))
     except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
         return None
+
+
+def _offset(value: Any) -> str | None:
+    """A UTC offset "+HH:MM" that exists on Earth: -12:00 to +14:00, minutes 00 to 59 ("+99:99" is dropped)."""
+    match = _OFFSET.match(_text(value) or "")
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    total = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+    return match.group(0) if int(minutes) < 60 and -12 * 60 <= total <= 14 * 60 else None
 
 
 def _degrees(dms: Any, ref: Any, negative: str) -> float | None:
