@@ -1,8 +1,9 @@
 """`flask shoebox check [--repair]`: find what a crash, a full disk or a hand in the data directory left wrong.
 
 Findings, and what a repair does:
-- interrupted_upload: a temp file of a process that died mid-upload; removed, with the files of a photo whose
-  row was never committed (safe at any time: it only touches files of processes that are gone).
+- interrupted_upload: a temp file of a process that died mid-upload, or one a live process left behind over half
+  an hour ago (its clean-up failed, as on a data directory turned read-only mid-upload); removed, with the files
+  of a photo whose row was never committed (safe at any time: it only touches files no upload is still using).
 - orphan_file: an original or thumbnail with no photo row (a crash between deleting a row and its files);
   removed (files of an upload in flight are recognised by its live claim and left alone).
 - missing_original: a photo row whose original is gone; reported only (restore it from a backup).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +35,18 @@ def utcnow() -> datetime:
 
 def new_token_key() -> str:
     return secrets.token_hex(16)
+
+
+def fitted(model: type[Base], **values: Any) -> dict[str, Any]:
+    """`values` for `model`'s columns, each string cut to its column's length: text from a file (EXIF, a file
+    name, a model's labels) can be any length, and PostgreSQL refuses what does not fit where SQLite keeps it."""
+    columns = model.__table__.c
+    return {name: value[:length] if isinstance(value, str) and (length := _length(columns, name)) else value
+            for name, value in values.items()}
+
+
+def _length(columns: Any, name: str) -> int | None:
+    return getattr(columns[name].type, "length", None) if name in columns else None
 
 
 class User(Base):

@@ -21,7 +21,7 @@ from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.library.service import visible_tags
 from shoebox.library.storage import Storage, owner_alive, owner_tag
-from shoebox.models import Embedding, Photo, PhotoTag, utcnow
+from shoebox.models import Embedding, Photo, PhotoTag, fitted, utcnow
 from shoebox.people.grouping import Grouper
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,9 @@ def _apply(photo: Photo, result: Result) -> None:
     if result.tags is None:
         return
     existing = {tag.name: tag for tag in photo.tags}
-    fresh = dict(result.tags)
+    fresh: dict[str, float] = {}
+    for name, confidence in result.tags:  # a label longer than the column is cut; the first of equals wins
+        fresh.setdefault(fitted(PhotoTag, name=name)["name"], confidence)
     for tag in list(photo.tags):
         if tag.source == "ai" and not tag.hidden and tag.name not in fresh:
             photo.tags.remove(tag)  # the model no longer sees it

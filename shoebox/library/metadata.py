@@ -11,6 +11,8 @@ from typing import Any
 import pillow_heif
 from PIL import ExifTags, Image
 
+from shoebox.library.decoding import exif_of
+
 #: Pillow format name -> MIME type, for every format Shoebox accepts.
 FORMATS = {
     "JPEG": "image/jpeg",
@@ -29,7 +31,7 @@ _IFD = ExifTags.IFD
 _TAG = ExifTags.Base
 _GPS = ExifTags.GPS
 _EXIF_DATE = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
-_OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 
 @dataclass
@@ -61,10 +63,7 @@ def read_metadata(image: Image.Image) -> PhotoMetadata:
     fmt = image.format or "UNKNOWN"
     meta = PhotoMetadata(format=fmt, mime_type=FORMATS.get(fmt, "application/octet-stream"),
                          width=image.width, height=image.height)
-    try:
-        exif = image.getexif()
-    except Exception:  # corrupt EXIF block: the pixels may still be fine
-        return meta
+    exif = exif_of(image)
     if exif:
         _read_exif(exif, meta)
     return meta
@@ -81,8 +80,7 @@ def _read_exif(exif: Image.Exif, meta: PhotoMetadata) -> None:
     meta.iso = _int(details.get(_TAG.ISOSpeedRatings))
     meta.focal_length = _float(details.get(_TAG.FocalLength))
     meta.taken_at = _date(details.get(_TAG.DateTimeOriginal) or exif.get(_TAG.DateTime))
-    offset = _text(details.get(_TAG.OffsetTimeOriginal) or details.get(_TAG.OffsetTime))
-    meta.taken_at_offset = offset if offset and _OFFSET.match(offset) else None
+    meta.taken_at_offset = _offset(details.get(_TAG.OffsetTimeOriginal) or details.get(_TAG.OffsetTime))
     _read_gps(_safe_ifd(exif, _IFD.GPSInfo), meta)
 
 
@@ -110,7 +108,7 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     cleaned = str(value).replace("\x00", "").strip()
-    return cleaned[:128] or None
+    return cleaned or None  # cut to its column's length where it is stored
 
 
 def _float(value: Any) -> float | None:
@@ -145,6 +143,16 @@ def _date(value: Any) -> datetime | None:
         return datetime(*map(int, match.groups()))
     except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
         return None
+
+
+def _offset(value: Any) -> str | None:
+    """A UTC offset "+HH:MM" that exists on Earth: -12:00 to +14:00, minutes 00 to 59 ("+99:99" is dropped)."""
+    match = _OFFSET.match(_text(value) or "")
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    total = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+    return match.group(0) if int(minutes) < 60 and -12 * 60 <= total <= 14 * 60 else None
 
 
 def _degrees(dms: Any, ref: Any, negative: str) -> float | None:

@@ -28,9 +28,9 @@ from shoebox.errors import (
     UnsupportedMedia,
 )
 from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
-from shoebox.library.storage import Storage, TooLarge, thumbnail_intact
+from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
-from shoebox.models import Photo, PhotoTag, utcnow
+from shoebox.models import Photo, PhotoTag, fitted, utcnow
 from shoebox.people.grouping import drop_if_empty, refresh
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Prepared:
     phash: int | None = None
 
     def discard(self) -> None:
-        self.spool.unlink(missing_ok=True)
+        remove_quietly(self.spool)
 
 
 class Library:
@@ -176,10 +176,10 @@ class Library:
         fields = prepared.meta.as_dict()
         taken_at = fields.pop("taken_at")
         source = "exif" if taken_at else ("file" if file_mtime else "upload")
-        return Photo(user_id=user_id, sha256=prepared.sha256, file_size=prepared.size, filename=prepared.filename,
-                     phash=prepared.phash,
-                     taken_at=taken_at or file_mtime or utcnow().replace(microsecond=0),
-                     taken_at_source=source, status="queued", **fields)
+        return Photo(**fitted(Photo, user_id=user_id, sha256=prepared.sha256, file_size=prepared.size,
+                              filename=prepared.filename, phash=prepared.phash,
+                              taken_at=taken_at or file_mtime or utcnow().replace(microsecond=0),
+                              taken_at_source=source, status="queued", **fields))
 
     def _commit(self, session: Session, photo: Photo, prepared: Prepared) -> Ingested:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
@@ -201,7 +201,7 @@ class Library:
         except BaseException:
             session.rollback()
             for path in written:
-                path.unlink(missing_ok=True)
+                remove_quietly(path)
             raise
         self.enqueue([photo.id])
         return Ingested(photo, duplicate=False)
@@ -351,4 +351,4 @@ def _optional_text(value: object, field: str) -> str | None:
 def _clean_filename(name: str | None) -> str:
     base = Path((name or "").replace("\\", "/")).name
     cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
-    return cleaned[:255] or "unnamed"
+    return fitted(Photo, filename=cleaned or "unnamed")["filename"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import shutil
 import socket
@@ -16,10 +17,15 @@ from typing import BinaryIO
 
 from shoebox.private_files import private_dir
 
+log = logging.getLogger(__name__)
+
 CHUNK = 1 << 20
 THUMB_SIZES = ("small", "large")
 #: A temp file whose owner runs on another host is taken as abandoned only after this many seconds.
 FOREIGN_STALE_SECONDS = 24 * 3600
+#: A temp file of a live process on this host, untouched this long, was left behind (its clean-up failed, as on
+#: a data directory turned read-only mid-upload): an upload spends seconds between its spool and its commit.
+LEFTOVER_SECONDS = 30 * 60
 _HOST = socket.gethostname().replace("-", "_")[:40] or "host"
 
 
@@ -52,15 +58,14 @@ class TempFile:
     sha256: str | None = None
 
     def abandoned(self, now: float | None = None) -> bool:
-        """Its process is gone (or, on another host, it is older than a day)."""
+        """Its process is gone, or it was left behind: untouched for half an hour (on another host, a day)."""
         if not owner_alive(self.host, self.pid):
             return True
-        if self.host == _HOST:
-            return False
         try:
-            return (now or time.time()) - self.path.stat().st_mtime > FOREIGN_STALE_SECONDS
+            age = (now or time.time()) - self.path.stat().st_mtime
         except FileNotFoundError:
             return False
+        return age > (LEFTOVER_SECONDS if self.host == _HOST else FOREIGN_STALE_SECONDS)
 
 
 def parse_temp(path: Path) -> TempFile | None:
@@ -128,7 +133,7 @@ class Storage:
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:
-            path.unlink(missing_ok=True)
+            remove_quietly(path)
             raise
         return path, digest.hexdigest(), size
 
@@ -165,7 +170,7 @@ class Storage:
                 out.write(data)
             os.replace(name, target)
         except BaseException:
-            Path(name).unlink(missing_ok=True)
+            remove_quietly(Path(name))
             raise
         return target
 
@@ -204,6 +209,15 @@ class Storage:
     def delete_user(self, user_id: int) -> None:
         for area in ("originals", "thumbs"):
             shutil.rmtree(self.root / area / str(user_id), ignore_errors=True)
+
+
+def remove_quietly(path: Path) -> None:
+    """Remove a file while an error is on its way out: a failure here (the same read-only or broken data
+    directory) is logged, never raised in place of the error that says what happened; `check` finds the file."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not remove %s (%s); `flask shoebox check --repair` removes it later", path, exc.strerror)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -144,3 +144,22 @@ def test_a_model_that_raises_on_one_photo_fails_that_photo_and_the_batch_goes_on
     assert all(detail(user, i)["tags"] for i in ids)
     failed = detail(user, odd)
     assert failed["status"] == "failed" and "model crashed on this input" in failed["status_reason"]
+
+
+def test_a_model_label_longer_than_a_tag_is_cut_to_fit(tmp_path):
+    """A classifier's labels can be any length; a tag is at most 64 characters (PostgreSQL refuses more), and
+    labels that are cut to the same tag give it once."""
+    from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
+
+    labels = ["x" * 100 + "1", "x" * 100 + "2", "y" * 80, "z"]
+    config = ViTConfig(hidden_size=32, intermediate_size=64, num_attention_heads=2, num_hidden_layers=2,
+                       image_size=32, patch_size=8, id2label=dict(enumerate(labels)),
+                       label2id={label: index for index, label in enumerate(labels)})
+    ViTForImageClassification(config).eval().save_pretrained(tmp_path / "vit")
+    ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(tmp_path / "vit")
+    app = analysing_app(tmp_path, TAG_MODEL=str(tmp_path / "vit"), TAG_THRESHOLD=0.0, TAG_TOP_K=4)
+    user = Account(app, "ana@example.com")
+    info = detail(user, user.upload_one("long.jpg", make_jpeg())["id"])
+    assert info["status"] == "done", info["status_reason"]
+    assert sorted(info["tags"]) == ["x" * 64, "y" * 64, "z"]
+    app.extensions["db"].dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational as Fraction
 
@@ -65,3 +66,30 @@ def test_garbage_exif_values_are_skipped_not_fatal(alice):
     exif[TAG.Make] = "\x00\x00"
     detail = alice.get(f"/api/photos/{alice.upload_one('odd.jpg', make_jpeg(exif=exif))['id']}").json
     assert detail["taken_at_source"] == "upload" and detail["camera_make"] is None
+
+
+def test_text_longer_than_its_column_is_cut_to_fit_and_the_batch_is_stored(alice):
+    """PostgreSQL refuses a string longer than its column (a 500 for the whole batch); SQLite kept it whole."""
+    exif = Image.Exif()
+    exif[TAG.Make], exif[TAG.Model] = "M" * 200, "N" * 200
+    exif.get_ifd(IFD.Exif)[TAG.LensModel] = "L" * 200
+    long_name = "f" * 296 + ".jpg"
+    reply = alice.upload((long_name, make_jpeg(exif=exif)), ("plain.jpg", make_jpeg(color=(1, 2, 3))))
+    assert reply.status_code == 201, reply.json
+    assert sorted(p["filename"] for p in reply.json["photos"]) == ["f" * 255, "plain.jpg"]
+    long_one = next(p for p in reply.json["photos"] if p["filename"] != "plain.jpg")
+    detail = alice.get(f"/api/photos/{long_one['id']}").json
+    assert (detail["camera_make"], detail["camera_model"], detail["lens"]) == ("M" * 64, "N" * 64, "L" * 128)
+
+
+@pytest.mark.parametrize("offset, kept", [
+    ("+99:99", None), ("+14:30", None), ("-12:30", None), ("+05:60", None),
+    ("+14:00", "+14:00"), ("-12:00", "-12:00"), ("+05:45", "+05:45"), ("-03:30", "-03:30"),
+])
+def test_only_utc_offsets_that_exist_are_kept(alice, offset, kept):
+    exif = Image.Exif()
+    details = exif.get_ifd(IFD.Exif)
+    details[TAG.DateTimeOriginal] = "2023:07:14 18:32:05"
+    details[TAG.OffsetTimeOriginal] = offset
+    detail = alice.get(f"/api/photos/{alice.upload_one('x.jpg', make_jpeg(exif=exif))['id']}").json
+    assert detail["taken_at"] == "2023-07-14T18:32:05" and detail["taken_at_offset"] == kept

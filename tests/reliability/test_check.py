@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 
 from sqlalchemy import select, update
 
@@ -139,6 +141,20 @@ def test_the_check_command_reports_and_repairs(app, alice):
     fixed = runner.invoke(args=["shoebox", "check", "--repair"])
     assert fixed.exit_code == 0, fixed.output
     assert runner.invoke(args=["shoebox", "check"]).exit_code == 0
+
+
+def test_a_spool_a_live_process_left_behind_is_reported_and_removed(app):
+    """A clean-up that failed (the data directory turned read-only mid-upload) leaves a spool whose process is
+    still serving: once it is half an hour old, `check` reports it and `--repair` removes it."""
+    leftover = storage(app).tmp / f"upload-{_host()}-{os.getpid()}-x"
+    leftover.write_bytes(b"a spooled upload")
+    an_hour_ago = time.time() - 3600
+    os.utime(leftover, (an_hour_ago, an_hour_ago))
+    runner = app.test_cli_runner()
+    found = runner.invoke(args=["shoebox", "check"])
+    assert found.exit_code == 1 and f"interrupted_upload: {leftover}" in found.output
+    assert runner.invoke(args=["shoebox", "check", "--repair"]).exit_code == 0
+    assert not leftover.exists()
 
 
 def _host() -> str:

@@ -8,6 +8,7 @@ import contextlib
 import io
 import os
 import subprocess
+import time
 
 import pytest
 from PIL import Image
@@ -91,3 +92,49 @@ def test_a_read_only_data_directory_answers_500_and_keeps_nothing(tmp_path):
         assert len(alice.get("/api/photos").json["items"]) == 1
         assert not list((data_dir / "tmp").iterdir())
         app.extensions["db"].dispose()
+
+
+@contextlib.contextmanager
+def turned_read_only_mid_upload(tmp_path, monkeypatch):
+    """An app on a bind-mounted data directory that turns read-only after an upload is spooled, before it is
+    stored (as when the file system is remounted read-only on an error); yields (app, account, data_dir)."""
+    source = tmp_path / "data"
+    source.mkdir()
+    with mounted(tmp_path / "ro", "--bind", str(source)) as data_dir:
+        app = _app(data_dir, tmp_path / "db")
+        alice = Account(app, "alice@example.com")
+        storage = app.extensions["library"].storage
+        claim = storage.claim
+
+        def read_only_then_claim(*args):
+            _mount("-o", "remount,bind,ro", str(data_dir))
+            return claim(*args)
+
+        monkeypatch.setattr(storage, "claim", read_only_then_claim)
+        try:
+            yield app, alice, data_dir
+        finally:
+            app.extensions["db"].dispose()
+
+
+def test_a_data_directory_turned_read_only_mid_upload_answers_storage_read_only(tmp_path, monkeypatch):
+    with turned_read_only_mid_upload(tmp_path, monkeypatch) as (app, alice, data_dir):
+        reply = alice.upload(("late.jpg", make_jpeg(color=(9, 90, 200))))
+        assert reply.status_code == 500, reply.json
+        error = reply.json["errors"][0]["error"]
+        assert error["code"] == "storage_read_only" and "not writable" in error["message"]
+        assert alice.get("/api/photos").json["items"] == []
+
+
+def test_the_spool_a_read_only_directory_kept_is_found_by_check_once_writable(tmp_path, monkeypatch):
+    with turned_read_only_mid_upload(tmp_path, monkeypatch) as (app, alice, data_dir):
+        alice.upload(("late.jpg", make_jpeg(color=(9, 90, 200))))
+        _mount("-o", "remount,bind,rw", str(data_dir))
+        [spool] = (data_dir / "tmp").iterdir()  # its clean-up could not remove it
+        an_hour_ago = time.time() - 3600
+        os.utime(spool, (an_hour_ago, an_hour_ago))
+        runner = app.test_cli_runner()
+        found = runner.invoke(args=["shoebox", "check"])
+        assert found.exit_code == 1 and "1 interrupted upload" in found.output
+        assert runner.invoke(args=["shoebox", "check", "--repair"]).exit_code == 0
+        assert _leftovers(data_dir) == []
