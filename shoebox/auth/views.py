@@ -52,16 +52,17 @@ def _account_key(email: object) -> str:
 
 @bp.post("/api/auth/register")
 def register():
+    rate_limiter().hit(f"register-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
-    rate_limiter().hit(f"register-ip:{request.remote_addr}")
     user = service.register(db_session(), body.get("email"), body.get("password"))
     return _signed_in(user, 201)
 
 
 @bp.post("/api/auth/login")
 def login():
+    rate_limiter().hit(f"login-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
-    rate_limiter().hit(f"login-ip:{request.remote_addr}", "login-" + _account_key(body.get("email")))
+    rate_limiter().hit("login-" + _account_key(body.get("email")))
     user = service.authenticate(db_session(), body.get("email"), body.get("password"))
     return _signed_in(user)
 
@@ -106,9 +107,10 @@ def _revoke_raw(raw: object) -> None:
 @bp.post("/api/auth/password-reset")
 def password_reset():
     """Always 202: the reply never tells whether an account exists."""
+    rate_limiter().hit(f"reset-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
     email = body.get("email")
-    rate_limiter().hit(f"reset-ip:{request.remote_addr}", "reset-" + _account_key(email))
+    rate_limiter().hit("reset-" + _account_key(email))
     session = db_session()
     try:
         address = service.normalise_email(email)
@@ -132,8 +134,8 @@ def _send_reset_mail(user: User, token: str) -> None:
 
 @bp.post("/api/auth/password-reset/confirm")
 def password_reset_confirm():
+    rate_limiter().hit(f"reset-confirm-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
-    rate_limiter().hit(f"reset-confirm-ip:{request.remote_addr}")
     service.reset_password(db_session(), body.get("token"), body.get("password"))
     response = jsonify({"message": "Your password has been changed. Sign in with the new one."})
     unset_jwt_cookies(response)
@@ -143,9 +145,9 @@ def password_reset_confirm():
 @bp.post("/api/auth/password")
 @login_required
 def change_password():
-    body = _json()
     user = current_user()
-    rate_limiter().hit("password-" + _account_key(user.email))
+    rate_limiter().hit("password-" + _account_key(user.email))  # one budget for every check of the password
+    body = _json()
     service.change_password(db_session(), user, body.get("current_password"), body.get("new_password"))
     return _signed_in(user)
 
@@ -159,8 +161,10 @@ def me():
 @bp.delete("/api/me")
 @login_required
 def delete_me():
+    user = current_user()
+    rate_limiter().hit("password-" + _account_key(user.email))  # the same budget as a password change
     body = _json()
-    service.delete_account(db_session(), library().storage, current_user(), body.get("password"))
+    service.delete_account(db_session(), library().storage, user, body.get("password"))
     response = jsonify({"deleted": True})
     unset_jwt_cookies(response)
     return response
