@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shoebox.config import Settings
 from shoebox.db import is_locked, writing
@@ -183,9 +184,17 @@ def _unexpected(exc: Exception):
     return _error_page(500, "internal_error", "Something went wrong on our side.")
 
 
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, take the client's address and scheme from the headers they add; with none
+    (the default) a client's own X-Forwarded-For is never believed (rate limits are per address)."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
-    """Bound bodies, mark writing requests for SQLite, add security headers, and answer every error as JSON or
-    a page."""
+    """Bound bodies, trust only configured proxies, mark writing requests for SQLite, add security headers, and
+    answer every error as JSON or a page."""
+    _trust_proxies(app, app.config["SETTINGS"].PROXY_HOPS)
     app.before_request(_limit_body)
     app.before_request(_mark_writes)
     app.teardown_request(_unmark_writes)
