@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shoebox.config import Settings
 from shoebox.db import is_locked, writing
 from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, StorageReadOnly
+from shoebox.ids import IdConverter
 from shoebox.library.service import Library
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -192,8 +193,9 @@ def _trust_proxies(app: Flask, hops: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Bound bodies, trust only configured proxies, mark writing requests for SQLite, add security headers, and
-    answer every error as JSON or a page."""
+    """Bound ids and bodies, trust only configured proxies, mark writing requests for SQLite, add security
+    headers, and answer every error as JSON or a page."""
+    app.url_map.converters["int"] = IdConverter  # before any blueprint: every <int:...> in a route is an id
     _trust_proxies(app, app.config["SETTINGS"].PROXY_HOPS)
     app.before_request(_limit_body)
     app.before_request(_mark_writes)
