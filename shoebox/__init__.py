@@ -49,7 +49,9 @@ def configure(app: Flask, settings: Settings) -> None:
         # Multipart overhead on top of the per-file limit, for a batch of several files.
         MAX_CONTENT_LENGTH=settings.MAX_UPLOAD_MB * (1 << 20) * 4,
         MAX_FORM_MEMORY_SIZE=1 << 20,
-        RATELIMIT_STORAGE_URI=settings.REDIS_URL or "memory://",
+        # The one choice of where rate-limit counts live: shared by every server process (gunicorn workers, hosts),
+        # so N workers do not allow N times the attempts: Redis when configured, else a file in DATA_DIR.
+        RATELIMIT_STORAGE_URI=settings.REDIS_URL or f"sqlite://{settings.data_path / 'ratelimits.db'}",
         RATELIMIT_HEADERS_ENABLED=True,
         TRUSTED_HOSTS=settings.trusted_hosts,
         **settings.extra,

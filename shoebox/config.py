@@ -57,6 +57,9 @@ class Settings:
     MAX_IMAGE_MEGAPIXELS: int = 200
     # Login and password-reset attempts allowed per minute, per IP and per account.
     AUTH_RATE_LIMIT_PER_MINUTE: int = 10
+    # Reverse proxies in front of Shoebox that add X-Forwarded-For/-Proto (1 behind one nginx or Caddy); 0 means
+    # none, and a client's own X-Forwarded-For is ignored. The client address is what rate limits count by.
+    PROXY_HOPS: int = 0
     # Outgoing mail for password resets; SMTP_SERVER empty means "write mails to the log".
     SMTP_SERVER: str = ""
     SMTP_PORT: int = 587

@@ -11,11 +11,13 @@ from typing import Any
 from flask import Flask, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shoebox.config import Settings
 from shoebox.db import is_locked, writing
 from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, StorageReadOnly
+from shoebox.ids import IdConverter
 from shoebox.library.service import Library
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -23,6 +25,10 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: Attempts at a request that met "database is locked" (each after busy_timeout), with backoff between them.
 LOCK_ATTEMPTS = 5
+#: The largest request body of a route that does not say otherwise with `body_limit`: a JSON object of a few
+#: fields. Anything bigger is refused (413) before a byte of it is read, so no one can make a worker buffer
+#: or parse megabytes unasked, signed in or not.
+MAX_BODY = 64 * 1024
 
 
 def db_session() -> Session:
@@ -51,6 +57,33 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def body_limit(max_bytes: int | None = None) -> Callable[[Callable], Callable]:
+    """Let a view take bodies up to `max_bytes` instead of MAX_BODY; None means MAX_CONTENT_LENGTH (uploads)."""
+
+    def mark(view: Callable) -> Callable:
+        view.max_body = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _limit_body() -> None:
+    """Before anything reads the body: refuse a declared length over the route's limit; cap a chunked one."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    limit = getattr(view, "max_body", MAX_BODY)
+    request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"] if limit is None else limit
+    if request.max_content_length is not None and (request.content_length or 0) > request.max_content_length:
+        raise RequestEntityTooLarge()
+    if limit is not None and request.content_length is None and "wsgi.input_terminated" in request.environ:
+        _read_unsized_body()
+
+
+def _read_unsized_body() -> None:
+    """A body sent without a length (chunked) is read now, at most up to the limit (werkzeug stops there and
+    would hand on the cut-off part as if it were all): one byte more is a 413."""
+    request.get_data(cache=True)
+    if request.stream.is_exhausted:  # type: ignore[attr-defined]  (werkzeug's LimitedStream)
+        request.stream.read(1)  # raises RequestEntityTooLarge if the client sent more
 
 
 def error_response(status: int, code: str, message: str, **headers: Any):
@@ -102,6 +135,11 @@ def _http_error(exc: HTTPException):
     return _error_page(exc.code or 500, code, exc.description or exc.name)
 
 
+def _too_large(_exc: RequestEntityTooLarge):
+    limit = request.max_content_length
+    return _error_page(413, "payload_too_large", f"The request body is larger than this route takes ({limit} bytes).")
+
+
 def _database_error(exc: OperationalError):
     """A locked database after every retry is a busy server (503); a full or read-only one says so."""
     db_session().rollback()
@@ -147,13 +185,25 @@ def _unexpected(exc: Exception):
     return _error_page(500, "internal_error", "Something went wrong on our side.")
 
 
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, take the client's address and scheme from the headers they add; with none
+    (the default) a client's own X-Forwarded-For is never believed (rate limits are per address)."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
-    """Mark writing requests for SQLite, add security headers, and answer every error as JSON or a page."""
+    """Bound ids and bodies, trust only configured proxies, mark writing requests for SQLite, add security
+    headers, and answer every error as JSON or a page."""
+    app.url_map.converters["int"] = IdConverter  # before any blueprint: every <int:...> in a route is an id
+    _trust_proxies(app, app.config["SETTINGS"].PROXY_HOPS)
+    app.before_request(_limit_body)
     app.before_request(_mark_writes)
     app.teardown_request(_unmark_writes)
     app.after_request(_security_headers)
     app.dispatch_request = retry_when_locked(app.dispatch_request)
     app.register_error_handler(ShoeboxError, _shoebox_error)
     app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

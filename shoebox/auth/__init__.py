@@ -24,7 +24,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import SecurityError
 
-from shoebox.auth import service
+from shoebox.auth import rate_store, service  # noqa: F401 (rate_store registers sqlite:// with `limits`)
 from shoebox.errors import ShoeboxError
 from shoebox.mail import Outbox
 from shoebox.models import User
@@ -67,7 +67,8 @@ def page_login_required(view: Callable) -> Callable:
 
 
 class RateLimiter:
-    """Moving-window limits per key (an IP, an account), in memory or in Redis when REDIS_URL is set."""
+    """Moving-window limits per key (an IP, an account), counted where RATELIMIT_STORAGE_URI says: Redis when
+    REDIS_URL is set, else `rate_store`'s file in DATA_DIR (`memory://` counts per process: tests only)."""
 
     def __init__(self, storage_uri: str, per_minute: int) -> None:
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))

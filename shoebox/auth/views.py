@@ -58,16 +58,17 @@ def _account_key(email: object) -> str:
 
 @bp.post("/api/auth/register")
 def register():
+    rate_limiter().hit(f"register-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
-    rate_limiter().hit(f"register-ip:{request.remote_addr}")
     user = service.register(db_session(), body.get("email"), body.get("password"))
     return _signed_in(user, 201)
 
 
 @bp.post("/api/auth/login")
 def login():
+    rate_limiter().hit(f"login-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
-    rate_limiter().hit(f"login-ip:{request.remote_addr}", "login-" + _account_key(body.get("email")))
+    rate_limiter().hit("login-" + _account_key(body.get("email")))
     user = service.authenticate(db_session(), body.get("email"), body.get("password"))
     return _signed_in(user)
 
@@ -113,9 +114,10 @@ def _revoke_raw(raw: object) -> None:
 def password_reset():
     """Always 202 after the same work: the account lookup and the mail happen later, off the request path,
     so neither the reply nor its timing tells whether an account exists."""
+    rate_limiter().hit(f"reset-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
     email = body.get("email")
-    rate_limiter().hit(f"reset-ip:{request.remote_addr}", "reset-" + _account_key(email))
+    rate_limiter().hit("reset-" + _account_key(email))
     base = _link_base()
     if base is None:
         current_app.logger.error("no password-reset mail sent: set PUBLIC_URL (TRUSTED_HOSTS is \"*\", so the "
@@ -154,8 +156,8 @@ def _mail_reset_link(app: Flask, email: str, link: str) -> None:
 
 @bp.post("/api/auth/password-reset/confirm")
 def password_reset_confirm():
+    rate_limiter().hit(f"reset-confirm-ip:{request.remote_addr}")  # counted before the body is parsed
     body = _json()
-    rate_limiter().hit(f"reset-confirm-ip:{request.remote_addr}")
     service.reset_password(db_session(), body.get("token"), body.get("password"))
     response = jsonify({"message": "Your password has been changed. Sign in with the new one."})
     unset_jwt_cookies(response)
@@ -165,9 +167,9 @@ def password_reset_confirm():
 @bp.post("/api/auth/password")
 @login_required
 def change_password():
-    body = _json()
     user = current_user()
-    rate_limiter().hit("password-" + _account_key(user.email))
+    rate_limiter().hit("password-" + _account_key(user.email))  # one budget for every check of the password
+    body = _json()
     service.change_password(db_session(), user, body.get("current_password"), body.get("new_password"))
     return _signed_in(user)
 
@@ -181,8 +183,10 @@ def me():
 @bp.delete("/api/me")
 @login_required
 def delete_me():
+    user = current_user()
+    rate_limiter().hit("password-" + _account_key(user.email))  # the same budget as a password change
     body = _json()
-    service.delete_account(db_session(), library().storage, current_user(), body.get("password"))
+    service.delete_account(db_session(), library().storage, user, body.get("password"))
     response = jsonify({"deleted": True})
     unset_jwt_cookies(response)
     return response

@@ -6,12 +6,12 @@ from flask import Blueprint, jsonify, request, send_file, url_for
 
 from shoebox.auth import current_user_id, login_required
 from shoebox.errors import InvalidInput, NotFound, ShoeboxError
-from shoebox.library.service import visible_tags
+from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, visible_tags
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.models import Photo
 from shoebox.people.places import place_of
 from shoebox.people.service import faces_of
-from shoebox.web import db_session, int_arg, library
+from shoebox.web import body_limit, db_session, int_arg, library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -29,6 +29,9 @@ def version(photo: Photo) -> str:
 
 def cache_control(versioned: bool) -> str:
     return IMMUTABLE if versioned else REVALIDATE
+#: The largest edit there can be (caption and note of MAX_TEXT characters, MAX_TAGS tags of MAX_TAG_LENGTH), each
+#: character at most 12 bytes of JSON (an escaped surrogate pair), with room for the rest.
+MAX_EDIT_BODY = 12 * (2 * MAX_TEXT + MAX_TAGS * MAX_TAG_LENGTH) + 4096
 
 
 def photo_json(photo: Photo, detail: bool = False) -> dict:
@@ -81,6 +84,7 @@ def _detail(photo: Photo) -> dict:
 
 
 @bp.post("/photos")
+@body_limit(None)  # the one route that takes big bodies: up to MAX_CONTENT_LENGTH
 @login_required
 def upload():
     """Store every file of the batch that can be stored; report each bad one with its reason."""
@@ -128,6 +132,7 @@ def get_photo(photo_id: int):
 
 
 @bp.patch("/photos/<int:photo_id>")
+@body_limit(MAX_EDIT_BODY)
 @login_required
 def edit_photo(photo_id: int):
     body = request.get_json(silent=True)

@@ -27,6 +27,7 @@ from shoebox.errors import (
     StorageReadOnly,
     UnsupportedMedia,
 )
+from shoebox.ids import is_id, whole_number
 from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
@@ -333,7 +334,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         taken_at, photo_id = raw.split("|")
-        return datetime.fromisoformat(taken_at), int(photo_id)
+        number = whole_number(photo_id)
+        if not is_id(number):  # beyond MAX_ID PostgreSQL will not compare it with an id
+            raise ValueError(photo_id)
+        return datetime.fromisoformat(taken_at), number
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("invalid cursor", code="invalid_cursor") from exc
 

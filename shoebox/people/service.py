@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from shoebox.ai.faces import crop
 from shoebox.ai.images import load_for_models
 from shoebox.errors import InvalidInput, NotFound
+from shoebox.ids import is_id
 from shoebox.library.storage import Storage
 from shoebox.models import Face, Person, Photo
 from shoebox.people.grouping import drop_if_empty, refresh
@@ -90,7 +91,7 @@ class People:
     def merge(self, session: Session, user_id: int, person_id: int, into: object) -> Person:
         """Move all of a person's faces to another person of the same user and remove the first one.
         The target keeps its name; an unnamed target takes the merged person's name."""
-        if not isinstance(into, int) or isinstance(into, bool):
+        if not is_id(into):
             raise InvalidInput("into must be the id of another person")
         source = self.get(session, user_id, person_id)
         target = self.get(session, user_id, into)
@@ -108,7 +109,7 @@ class People:
 
     def move_face(self, session: Session, user_id: int, face_id: int, person_id: object) -> Face:
         """Put a face with another person of this user, or with nobody (None); the user's choice sticks."""
-        if person_id is not None and (not isinstance(person_id, int) or isinstance(person_id, bool)):
+        if person_id is not None and not is_id(person_id):
             raise InvalidInput("person_id must be a person's id or null")
         face = session.scalar(select(Face).where(Face.id == face_id, Face.user_id == user_id))
         if face is None:

@@ -6,7 +6,7 @@ import base64
 import contextlib
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Protocol
 
 import numpy as np
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
 from shoebox.errors import InvalidInput
+from shoebox.ids import MAX_ID, is_id, whole_number
 from shoebox.models import Embedding, Face, Person, Photo, PhotoTag
 from shoebox.search import fusion, query
 from shoebox.search.keyword import KeywordIndex, keyword_index
@@ -46,8 +47,8 @@ class Filters:
         conds = [Photo.user_id == user_id]
         if self.date_from:
             conds.append(Photo.taken_at >= datetime.combine(self.date_from, datetime.min.time()))
-        if self.date_to:
-            conds.append(Photo.taken_at < datetime.combine(self.date_to + timedelta(days=1), datetime.min.time()))
+        if self.date_to:  # through the end of that day (no "next day": 9999-12-31 has none)
+            conds.append(Photo.taken_at <= datetime.combine(self.date_to, datetime.max.time()))
         if self.tag:
             conds.append(exists().where(PhotoTag.photo_id == Photo.id, PhotoTag.name == self.tag.lower().strip(),
                                         PhotoTag.hidden.is_(False)))
@@ -72,7 +73,8 @@ class Filters:
 def _with_person(user_id: int, person: str):
     """Photos showing this user's person given by id or by name."""
     value = person.strip()
-    which = Person.id == int(value) if value.isdigit() else func.lower(Person.name) == value.lower()
+    number = whole_number(value)
+    which = Person.id == number if number is not None else func.lower(Person.name) == value.lower()
     people = select(Person.id).where(Person.user_id == user_id, which)
     return exists().where(Face.photo_id == Photo.id, Face.person_id.in_(people))
 
@@ -134,7 +136,15 @@ class MemoryVectorStore:
 def parse_filters(args) -> Filters:
     return Filters(date_from=_date(args.get("from"), "from"), date_to=_date(args.get("to"), "to"),
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
-                   person=args.get("person") or None, place=args.get("place") or None)
+                   person=_person(args.get("person")), place=args.get("place") or None)
+
+
+def _person(value: str | None) -> str | None:
+    """A person's id or name; digits that no id can be (0, or beyond MAX_ID) are refused."""
+    text = (value or "").strip()
+    if text.isascii() and text.isdigit() and not is_id(whole_number(text)):
+        raise InvalidInput(f"person must be a person's id (1 to {MAX_ID}) or name", code="invalid_parameter")
+    return text or None
 
 
 def vector_store(dialect: str) -> VectorStore:
@@ -265,9 +275,10 @@ def decode_offset(cursor: str | None) -> int:
         return 0
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("o"):
+        offset = whole_number(raw[1:]) if raw.startswith("o") else None
+        if offset is None or offset > MAX_ID:
             raise ValueError(raw)
-        return max(0, int(raw[1:]))
+        return offset
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("invalid cursor", code="invalid_cursor") from exc
 
