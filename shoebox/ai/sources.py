@@ -2,7 +2,8 @@
 
 Resolving never waits on the network for long: a directory or packaged copy is used as is, a hub id is
 used from the local cache when it is there, and a download is attempted only when the hub answers a
-quick connection probe. Otherwise `ModelUnavailable` says why in one line, in well under a second.
+quick connection probe. Otherwise `ModelUnavailable` says why in one line, in well under a second; so it does
+for a local copy without its config or weights (a failure remembered until the model is reset, see base.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ PACKAGED: dict[str, tuple[str, str]] = {
 
 #: Seconds the hub connection probe may take before the model is declared unreachable.
 PROBE_TIMEOUT_S = 2.0
+#: What model weights are stored as.
+WEIGHT_SUFFIXES = {".safetensors", ".bin", ".pth"}
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,15 @@ def resolve(name: str) -> Source:
     """Find model `name` without a slow network wait; raise ModelUnavailable with the reason."""
     path = Path(name).expanduser()
     if path.is_dir():
-        return Source(str(path), True, "directory")
+        return Source(str(_complete(path)), True, "directory")
     if looks_like_path(name) or path.exists():
         raise ModelUnavailable(f"no model directory at {path}")
     packaged = packaged_dir(name)
     if packaged is not None:
-        return Source(str(packaged), True, "package")
-    if _in_hub_cache(name):
+        return Source(str(_complete(packaged)), True, "package")
+    cached = _hub_cache_dir(name)
+    if cached is not None:
+        _complete(cached)
         return Source(name, True, "hub cache")
     reason = _hub_unreachable_reason()
     if reason:
@@ -70,13 +75,24 @@ def resolve(name: str) -> Source:
     return Source(name, False, "hub")
 
 
-def _in_hub_cache(name: str) -> bool:
+def _complete(directory: Path) -> Path:
+    """The directory, or ModelUnavailable (remembered: no use retrying) when its config or weights are missing."""
+    if not (directory / "config.json").is_file():
+        raise ModelUnavailable(f"no config.json in the model directory {directory}")
+    if not any(file.suffix in WEIGHT_SUFFIXES and file.is_file() for file in directory.iterdir()):
+        raise ModelUnavailable(f"no weights ({', '.join(sorted(WEIGHT_SUFFIXES))} files) in {directory}")
+    return directory
+
+
+def _hub_cache_dir(name: str) -> Path | None:
+    """The hub-cache snapshot folder of hub id `name`, if its config was downloaded before."""
     from huggingface_hub import try_to_load_from_cache
 
     try:
-        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+        cached = try_to_load_from_cache(name, "config.json")
     except Exception:  # a malformed id is simply "not cached"
-        return False
+        return None
+    return Path(cached).parent if isinstance(cached, str) else None
 
 
 def _hub_unreachable_reason() -> str:
@@ -98,7 +114,7 @@ def weights_digest(directory: str | Path) -> str:
     """A short, stable SHA-256 of a model directory's weight files (names and bytes)."""
     digest = hashlib.sha256()
     root = Path(directory)
-    files = sorted(p for p in root.rglob("*") if p.suffix in {".safetensors", ".bin", ".pth"} and p.is_file())
+    files = sorted(p for p in root.rglob("*") if p.suffix in WEIGHT_SUFFIXES and p.is_file())
     for file in files:
         digest.update(file.relative_to(root).as_posix().encode())
         with file.open("rb") as handle:

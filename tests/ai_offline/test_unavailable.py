@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shoebox.ai import clustering
+from shoebox.ai import clustering, ocr
 from shoebox.ai.base import ModelUnavailable
 from shoebox.ai.faces import FaceAnalyzer
 from shoebox.ai.ocr import TextReader
@@ -39,3 +39,13 @@ def test_recluster_without_dlib_is_unavailable(monkeypatch):
     monkeypatch.setitem(sys.modules, "dlib", None)
     with pytest.raises(ModelUnavailable, match="dlib"):
         clustering.recluster(np.zeros((2, 128), dtype=np.float32))
+
+
+def test_missing_ocr_model_files_are_named_and_remembered(monkeypatch):
+    pytest.importorskip("rapidocr_onnxruntime")
+    monkeypatch.setattr(ocr, "MODEL_FILES", (*ocr.MODEL_FILES, "gone_infer.onnx"))
+    reader = TextReader()
+    reader.retry_first_s = 0.0
+    for _ in range(2):
+        with pytest.raises(ModelUnavailable, match="cannot be loaded: .*missing: gone_infer.onnx"):
+            reader.loaded()
