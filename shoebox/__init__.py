@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from PIL import Image
 
 from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.library.service import Library
 from shoebox.library.storage import Storage
+from shoebox.media.decoding import limit_pixels
 from shoebox.people.service import People
 from shoebox.private_files import private_dir, tighten
 from shoebox.search.service import Searcher
@@ -56,7 +56,7 @@ def configure(app: Flask, settings: Settings) -> None:
         TRUSTED_HOSTS=settings.trusted_hosts,
         **settings.extra,
     )
-    Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_MEGAPIXELS * 1_000_000
+    limit_pixels(settings.MAX_IMAGE_MEGAPIXELS * 1_000_000)
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:

@@ -17,13 +17,11 @@ from shoebox.auth import service as accounts
 from shoebox.errors import ShoeboxError
 from shoebox.jobs.analysis import PARTS, mark_queued, photos_to_reindex
 from shoebox.library.service import Prepared
+from shoebox.media.formats import accepted_extensions
 from shoebox.models import Photo, User
 from shoebox.people.grouping import recluster_user
 
 shoebox_cli = AppGroup("shoebox", help="Shoebox administration.")
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".heic", ".heif",
-                  ".avif"}
 
 
 def _db():
@@ -65,7 +63,8 @@ def create_user(email: str, password: str) -> None:
 def import_folder(directory: Path, email: str, workers: int) -> None:
     """Import every photo under DIRECTORY (recursively); duplicates and non-images are skipped."""
     files = sorted(p for p in directory.rglob("*") if p.is_file())
-    images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
+    extensions = accepted_extensions()
+    images = [p for p in files if p.suffix.lower() in extensions]
     counts: Counter[str] = Counter(skipped=len(files) - len(images))
     failures: list[str] = []
     library = current_app.extensions["library"]

@@ -27,7 +27,7 @@ from shoebox.db import Database
 from shoebox.jobs import Queue
 from shoebox.jobs.analysis import mark_queued, stuck_photos
 from shoebox.library.storage import THUMB_SIZES, Storage, TempFile, thumbnail_intact
-from shoebox.library.thumbnails import render_thumbnails_from
+from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from shoebox.media.formats import accepted_mime_types
+
 bp = Blueprint("openapi", __name__)
 
 _ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -124,7 +126,8 @@ PATHS: dict[str, dict[str, dict]] = {
                        errors=(400, 413, 415, 500, 507)),
                  "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                      "type": "object", "properties": {"files": {"type": "array", "items": {
-                         "type": "string", "format": "binary"}}}}}}}},
+                         "type": "string", "format": "binary"}}}},
+                     "encoding": {"files": {"contentType": ", ".join(accepted_mime_types())}}}}}},
     },
     "/api/photos/{photo_id}": {
         "get": _op("One photo with all its metadata", (200, "PhotoDetail"), params=[_ID], errors=(404,)),

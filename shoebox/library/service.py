@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -28,9 +27,11 @@ from shoebox.errors import (
     UnsupportedMedia,
 )
 from shoebox.ids import is_id, whole_number
-from shoebox.library.metadata import FORMATS, PhotoMetadata, read_metadata
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
-from shoebox.library.thumbnails import render_thumbnails, render_thumbnails_from
+from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
+from shoebox.media.files import inspect
+from shoebox.media.metadata import PhotoMetadata
+from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
 from shoebox.people.grouping import drop_if_empty, refresh
 
@@ -39,6 +40,13 @@ log = logging.getLogger(__name__)
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
 MAX_TEXT = 10_000
+#: Each way media/ refuses a file, as the error the API answers with (and its code; None: the error's own).
+_MEDIA_ERRORS: dict[type[MediaError], tuple[type[ShoeboxError], str | None]] = {
+    NotMedia: (UnsupportedMedia, "not_an_image"),
+    UnsupportedFormat: (UnsupportedMedia, None),
+    TooManyPixels: (PayloadTooLarge, "image_too_large"),
+    DamagedFile: (InvalidInput, "corrupt_image"),
+}
 
 
 @dataclass
@@ -152,25 +160,11 @@ class Library:
     def _inspect(self, path: Path, filename: str) -> tuple[PhotoMetadata, tuple[dict[str, bytes], int]]:
         """Check the file really is a supported, sane image; read its metadata; render its thumbnails."""
         try:
-            with Image.open(path) as image:
-                if image.format not in FORMATS:
-                    raise UnsupportedMedia(f"{filename}: {image.format} images are not supported")
-                if image.width * image.height > self.max_pixels:
-                    raise PayloadTooLarge(
-                        f"{filename}: {image.width}x{image.height} is more than the "
-                        f"{self.max_pixels // 1_000_000} megapixel limit", code="image_too_large")
-                meta = read_metadata(image)
-                thumbs = render_thumbnails(image)
-        except UnidentifiedImageError as exc:
-            raise UnsupportedMedia(f"{filename}: not an image of a supported type", code="not_an_image") from exc
-        except Image.DecompressionBombError as exc:
-            raise PayloadTooLarge(f"{filename}: image too large ({exc})", code="image_too_large") from exc
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            if isinstance(exc, OSError) and exc.errno is not None:
-                raise
-            raise InvalidInput(f"{filename}: the image is damaged and cannot be read ({exc})",
-                               code="corrupt_image") from exc
-        return meta, thumbs
+            found = inspect(path, self.max_pixels)
+        except MediaError as exc:
+            error, code = _MEDIA_ERRORS[type(exc)]
+            raise error(f"{filename}: {exc}", code=code) from exc
+        return found.metadata, (found.thumbnails, found.phash)
 
     @staticmethod
     def _new_photo(user_id: int, prepared: Prepared, file_mtime: datetime | None) -> Photo:

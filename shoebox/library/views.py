@@ -5,9 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from shoebox.auth import current_user_id, page_login_required
+from shoebox.media.formats import accept_attribute
 from shoebox.web import db_session, library
 
 bp = Blueprint("pages", __name__)
+
+
+@bp.app_context_processor
+def upload_types() -> dict[str, str]:
+    """Every page's upload input offers the formats the upload API takes (media.formats), no more."""
+    return {"upload_accept": accept_attribute()}
 
 
 @bp.get("/")

@@ -14,10 +14,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from shoebox.ai.faces import crop
-from shoebox.ai.images import load_for_models
 from shoebox.errors import InvalidInput, NotFound
 from shoebox.ids import is_id
 from shoebox.library.storage import Storage
+from shoebox.media.files import open_small
 from shoebox.models import Face, Person, Photo
 from shoebox.people.grouping import drop_if_empty, refresh
 
@@ -163,7 +163,7 @@ class People:
         original = self.storage.original_path(photo.user_id, photo.sha256)
         if not original.is_file():
             raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
-        image = load_for_models(original, CROP_SOURCE_SIDE)
+        image = open_small(original, CROP_SOURCE_SIDE)
         width, height = image.size
         box = (round(face.box_left * width), round(face.box_top * height), round(face.box_right * width),
                round(face.box_bottom * height))

@@ -8,24 +8,9 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-import pillow_heif
 from PIL import ExifTags, Image
 
-from shoebox.library.decoding import exif_of
-
-#: Pillow format name -> MIME type, for every format Shoebox accepts.
-FORMATS = {
-    "JPEG": "image/jpeg",
-    "PNG": "image/png",
-    "WEBP": "image/webp",
-    "GIF": "image/gif",
-    "TIFF": "image/tiff",
-    "BMP": "image/bmp",
-    "HEIF": "image/heic",
-    "AVIF": "image/avif",
-}
-
-pillow_heif.register_heif_opener()  # HEIC/HEIF from phones open like any other image
+from shoebox.media.decoding import exif_of
 
 _IFD = ExifTags.IFD
 _TAG = ExifTags.Base
@@ -58,11 +43,10 @@ class PhotoMetadata:
         return asdict(self)
 
 
-def read_metadata(image: Image.Image) -> PhotoMetadata:
-    """Metadata of an opened (not necessarily decoded) image; bad EXIF fields are skipped, never fatal."""
-    fmt = image.format or "UNKNOWN"
-    meta = PhotoMetadata(format=fmt, mime_type=FORMATS.get(fmt, "application/octet-stream"),
-                         width=image.width, height=image.height)
+def read_metadata(image: Image.Image, format_name: str, mime_type: str) -> PhotoMetadata:
+    """Metadata of an opened (not necessarily decoded) image of the given format (its entry in
+    media.formats); bad EXIF fields are skipped, never fatal."""
+    meta = PhotoMetadata(format=format_name, mime_type=mime_type, width=image.width, height=image.height)
     exif = exif_of(image)
     if exif:
         _read_exif(exif, meta)

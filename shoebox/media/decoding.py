@@ -17,6 +17,8 @@ from contextlib import contextmanager
 
 from PIL import ExifTags, Image
 
+from shoebox.media.colour import to_srgb
+
 #: Pixels decoded at full size at once when the decompression-bomb limit is switched off.
 DEFAULT_BUDGET = 200_000_000
 #: Pixels converted and reduced in one band while shrinking (16 MB in RGBA).
@@ -83,7 +85,7 @@ def decode_reduced(image: Image.Image, side: int, mode: str | None = None, budge
     """An upright copy of an opened image in `mode` (default: RGB, or RGBA where the image has transparency),
     shrunk by a whole factor to no more than about 4x `side` on its longest side (the caller resamples to the
     exact size). The opened image is closed, its full-size pixels freed, before this returns."""
-    orientation = _orientation(image)
+    turn = _TRANSPOSE.get(orientation(image))
     if max(image.size) > side:
         # libjpeg decodes at 1/2, 1/4 or 1/8 scale, pillow-heif picks an embedded thumbnail no smaller than asked
         # (other formats ignore it): ask in the photo's own proportions, so a landscape photo's height is not kept
@@ -96,21 +98,19 @@ def decode_reduced(image: Image.Image, side: int, mode: str | None = None, budge
             reduced = _reduced(image, max(1, max(image.size) // (2 * side)), mode or _flat_mode(image))
         finally:
             image.close()
-    method = _TRANSPOSE.get(orientation)
-    return reduced.transpose(method) if method is not None else reduced
+    return reduced.transpose(turn) if turn is not None else reduced
 
 
 def _reduced(image: Image.Image, factor: int, mode: str) -> Image.Image:
     """`image` in `mode`, reduced `factor` times by box averaging, a band of rows at a time."""
     if factor == 1:
-        return image.convert(mode) if image.mode != mode else image.copy()
+        converted = to_srgb(image, mode)
+        return converted.copy() if converted is image else converted
     width, height = image.size
     out = Image.new(mode, (-(-width // factor), -(-height // factor)))
     rows = factor * max(1, BAND_PIXELS // (width * factor))  # a multiple of factor: bands meet on box edges
     for top in range(0, height, rows):
-        band = image.crop((0, top, width, min(height, top + rows)))
-        if band.mode != mode:
-            band = band.convert(mode)
+        band = to_srgb(image.crop((0, top, width, min(height, top + rows))), mode)
         out.paste(band.reduce(factor), (0, top // factor))
     return out
 
@@ -135,5 +135,16 @@ def exif_of(image: Image.Image) -> Image.Exif:
         return Image.Exif()
 
 
-def _orientation(image: Image.Image) -> int | None:
+def orientation(image: Image.Image) -> int | None:
+    """The EXIF orientation (1-8) of an opened image, None where it has none."""
     return exif_of(image).get(ExifTags.Base.Orientation)
+
+
+def upright_size(image: Image.Image) -> tuple[int, int]:
+    """Width and height of an opened image as shown, after its EXIF orientation (5-8 turn it a quarter)."""
+    return (image.height, image.width) if orientation(image) in (5, 6, 7, 8) else image.size
+
+
+def limit_pixels(pixels: int) -> None:
+    """Refuse to open images of more than `pixels` (Pillow's decompression-bomb limit; also the budget's size)."""
+    Image.MAX_IMAGE_PIXELS = pixels

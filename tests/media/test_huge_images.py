@@ -1,7 +1,7 @@
 """A huge but legal image costs one decoded copy at a time, however many arrive at once: a 0.6 MB single-colour
 14000x14000 PNG (196 megapixels, under the 200-megapixel limit) is 784 MB of pixels, and used to raise a
 worker's peak RSS by 2.3 GB (three copies; three uploads at once: 5.8 GB). Measured as the peak RSS of a fresh
-process (tests/library/huge_uploads.py) over what it had before the uploads; Linux only (/proc)."""
+process (tests/media/huge_uploads.py) over what it had before the uploads; Linux only (/proc)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.embedded_only(reason="decoding memory does not depend 
 
 
 def upload_huge_pngs(count: int, tmp_path: Path) -> dict:
-    result = subprocess.run([sys.executable, "-m", "tests.library.huge_uploads", str(count), str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "tests.media.huge_uploads", str(count), str(tmp_path)],
                             cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -1,4 +1,5 @@
-"""WebP thumbnails, both sizes from one decode, with EXIF orientation applied."""
+"""WebP thumbnails, both sizes from one decode, with EXIF orientation applied (a video's poster frame will
+come through here too, as the image its format's opener gives)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from shoebox.library.decoding import decode_reduced
+from shoebox.media.decoding import decode_reduced
+from shoebox.media.formats import open_file
 
 #: Longest side of each thumbnail, in pixels.
 SIZES = {"large": 1440, "small": 256}
@@ -32,7 +34,8 @@ def render_thumbnails(image: Image.Image) -> tuple[dict[str, bytes], int]:
 
 
 def render_thumbnails_from(path: Path) -> dict[str, bytes]:
-    with Image.open(path) as image:
+    """Every size rendered again from a stored original (a missing or damaged thumbnail's repair)."""
+    with open_file(path) as (_fmt, image):
         return render_thumbnails(image)[0]
 
 

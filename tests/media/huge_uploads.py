@@ -2,7 +2,7 @@
 200-megapixel limit) at once, each from its own thread, through the test client of an app on DATA_DIR; print
 the replies' statuses and the process's peak RSS before and after, as JSON.
 
-Run as `python -m tests.library.huge_uploads COUNT DATA_DIR` by tests/library/test_huge_images.py: a fresh
+Run as `python -m tests.media.huge_uploads COUNT DATA_DIR` by tests/media/test_huge_images.py: a fresh
 process, so its peak RSS is the uploads' own."""
 
 from __future__ import annotations

@@ -1,0 +1,86 @@
+"""Reading a photo file: probe what it is, inspect an upload, or open it at the smallest scale an output needs.
+Together with the openers of media.formats, the one way Shoebox reads an image file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from shoebox.media.decoding import decode_reduced, upright_size
+from shoebox.media.errors import DamagedFile, NotMedia, TooManyPixels
+from shoebox.media.formats import Format, Kind, open_file
+from shoebox.media.metadata import PhotoMetadata
+from shoebox.media.thumbnails import render_thumbnails
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a file is: its kind and format, and its size as shown (after its EXIF orientation)."""
+
+    kind: Kind
+    format: str
+    mime_type: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """An upload checked and read: what it is, its metadata, its thumbnails and their difference hash."""
+
+    probe: Probe
+    metadata: PhotoMetadata
+    thumbnails: dict[str, bytes]
+    phash: int
+
+
+def probe(path: Path) -> Probe:
+    """What the file at `path` is, read from its header (no pixels decoded); raises a MediaError."""
+    with readable(), open_file(path) as (fmt, image):
+        return _probe(fmt, image)
+
+
+def inspect(path: Path, max_pixels: int) -> Inspection:
+    """Check that the file is one Shoebox takes, of at most `max_pixels`; read its metadata; render its
+    thumbnails from one reduced decode. Raises a MediaError (an OSError only for a fault of the disk)."""
+    with readable(), open_file(path) as (fmt, image):
+        if image.width * image.height > max_pixels:
+            raise TooManyPixels(f"{image.width}x{image.height} is more than the {max_pixels // 1_000_000} "
+                                f"megapixel limit")
+        found = _probe(fmt, image)
+        metadata = fmt.metadata_reader(image, fmt.name, fmt.mime_type)
+        thumbnails, phash = render_thumbnails(image)
+    return Inspection(found, metadata, thumbnails, phash)
+
+
+def open_small(path: str | Path, side: int, mode: str = "RGB") -> Image.Image:
+    """The photo at `path` upright, in `mode`, no larger than `side` on its longest side: decoded reduced
+    (JPEG draft; the pixel budget for the others), for models and face crops."""
+    with open_file(Path(path)) as (_fmt, image):
+        small = decode_reduced(image, side, mode)
+    small.thumbnail((side, side), Image.Resampling.BICUBIC)
+    return small
+
+
+@contextmanager
+def readable() -> Iterator[None]:
+    """Pillow's ways of refusing a file, as MediaErrors; an OSError with an errno (a disk fault) stays one."""
+    try:
+        yield
+    except UnidentifiedImageError as exc:
+        raise NotMedia("not an image of a supported type") from exc
+    except Image.DecompressionBombError as exc:
+        raise TooManyPixels(f"image too large ({exc})") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise
+        raise DamagedFile(f"the image is damaged and cannot be read ({exc})") from exc
+
+
+def _probe(fmt: Format, image: Image.Image) -> Probe:
+    width, height = upright_size(image)
+    return Probe(fmt.kind, fmt.name, fmt.mime_type, width, height)
