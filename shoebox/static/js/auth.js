@@ -119,6 +119,8 @@ export function initAuthForms() {
     form.addEventListener("input", (event) => {
       if (event.target.name && event.target.getAttribute("aria-invalid")) setFieldError(form, event.target.name, "");
     });
+    // The page sends it disabled: until now the browser would send it itself, the password in the address.
+    $("button[type=submit]", form).disabled = false;
   }
   const first = $("[data-auth-form] input:not([type=hidden])");
   if (first && !first.value) first.focus();
