@@ -3,7 +3,7 @@ Together with the openers of media.formats, the one way Shoebox reads an image f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
@@ -50,7 +50,9 @@ def inspect(path: Path, max_pixels: int) -> Inspection:
             raise TooManyPixels(f"{image.width}x{image.height} is more than the {max_pixels // 1_000_000} "
                                 f"megapixel limit")
         found = _probe(fmt, image)
-        metadata = fmt.metadata_reader(image, fmt.name, fmt.mime_type)
+        # The size as the photo is shown (a portrait phone photo is taller than wide), whatever the reader saw.
+        metadata = replace(fmt.metadata_reader(image, fmt.name, fmt.mime_type), width=found.width,
+                           height=found.height)
         thumbnails, phash = render_thumbnails(image)
     return Inspection(found, metadata, thumbnails, phash)
 
