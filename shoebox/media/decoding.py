@@ -19,6 +19,7 @@ from PIL import ExifTags, Image
 
 from shoebox.media.colour import eight_bit, icc_profile, to_srgb, value_range, working_mode
 from shoebox.media.integrity import ensure_complete
+from shoebox.media.profiles import implied_profile
 
 #: Pixels decoded at full size at once when the decompression-bomb limit is switched off.
 DEFAULT_BUDGET = 200_000_000
@@ -87,7 +88,7 @@ def decode_reduced(image: Image.Image, side: int, mode: str | None = None, budge
     in sRGB, no larger than `side` on its longest side. The whole file is decoded (a damaged one raises), and the
     opened image is closed, its full-size pixels freed, before this returns."""
     turn = _TRANSPOSE.get(orientation(image))
-    profile = icc_profile(image)
+    profile = icc_profile(image) or implied_profile(exif_of(image))  # a camera's Adobe RGB names no profile
     if max(image.size) > side:
         # libjpeg decodes at 1/2, 1/4 or 1/8 scale, pillow-heif picks an embedded thumbnail no smaller than asked
         # (other formats ignore it): ask in the photo's own proportions, so a landscape photo's height is not kept

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pillow_heif  # noqa: F401  (lets the tests write HEIF)
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image
 
 from shoebox.media.colour import srgb_transform
 from shoebox.media.files import open_small
-from tests.media.icc import ADOBE_GAMMA, ADOBE_RGB, DISPLAY_P3, SRGB, expected_srgb, matrix_profile
+from shoebox.media.profiles import matrix_profile
+from tests.media.icc import ADOBE_GAMMA, ADOBE_RGB, DISPLAY_P3, SRGB, expected_srgb
 from tests.media.samples import encoded
 
 P3 = matrix_profile(DISPLAY_P3, "Display P3")
@@ -103,3 +104,27 @@ def test_a_profile_for_other_channels_than_the_pictures_is_ignored(alice):
 def test_a_transform_is_built_once_per_profile():
     assert srgb_transform(P3, "RGB") is srgb_transform(bytes(bytearray(P3)), "RGB") is not None
     assert srgb_transform(ADOBE, "RGB") is not srgb_transform(P3, "RGB")
+
+
+def _camera_exif(color_space: int, interop_index: str | None) -> Image.Exif:
+    """EXIF as a camera writes it: ColorSpace, and the DCF interoperability index (R98 sRGB, R03 Adobe RGB)."""
+    exif = Image.Exif()
+    details = exif.get_ifd(ExifTags.IFD.Exif)
+    details[ExifTags.Base.ColorSpace] = color_space
+    if interop_index:
+        details[ExifTags.IFD.Interop] = {ExifTags.Interop.InteropIndex: interop_index}
+    return exif
+
+
+@pytest.mark.parametrize("color_space, index", [(0xFFFF, "R03"), (2, None)])
+def test_a_cameras_adobe_rgb_jpeg_without_a_profile_is_converted_as_adobe_rgb(alice, color_space, index):
+    data = encoded(_flat(ADOBE_GREEN), "JPEG", exif=_camera_exif(color_space, index).tobytes(), quality=95)
+    expected = expected_srgb(ADOBE_GREEN, ADOBE_RGB, ADOBE_GAMMA)
+    colours = _thumbnail_colours(alice, "_MG_0001.JPG", data)
+    assert all(_close(found, expected) for found in colours.values()), (colours, expected)
+
+
+def test_a_cameras_srgb_jpeg_is_left_as_it_is(alice):
+    data = encoded(_flat(ADOBE_GREEN), "JPEG", exif=_camera_exif(1, "R98").tobytes(), quality=95)
+    colours = _thumbnail_colours(alice, "IMG_0001.JPG", data)
+    assert all(_close(found, ADOBE_GREEN) for found in colours.values()), colours
