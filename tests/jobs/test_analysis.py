@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from shoebox.ai.tagger import Tagger
 from shoebox.models import Embedding
 from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
+from tests.waiting import wait_until
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -113,9 +113,7 @@ def test_worker_thread_analyses_in_the_background(tmp_path, vit_dir):
     queue = app.extensions["queue"]
     queue.start_worker_thread()
     try:
-        deadline = time.monotonic() + 30
-        while detail(user, photo["id"])["status"] != "done" and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: detail(user, photo["id"])["status"] == "done", "the worker thread to analyse the photo", 30)
     finally:
         queue.stop_worker_thread()
     info = detail(user, photo["id"])
