@@ -127,6 +127,8 @@ class Services:
     @property
     def postgres(self) -> PostgresServer:
         if self._postgres is None:
+            if not POSTGRES:  # starting it costs half a minute: the embedded run must not pay that
+                raise RuntimeError("PostgreSQL starts only in the PostgreSQL run: mark the test postgres_only")
             self._postgres = PostgresServer()
         return self._postgres
 
