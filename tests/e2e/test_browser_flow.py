@@ -253,6 +253,7 @@ def log_out(page, shot) -> None:
 def reset_password(page, shot, server, email: str) -> None:
     sent = len(server.inbox.messages)
     page.get_by_role("link", name="Forgot password?").click()
+    page.wait_for_url("**/forgot-password")  # loaded: a click before the script runs would submit a plain GET
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send me a reset link").click()
     expect(page.get_by_role("status")).to_contain_text("reset link is on its way")
