@@ -16,6 +16,8 @@ from tests.auth.test_password_reset import reset_link
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sync_api
 
+pytestmark = pytest.mark.slow  # a real browser
+
 expect = sync_api.expect
 IFD, TAG, GPS = ExifTags.IFD, ExifTags.Base, ExifTags.GPS
 NEW_PASSWORD = "a brand new secret"

@@ -11,6 +11,8 @@ from PIL import Image, ImageDraw
 from tests.e2e.conftest import serving, sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, scene, sign_up
 
+pytestmark = pytest.mark.slow  # a real browser and the packaged text embedder
+
 expect = sync_api.expect
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 

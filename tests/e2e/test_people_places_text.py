@@ -9,6 +9,8 @@ from tests.e2e.conftest import serving, sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, sign_up
 from tests.people.conftest import astronaut_png, gps_jpeg, page_png
 
+pytestmark = pytest.mark.slow  # a real browser and the offline face, text and place models
+
 expect = sync_api.expect
 
 

@@ -13,6 +13,8 @@ from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
 from tests.waiting import wait_until
 
+pytestmark = pytest.mark.slow  # real (tiny) captioning and tagging models and the packaged text embedder
+
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
 

@@ -20,6 +20,8 @@ from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
 from tests.waiting import wait_until
 
+pytestmark = pytest.mark.slow  # real worker processes, killed and restarted
+
 ROOT = Path(__file__).resolve().parents[2]
 STALE_SECONDS = 2
 

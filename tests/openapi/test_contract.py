@@ -12,6 +12,8 @@ from tests.openapi.conftest import Library
 from tests.openapi.document import Operation, operations
 from tests.openapi.scenarios import SCENARIOS, path_values
 
+pytestmark = pytest.mark.slow  # a library analysed by the offline models
+
 OPERATIONS = operations()
 UNKNOWN_ID = 987654
 #: A body each operation with an id in its path accepts, so that an unknown id is the only thing wrong.

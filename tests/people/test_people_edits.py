@@ -18,6 +18,8 @@ from tests.people.conftest import (
     other_face_png,
 )
 
+pytestmark = pytest.mark.slow  # the offline face models
+
 
 @pytest.fixture(scope="module")
 def faces_app(tmp_path_factory):

@@ -14,6 +14,8 @@ from tests.people.conftest import (
     page_png,
 )
 
+pytestmark = pytest.mark.slow  # the offline face, text and place models
+
 PARIS = (48.8566, 2.3522)
 TOKYO_STATION = (35.6812, 139.7671)
 

@@ -7,6 +7,7 @@ import os
 import socket
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -16,6 +17,8 @@ from shoebox.models import Photo
 from tests.conftest import Account, make_jpeg
 from tests.reliability.helpers import PYTHON, REPO, env_for, free_port, http, kill9, multipart, start
 from tests.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # real worker and gunicorn processes, killed and restarted
 
 HERE = os.path.dirname(__file__)
 
