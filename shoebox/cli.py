@@ -87,7 +87,7 @@ def import_folder(directory: Path, email: str, workers: int) -> None:
 
 def _store(library, session, user_id: int, path: Path, prepared: Prepared) -> str:
     try:
-        mtime = datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        mtime = datetime.fromtimestamp(path.stat().st_mtime).astimezone()  # local time, with its UTC offset
         result = library.store(session, user_id, prepared, file_mtime=mtime)
     except ShoeboxError as exc:
         return exc.message

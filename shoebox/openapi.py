@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from shoebox.media.dates import SOURCES
 from shoebox.media.formats import accepted_mime_types
 
 bp = Blueprint("openapi", __name__)
@@ -25,7 +26,9 @@ _PHOTO = {"type": "object", "required": ["id", "filename", "taken_at", "width", 
 _PHOTO_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Photo"}, {"type": "object", "properties": {
     "sha256": {"type": "string"}, "format": {"type": "string"}, "mime_type": {"type": "string"},
     "file_size": {"type": "integer"}, "taken_at_offset": _NULLABLE_STR,
-    "taken_at_source": {"type": "string", "enum": ["exif", "file", "upload"]},
+    "taken_at_source": {"type": "string", "enum": list(SOURCES), "description":
+                        "exif, xmp, iptc, qt (QuickTime header), modify (the EXIF/XMP modify date): the file's "
+                        "metadata; file: the file's modified time; upload: the upload time; user: set by the user"},
     "camera_make": _NULLABLE_STR, "camera_model": _NULLABLE_STR, "lens": _NULLABLE_STR,
     "exposure_time": _NULLABLE_STR, "f_number": _NULLABLE_NUM, "iso": {"type": ["integer", "null"]},
     "focal_length": _NULLABLE_NUM, "orientation": {"type": ["integer", "null"]},
@@ -57,6 +60,14 @@ _PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "next_cursor": _NULLABLE_STR}}
 _UPLOADED = {"type": "object", "properties": {
     "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "errors": {"type": "array"}}}
+_UPLOAD_FORM = {"type": "object", "required": ["files"], "properties": {
+    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+    "last_modified": {"type": "array", "items": {"type": "integer", "minimum": 0}, "description":
+                      "Each file's modified time in milliseconds since 1970 (File.lastModified; 0: unknown), in the "
+                      "order of files: the date taken of a file whose metadata has none"},
+    "last_modified_offset": {"type": "array", "items": {"type": "integer", "minimum": -720, "maximum": 840},
+                             "description": "The UTC offset at each last_modified, in minutes east of UTC "
+                                            "(-Date.getTimezoneOffset()); UTC when absent"}}}
 _CREDENTIALS = {"type": "object", "required": ["email", "password"],
                 "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
 _TOKENS = {"type": "object", "properties": {"access_token": {"type": "string"},
@@ -124,9 +135,8 @@ PATHS: dict[str, dict[str, dict]] = {
                    params=[_query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
         "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, _UPLOADED),
                        errors=(400, 413, 415, 500, 507)),
-                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                     "type": "object", "properties": {"files": {"type": "array", "items": {
-                         "type": "string", "format": "binary"}}}},
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {
+                     "schema": _UPLOAD_FORM,
                      "encoding": {"files": {"contentType": ", ".join(accepted_mime_types())}}}}}},
     },
     "/api/photos/{photo_id}": {

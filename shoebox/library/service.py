@@ -28,6 +28,7 @@ from shoebox.errors import (
 )
 from shoebox.ids import is_id, whole_number
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
+from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect
 from shoebox.media.metadata import PhotoMetadata
@@ -169,12 +170,13 @@ class Library:
     @staticmethod
     def _new_photo(user_id: int, prepared: Prepared, file_mtime: datetime | None) -> Photo:
         fields = prepared.meta.as_dict()
-        taken_at = fields.pop("taken_at")
-        source = "exif" if taken_at else ("file" if file_mtime else "upload")
+        when = fields.pop("taken_at"), fields.pop("taken_at_offset"), fields.pop("taken_at_source")
+        if when[0] is None:  # no date in the metadata: the file's own, else now (UTC)
+            when = (*as_local(file_mtime), "file") if file_mtime else (utcnow().replace(microsecond=0), None, "upload")
+        taken_at, offset, source = when
         return Photo(**fitted(Photo, user_id=user_id, sha256=prepared.sha256, file_size=prepared.size,
-                              filename=prepared.filename, phash=prepared.phash,
-                              taken_at=taken_at or file_mtime or utcnow().replace(microsecond=0),
-                              taken_at_source=source, status="queued", **fields))
+                              filename=prepared.filename, phash=prepared.phash, taken_at=taken_at,
+                              taken_at_offset=offset, taken_at_source=source, status="queued", **fields))
 
     def _commit(self, session: Session, photo: Photo, prepared: Prepared) -> Ingested:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
