@@ -137,6 +137,23 @@ def reindex(only: str, email: str | None, use_queue: bool) -> None:
     click.echo(f"Analysed {len(ids)} photos.")
 
 
+@shoebox_cli.command("reread-metadata")
+@click.option("--user", "email", default=None, help="Only this account's photos.")
+def reread_metadata(email: str | None) -> None:
+    """Read every photo's metadata again from its original (dates, camera, GPS), as a newer Shoebox reads it;
+    a date or location the user set stays."""
+    library = current_app.extensions["library"]
+    with _db().transaction() as session:
+        query = select(Photo.id).order_by(Photo.id)
+        if email:
+            query = query.where(Photo.user_id == _user(session, email).id)
+        ids = list(session.scalars(query))
+        read, unreadable = library.reread_metadata(session, ids)
+    click.echo(f"Read the metadata of {read} photos again" + (f"; {unreadable} originals are missing or "
+                                                               f"unreadable (see `flask shoebox check`)." if unreadable
+                                                               else "."))
+
+
 @shoebox_cli.command("migrate-data")
 @click.option("--to", "target", required=True, help="SQLAlchemy URL of an empty database, e.g. "
               "postgresql+psycopg://shoebox:PASSWORD@db/shoebox (its schema is created first).")

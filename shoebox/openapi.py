@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from shoebox.library.corrections import MAX_BULK, MAX_SHIFT_SECONDS
 from shoebox.media.dates import SOURCES
 from shoebox.media.formats import accepted_mime_types
 
@@ -29,6 +30,7 @@ _PHOTO_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Photo"}, {"type": "obj
     "taken_at_source": {"type": "string", "enum": list(SOURCES), "description":
                         "exif, xmp, iptc, qt (QuickTime header), modify (the EXIF/XMP modify date): the file's "
                         "metadata; file: the file's modified time; upload: the upload time; user: set by the user"},
+    "location_source": {"type": ["string", "null"], "enum": ["exif", "user", None]},
     "camera_make": _NULLABLE_STR, "camera_model": _NULLABLE_STR, "lens": _NULLABLE_STR,
     "exposure_time": _NULLABLE_STR, "f_number": _NULLABLE_NUM, "iso": {"type": ["integer", "null"]},
     "focal_length": _NULLABLE_NUM, "orientation": {"type": ["integer", "null"]},
@@ -60,6 +62,23 @@ _PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "next_cursor": _NULLABLE_STR}}
 _UPLOADED = {"type": "object", "properties": {
     "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "errors": {"type": "array"}}}
+_TAKEN_AT = {"type": "string", "description": "Local date and time, ISO 8601, with an optional UTC offset: "
+                                            "2019-07-14T18:30:00 or 2019-07-14T18:30:00+02:00",
+             "examples": ["2019-07-14T18:30:00+02:00"]}
+_LOCATION = {"type": ["object", "null"], "required": ["latitude", "longitude"], "description": "null: no location",
+             "properties": {"latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                            "longitude": {"type": "number", "minimum": -180, "maximum": 180}}}
+_EDIT = {"type": "object", "properties": {
+    "caption": _NULLABLE_STR, "note": _NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}},
+    "taken_at": _TAKEN_AT, "location": _LOCATION}}
+_BULK_EDIT = {"type": "object", "required": ["ids"], "properties": {
+    "ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": MAX_BULK},
+    "taken_at": _TAKEN_AT,
+    "shift_seconds": {"type": "integer", "minimum": -MAX_SHIFT_SECONDS, "maximum": MAX_SHIFT_SECONDS,
+                      "description": "Move each photo's date by this many seconds (not with taken_at)"},
+    "location": _LOCATION}}
+_ITEMS = {"type": "object", "required": ["items"], "properties": {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}}}
 _UPLOAD_FORM = {"type": "object", "required": ["files"], "properties": {
     "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
     "last_modified": {"type": "array", "items": {"type": "integer", "minimum": 0}, "description":
@@ -138,12 +157,13 @@ PATHS: dict[str, dict[str, dict]] = {
                  "requestBody": {"required": True, "content": {"multipart/form-data": {
                      "schema": _UPLOAD_FORM,
                      "encoding": {"files": {"contentType": ", ".join(accepted_mime_types())}}}}}},
+        "patch": _op("Set or shift the date, or set the location, of many photos at once: all of them, or none "
+                     "(404) where an id is not one of yours", (200, _ITEMS), _BULK_EDIT, errors=(400, 404)),
     },
     "/api/photos/{photo_id}": {
         "get": _op("One photo with all its metadata", (200, "PhotoDetail"), params=[_ID], errors=(404,)),
-        "patch": _op("Edit caption, tags and note", (200, "PhotoDetail"), {"type": "object", "properties": {
-            "caption": _NULLABLE_STR, "note": _NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}}}},
-            params=[_ID], errors=(400, 404)),
+        "patch": _op("Edit caption, tags, note, date taken and location (a date or location you set is never "
+                     "replaced by the file's metadata)", (200, "PhotoDetail"), _EDIT, params=[_ID], errors=(400, 404)),
         "delete": _op("Delete the photo and its files", (204, None), params=[_ID], errors=(404,)),
     },
     "/api/photos/{photo_id}/original": {"get": {**_op("The original file", None, params=[_ID], errors=(404,)),

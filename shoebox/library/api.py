@@ -71,6 +71,7 @@ def _detail(photo: Photo) -> dict:
         "file_size": photo.file_size,
         "taken_at_offset": photo.taken_at_offset,
         "taken_at_source": photo.taken_at_source,
+        "location_source": photo.location_source,
         "camera_make": photo.camera_make,
         "camera_model": photo.camera_model,
         "lens": photo.lens,
@@ -165,9 +166,23 @@ def get_photo(photo_id: int):
 def edit_photo(photo_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("send a JSON object with any of caption, tags, note", code="invalid_json")
+        raise InvalidInput("send a JSON object with any of caption, tags, note, taken_at, location",
+                           code="invalid_json")
     photo = library().edit(db_session(), current_user_id(), photo_id, body)
     return jsonify(photo_json(photo, detail=True))
+
+
+@bp.patch("/photos")
+@login_required
+def edit_photos():
+    """Set or shift the date, or set the location, of many photos: all of them, or none (404) where an id is not
+    one of the user's."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("send a JSON object with ids and any of taken_at, shift_seconds, location",
+                           code="invalid_json")
+    photos = library().edit_many(db_session(), current_user_id(), body)
+    return jsonify({"items": [photo_json(photo) for photo in photos]})
 
 
 @bp.delete("/photos/<int:photo_id>")
