@@ -74,7 +74,7 @@ def apply_tags(tags: dict[str, Tag], meta: PhotoMetadata) -> None:
     exposure, f_number, iso, focal_length = (_number(tags, key) for key in _EXPOSURE)
     meta.exposure_time = _exposure(exposure)
     meta.f_number = _round(f_number)
-    meta.iso = int(iso) if iso is not None and iso >= 0 else None
+    meta.iso = int(iso) if iso is not None and 0 < iso < 2**31 else None  # a 32-bit LONG may not fit INTEGER
     meta.focal_length = _round(focal_length)
     orientation = _number(tags, _ORIENTATION)
     meta.orientation = int(orientation) if orientation is not None and 1 <= orientation <= 8 else None
@@ -118,7 +118,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _exposure(seconds: float | None) -> str | None:
-    if seconds is None or seconds <= 0:
+    if seconds is None or not 1e-6 <= seconds <= 1e6:  # a microsecond to 11 days: anything else is garbage
         return None
     if seconds >= 1:
         return f"{round(seconds, 4):g}"

@@ -98,16 +98,16 @@ def clean_text(value: str | bytes) -> str:
 
 def quicktime_created(path: str | Path) -> datetime | None:
     """The creation time (UTC) in the movie header (`moov`/`mvhd`) of an ISO media file such as a HEIF
-    sequence; None for any other file, or where it is unset (0) or cannot be read."""
+    sequence; None for any other file, or where it is unset (0), impossible or cannot be read."""
     try:
         with open(path, "rb") as stream:
             if stream.read(8)[4:8] != b"ftyp":
                 return None
             moov = _top_level_box(stream, b"moov")
             seconds = _mvhd_created(stream.read(min(moov, _MAX_MOOV))) if moov else None
-    except (OSError, struct.error):
+        return _QUICKTIME_EPOCH + timedelta(seconds=seconds) if seconds else None
+    except (OSError, struct.error, IndexError, OverflowError):  # a damaged box, or a time past the year 9999
         return None
-    return _QUICKTIME_EPOCH + timedelta(seconds=seconds) if seconds else None
 
 
 def _top_level_box(stream: BinaryIO, wanted: bytes) -> int | None:

@@ -4,7 +4,6 @@ EXIF from Pillow."""
 
 from __future__ import annotations
 
-import io
 import struct
 from datetime import datetime
 
@@ -63,20 +62,15 @@ def jpeg_with_iptc(records: dict[int, bytes], color=(30, 20, 10)) -> bytes:
     return plain[:2] + b"\xff\xed" + struct.pack(">H", len(segment) + 2) + segment + plain[2:]
 
 
-def heif_with_movie_header(created: datetime, color=(40, 50, 60)) -> bytes:
-    """A HEIF file (pillow-heif) followed by a `moov` box whose `mvhd` says when it was created (UTC), as in a
-    HEIF image sequence."""
-    seconds = int((created - datetime(1904, 1, 1)).total_seconds())
-    mvhd = b"\x00\x00\x00\x00" + struct.pack(">IIII", seconds, seconds, 600, 0) + b"\x00\x01\x00\x00\x01\x00" \
-        + b"\x00" * 70 + struct.pack(">I", 2)
+def heif_with_movie_header(created: datetime | int, color=(40, 50, 60), version: int = 0) -> bytes:
+    """A HEIF file (pillow-heif) followed by a `moov` box whose `mvhd` says when it was created (UTC, or these
+    seconds since 1904), as in a HEIF image sequence."""
+    seconds = created if isinstance(created, int) else int((created - datetime(1904, 1, 1)).total_seconds())
+    times = struct.pack(">QQIQ" if version else ">IIII", seconds, seconds, 600, 0)
+    mvhd = bytes([version, 0, 0, 0]) + times + b"\x00\x01\x00\x00\x01\x00" + b"\x00" * 70 + struct.pack(">I", 2)
     return make_image("HEIF", color=color, size=(64, 48)) + _box(b"moov", _box(b"mvhd", mvhd))
 
 
 def _box(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", 8 + len(payload)) + kind + payload
 
-
-def saved(image: Image.Image, fmt: str, **params) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **params)
-    return buffer.getvalue()

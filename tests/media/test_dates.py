@@ -68,6 +68,17 @@ def test_quicktime_creation_time_of_a_heif_file_is_used_in_utc(alice):
     assert taken(alice, "burst.heic", content) == ("2022-09-10T11:12:13", "+00:00", "qt")
 
 
+def test_a_64_bit_quicktime_creation_time_is_read(alice):
+    content = heif_with_movie_header(datetime(2031, 1, 2, 3, 4, 5), version=1)
+    assert taken(alice, "burst.heic", content) == ("2031-01-02T03:04:05", "+00:00", "qt")
+
+
+@pytest.mark.parametrize("seconds", [2**64 - 1, 0])
+def test_an_impossible_or_unset_quicktime_creation_time_is_no_date(alice, seconds):
+    content = heif_with_movie_header(seconds, version=1)
+    assert taken(alice, "burst.heic", content)[2] == "upload"
+
+
 def test_the_modify_date_is_the_last_date_in_the_metadata(alice):
     content = make_jpeg(exif=exif(DateTime="2015:06:07 08:09:10", OffsetTime="+09:00"))
     assert taken(alice, "modified.jpg", content) == ("2015-06-07T08:09:10", "+09:00", "modify")

@@ -119,3 +119,11 @@ def test_camera_make_and_model_come_from_xmp_where_exif_has_none(alice):
     content = png_with_xmp(xmp_packet(tiff_Make="Nikon", tiff_Model="Coolscan V"))
     detail = alice.get(f"/api/photos/{alice.upload_one('scan.png', content)['id']}").json
     assert (detail["camera_make"], detail["camera_model"]) == ("Nikon", "Coolscan V")
+
+
+def test_an_iso_too_large_for_its_column_is_skipped_and_the_photo_stored(alice):
+    """A LONG of 4294967295 is no ISO speed, and PostgreSQL's INTEGER refuses it (a 500 for the batch)."""
+    exif = Image.Exif()
+    exif.get_ifd(IFD.Exif)[TAG.ISOSpeedRatings] = 4294967295
+    detail = alice.get(f"/api/photos/{alice.upload_one('odd.jpg', make_jpeg(exif=exif))['id']}").json
+    assert detail["iso"] is None
