@@ -3,6 +3,7 @@ and the QuickTime header, read by exiv2 through media.tags)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -13,6 +14,8 @@ from PIL import Image
 
 from shoebox.media.dates import DATE_KEYS, taken
 from shoebox.media.tags import Tag, read_tags
+
+log = logging.getLogger(__name__)
 
 _MAKE = ("Exif.Image.Make", "Xmp.tiff.Make")
 _MODEL = ("Exif.Image.Model", "Xmp.tiff.Model")
@@ -57,7 +60,10 @@ def read_metadata(image: Image.Image, format_name: str, mime_type: str) -> Photo
     meta = PhotoMetadata(format=format_name, mime_type=mime_type, width=image.width, height=image.height)
     path = getattr(image, "filename", None)
     if path:
-        apply_tags(read_file_tags(path), meta)
+        try:
+            apply_tags(read_file_tags(path), meta)
+        except Exception:  # a value no rule here foresaw: the photo is kept without the rest, never refused
+            log.warning("metadata of %s read in part only", path, exc_info=True)
     return meta
 
 
