@@ -223,6 +223,7 @@ def test_upgrade_marks_existing_locations_as_from_exif(database):
     assert [tuple(row) for row in rows] == [("with", "exif"), ("without", None)]
 
 
+@pytest.mark.embedded_only(reason="backup covers the embedded SQLite install")
 def test_a_date_the_user_set_is_written_to_the_xmp_sidecar_of_a_backup(app, alice, tmp_path):
     photo_id = alice.upload_one("scan.png", make_image("PNG"))["id"]
     alice.patch(f"/api/photos/{photo_id}", json={"taken_at": "1968-08-09T10:11:12-04:00"})
