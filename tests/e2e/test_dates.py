@@ -31,7 +31,7 @@ def test_an_uploaded_png_is_dated_by_its_files_last_modified_time_and_can_be_cor
     context = browser.new_context(base_url=server.url, timezone_id="Europe/Paris", locale="en-GB")
     context.set_default_timeout(8000)
     page = context.new_page()
-    watch = Watch(page, server)
+    watch = Watch(page)
     try:
         reply = page.request.post("/api/auth/register", data={"email": "dates@example.com", "password": PASSWORD})
         assert reply.ok, reply.text()
