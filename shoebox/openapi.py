@@ -36,6 +36,8 @@ _PHOTO_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Photo"}, {"type": "obj
         "name": {"type": "string"}, "source": {"type": "string"}, "confidence": _NULLABLE_NUM}}},
     "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "original_url": {"type": "string"},
     "large_url": {"type": "string"},
+    "animated": {"type": "boolean", "description": "an animation (GIF, APNG, WebP, AVIF): show original_url, "
+                 "whose frames play; large_url is its first frame"},
     "faces": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "box": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
                                            "description": "left, top, right, bottom as fractions of the picture"},

@@ -29,7 +29,8 @@ from shoebox.errors import (
 from shoebox.ids import is_id, whole_number
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
-from shoebox.media.files import inspect
+from shoebox.media.files import inspect, is_animated
+from shoebox.media.formats import FORMATS
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
 MAX_TEXT = 10_000
+#: Formats whose files may be animations browsers play: only these are opened to ask.
+_ANIMATING = frozenset(fmt.name for fmt in FORMATS if fmt.animates)
 #: Each way media/ refuses a file, as the error the API answers with (and its code; None: the error's own).
 _MEDIA_ERRORS: dict[type[MediaError], tuple[type[ShoeboxError], str | None]] = {
     NotMedia: (UnsupportedMedia, "not_an_image"),
@@ -232,6 +235,16 @@ class Library:
                 self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
             log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
         return path
+
+    def is_animated(self, photo: Photo) -> bool:
+        """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo
+        page shows it as it is, since a thumbnail is its first frame. False where the original cannot be read."""
+        if photo.format not in _ANIMATING:
+            return False
+        try:
+            return is_animated(self.storage.original_path(photo.user_id, photo.sha256))
+        except (MediaError, OSError):
+            return False
 
     # -- edit -------------------------------------------------------------------------------------
     def edit(self, session: Session, user_id: int, photo_id: int, changes: dict) -> Photo:
