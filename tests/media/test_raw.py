@@ -117,7 +117,8 @@ def test_a_16_bit_greyscale_tiff_from_a_camera_maker_stays_a_tiff(alice):
 
 
 def test_a_batch_of_raws_and_jpegs_stores_each(alice):
-    reply = alice.upload(("a.jpg", make_jpeg()), ("b.dng", make_dng((1200, 800))), ("c.jpg", make_jpeg(color=(1, 2, 3))))
+    reply = alice.upload(("a.jpg", make_jpeg()), ("b.dng", make_dng((1200, 800))),
+                         ("c.jpg", make_jpeg(color=(1, 2, 3))))
     assert reply.status_code == 201
     assert [photo["filename"] for photo in reply.json["photos"]] == ["a.jpg", "b.dng", "c.jpg"]
 
