@@ -105,7 +105,7 @@ _OPENERS = tuple(dict.fromkeys([*(fmt.opener for fmt in FORMATS if fmt.opener is
                                 open_with_pillow]))
 #: How a format Shoebox refuses is named to the user (others by Pillow's name).
 _REFUSED_NAMES = {"PSD": "PSD (Photoshop)", "JPEG2000": "JPEG 2000", "ICO": "ICO (icon)", "DDS": "DDS (texture)",
-                  "EPS": "EPS (PostScript)", "PDF": "PDF"}
+                  "EPS": "EPS (PostScript)"}
 
 
 @contextmanager

@@ -117,6 +117,7 @@ class RawImage(Image.Image):
         self._size = (raw.sizes.width, raw.sizes.height)
         self._flip = raw.sizes.flip
         self._preview: Image.Image | None = None
+        self._thumb: rawpy.Thumbnail | bool | None = None  # LibRaw's preview, once read; False: it has none
         self._wanted = max(self._size)  # the longest side asked for (by draft)
         self._raw_exif: Image.Exif | None = None
         self._exif_fp: IO[bytes] | None = None
@@ -163,9 +164,13 @@ class RawImage(Image.Image):
     def _embedded_preview(self) -> Image.Image | None:
         """The camera's preview (the larger of preview and thumbnail) opened, not decoded; None where there is
         none LibRaw can give."""
-        try:
-            thumb = self.raw.extract_thumb()
-        except (rawpy.LibRawError, rawpy.NotSupportedError):
+        if self._thumb is None:
+            try:
+                self._thumb = self.raw.extract_thumb()
+            except (rawpy.LibRawError, rawpy.NotSupportedError):
+                self._thumb = False
+        thumb = self._thumb
+        if thumb is False:
             return None
         if thumb.format == rawpy.ThumbFormat.JPEG:
             try:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import io
 import struct
-from html.parser import HTMLParser
 
 import numpy as np
 import pillow_jxl  # noqa: F401  (lets Pillow write JPEG XL)
 import tifffile
 from PIL import Image
-
-from tests.conftest import PASSWORD
 
 #: The colour of the embedded preview make_dng writes (the sensor data is a red/green/blue gradient, never this).
 PREVIEW_COLOUR = (30, 60, 220)
@@ -34,6 +31,12 @@ def make_dng(size: tuple[int, int] = (1200, 800), preview: tuple[int, int] = (8,
              make: str = "Shoebox", model: str = "Bayer One", date: str = "2021:06:05 14:30:00") -> bytes:
     """A DNG laid out as cameras and Adobe's converter write it: the first directory a small RGB preview (what
     Pillow sees: it used to be taken for an 8x8 TIFF), the sensor's CFA data in a sub-directory."""
+    return dng_bytes(bayer_mosaic(*size), Image.new("RGB", preview, PREVIEW_COLOUR), orientation, make, model, date)
+
+
+def dng_bytes(mosaic: np.ndarray, preview: Image.Image, orientation: int = 1, make: str = "Shoebox",
+              model: str = "Bayer One", date: str = "2021:06:05 14:30:00") -> bytes:
+    """A DNG of 12-bit RGGB sensor data `mosaic` with an uncompressed RGB `preview` in its first directory."""
     identity = (1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1)  # ColorMatrix1, as rationals
     first = [(50706, "B", 4, (1, 4, 0, 0), True), (50707, "B", 4, (1, 1, 0, 0), True),  # DNG version
              (50708, "s", 0, f"{make} {model}", True), (271, "s", 0, make, True), (272, "s", 0, model, True),
@@ -42,9 +45,8 @@ def make_dng(size: tuple[int, int] = (1200, 800), preview: tuple[int, int] = (8,
     sensor = [(33421, "H", 2, (2, 2), True), (33422, "B", 4, (0, 1, 1, 2), True), (50717, "I", 1, 4095, True)]
     buffer = io.BytesIO()
     with tifffile.TiffWriter(buffer) as tif:
-        tif.write(np.asarray(Image.new("RGB", preview, PREVIEW_COLOUR)), photometric="rgb", subfiletype=1,
-                  subifds=1, extratags=first)
-        tif.write(bayer_mosaic(*size), photometric=32803, subfiletype=0, extratags=sensor)  # 32803: CFA
+        tif.write(np.asarray(preview.convert("RGB")), photometric="rgb", subfiletype=1, subifds=1, extratags=first)
+        tif.write(mosaic, photometric=32803, subfiletype=0, extratags=sensor)  # 32803: colour filter array
     return buffer.getvalue()
 
 
@@ -113,21 +115,3 @@ def jxl_header_claiming(width: int, height: int) -> bytes:
         position += count
     return b"\xff\x0a" + bits.to_bytes(16, "little") + b"\0" * 64
 
-
-class _PhotoImage(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.src: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attributes = dict(attrs)
-        if tag == "img" and "data-photo-img" in attributes:
-            self.src = attributes.get("src")
-
-
-def shown_on_photo_page(client, account, photo_id: int) -> str | None:
-    """The src of the picture the photo page shows, as the browser signed in as `account` gets the page."""
-    client.post("/api/auth/login", json={"email": account.email, "password": PASSWORD})
-    page = _PhotoImage()
-    page.feed(client.get(f"/photos/{photo_id}").get_data(as_text=True))
-    return page.src

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import make_image, make_jpeg
+from tests.media.pages import shown_on_photo_page
 from tests.media.samples import (
     jxl_header_claiming,
     make_animation,
@@ -17,7 +18,6 @@ from tests.media.samples import (
     make_heif_coded_with,
     make_jxl,
     make_psd,
-    shown_on_photo_page,
 )
 
 

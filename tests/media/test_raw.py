@@ -13,7 +13,8 @@ from PIL import Image
 
 from shoebox.media.files import open_small
 from tests.conftest import make_jpeg
-from tests.media.samples import PREVIEW_COLOUR, make_dng, shown_on_photo_page
+from tests.media.pages import shown_on_photo_page
+from tests.media.samples import PREVIEW_COLOUR, make_dng
 
 
 def thumbnail(account, photo: dict, size: str = "large") -> Image.Image:
