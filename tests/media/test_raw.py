@@ -124,6 +124,15 @@ def test_a_batch_of_raws_and_jpegs_stores_each(alice):
     assert [photo["filename"] for photo in reply.json["photos"]] == ["a.jpg", "b.dng", "c.jpg"]
 
 
+def test_a_lost_raw_thumbnail_is_rendered_again_from_the_stored_original(app, alice):
+    # A stored original has no file name to go by: the RAW is known by its content.
+    photo = alice.upload_one("DSC_0011.dng", make_dng((1200, 800), orientation=6))
+    sha = alice.get(f"/api/photos/{photo['id']}").json["sha256"]
+    for path in Path(app.config["SETTINGS"].DATA_DIR, "thumbs").rglob(f"{sha}-large.webp"):
+        path.unlink()
+    assert thumbnail(alice, photo).size == (800, 1200)
+
+
 def test_models_get_a_raw_small_upright_and_rgb(tmp_path: Path):
     path = tmp_path / "original"  # stored originals have no name to go by
     path.write_bytes(make_dng((3000, 2000), orientation=6))
