@@ -59,7 +59,7 @@ def make_photos(folder: Path, n: int) -> list[Path]:
 
 def make_raws(folder: Path, n: int, preview: bool) -> list[Path]:
     """N distinct DNGs of 6000x4000 sensor data (a smooth scene, sensor noise), with or without a preview."""
-    from tests.media.samples import bayer_mosaic, dng_bytes
+    from tests.media.format_samples import bayer_mosaic, dng_bytes
 
     rng = np.random.default_rng(42)
     scene = bayer_mosaic(*RAW_SIZE)

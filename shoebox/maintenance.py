@@ -27,6 +27,7 @@ from shoebox.db import Database
 from shoebox.jobs import Queue
 from shoebox.jobs.analysis import mark_queued, stuck_photos
 from shoebox.library.storage import THUMB_SIZES, Storage, TempFile, thumbnail_intact
+from shoebox.media.errors import MediaError
 from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo
 
@@ -142,7 +143,12 @@ class Checker:
                               lambda u=user_id, s=sha256: self._rethumb(u, s))
 
     def _rethumb(self, user_id: int, sha256: str) -> None:
-        for size, data in render_thumbnails_from(self.storage.original_path(user_id, sha256)).items():
+        try:
+            thumbnails = render_thumbnails_from(self.storage.original_path(user_id, sha256))
+        except MediaError as exc:  # an original that cannot be decoded stays a finding; the others are repaired
+            log.warning("cannot render thumbnails of %s again: %s", sha256, exc)
+            return
+        for size, data in thumbnails.items():
             self.storage.write_thumbnail(data, user_id, sha256, size)
 
     def _requeue_unanalysed(self) -> int:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from shoebox.jobs.analysis import store_embedding
+from shoebox.jobs.parts import store_embedding
 from shoebox.migrate import table_checksum, tables
 from shoebox.models import Photo, RevokedToken, utcnow
 from tests import backends

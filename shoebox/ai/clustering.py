@@ -1,4 +1,4 @@
-"""Grouping face descriptors into people: incremental assignment, full re-clustering, visibility.
+"""Grouping face descriptors into people: incremental assignment and full re-clustering.
 
 Distances are Euclidean between dlib's 128-d descriptors. dlib's own "same person" threshold is 0.6
 (99.38% on LFW pairs). Measured here: the same face scaled or mirrored 0.16-0.19 apart, different people
@@ -18,7 +18,6 @@ import numpy as np
 from shoebox.ai.faces import import_dlib
 
 DEFAULT_THRESHOLD = 0.5
-DEFAULT_MIN_FACES = 3
 
 
 def assign(descriptor: np.ndarray, people_centroids: Mapping[int, np.ndarray],
@@ -72,12 +71,3 @@ def recluster(descriptors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> 
     raw = dlib.chinese_whispers_clustering([dlib.vector(row.tolist()) for row in rows], float(threshold))
     renumbered: dict[int, int] = {}
     return [renumbered.setdefault(label, len(renumbered)) for label in raw]
-
-
-def is_visible(face_count: int, *, named: bool = False, hidden: bool = False,
-               min_faces: int = DEFAULT_MIN_FACES) -> bool:
-    """Whether a person is listed on the People page: never when hidden, always when named,
-    otherwise only with at least `min_faces` faces (one stray face is often a stranger or a false detection)."""
-    if hidden:
-        return False
-    return named or face_count >= min_faces

@@ -47,13 +47,14 @@ def make_huey(settings: Settings) -> Huey:
 class Queue:
     """Enqueue analysis of photos; the task bodies live in `shoebox.jobs.analysis`."""
 
-    def __init__(self, app: Flask, huey: Huey, settings: Settings, database: Database) -> None:
+    def __init__(self, huey: Huey, settings: Settings, database: Database) -> None:
+        from shoebox.ai.registry import get_models
         from shoebox.jobs.analysis import Analyzer
 
         self.huey = huey
         self.settings = settings
         self.database = database
-        self.analyzer = Analyzer(app, settings, database)
+        self.analyzer = Analyzer(settings, database, lambda: get_models(settings))
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
         self._worker: threading.Thread | None = None
@@ -148,6 +149,6 @@ class Queue:
 
 
 def init_app(app: Flask, settings: Settings, database: Database) -> Queue:
-    queue = Queue(app, make_huey(settings), settings, database)
+    queue = Queue(make_huey(settings), settings, database)
     app.extensions["queue"] = queue
     return queue

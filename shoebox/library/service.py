@@ -52,6 +52,13 @@ _MEDIA_ERRORS: dict[type[MediaError], tuple[type[ShoeboxError], str | None]] = {
 }
 
 
+def _refusal(exc: MediaError, filename: str) -> ShoeboxError:
+    """The API's error for a file media/ cannot take, naming the file."""
+    kind = next(k for k in type(exc).__mro__ if k in _MEDIA_ERRORS or k is MediaError)
+    error, code = _MEDIA_ERRORS.get(kind, (InvalidInput, "corrupt_image"))
+    return error(f"{filename}: {exc}", code=code)
+
+
 @dataclass
 class Ingested:
     photo: Photo
@@ -165,8 +172,7 @@ class Library:
         try:
             found = inspect(path, self.max_pixels)
         except MediaError as exc:
-            error, code = _MEDIA_ERRORS[type(exc)]
-            raise error(f"{filename}: {exc}", code=code) from exc
+            raise _refusal(exc, filename) from exc
         return found.metadata, (found.thumbnails, found.phash)
 
     @staticmethod
@@ -231,7 +237,11 @@ class Library:
             original = self.storage.original_path(photo.user_id, photo.sha256)
             if not original.is_file():
                 raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
-            for name, data in render_thumbnails_from(original).items():
+            try:
+                thumbnails = render_thumbnails_from(original)
+            except MediaError as exc:
+                raise _refusal(exc, photo.filename) from exc
+            for name, data in thumbnails.items():
                 self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
             log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
         return path

@@ -17,7 +17,9 @@ from contextlib import contextmanager
 
 from PIL import ExifTags, Image
 
-from shoebox.media.colour import to_srgb
+from shoebox.media.colour import eight_bit, icc_profile, to_srgb, value_range, working_mode
+from shoebox.media.integrity import ensure_complete
+from shoebox.media.profiles import implied_profile
 
 #: Pixels decoded at full size at once when the decompression-bomb limit is switched off.
 DEFAULT_BUDGET = 200_000_000
@@ -80,47 +82,62 @@ class PixelBudget:
 BUDGET = PixelBudget()
 
 
-def decode_reduced(image: Image.Image, side: int, mode: str | None = None, budget: PixelBudget = BUDGET
-                   ) -> Image.Image:
+def decode_reduced(image: Image.Image, side: int, mode: str | None = None, budget: PixelBudget = BUDGET,
+                   resample: Image.Resampling = Image.Resampling.BILINEAR) -> Image.Image:
     """An upright copy of an opened image in `mode` (default: RGB, or RGBA where the image has transparency),
-    shrunk by a whole factor to no more than about 4x `side` on its longest side (the caller resamples to the
-    exact size). The opened image is closed, its full-size pixels freed, before this returns."""
+    in sRGB, no larger than `side` on its longest side. The whole file is decoded (a damaged one raises), and the
+    opened image is closed, its full-size pixels freed, before this returns."""
     turn = _TRANSPOSE.get(orientation(image))
+    profile = icc_profile(image) or implied_profile(exif_of(image))  # a camera's Adobe RGB names no profile
     if max(image.size) > side:
         # libjpeg decodes at 1/2, 1/4 or 1/8 scale, pillow-heif picks an embedded thumbnail no smaller than asked
         # (other formats ignore it): ask in the photo's own proportions, so a landscape photo's height is not kept
-        # larger than needed.
+        # larger than needed. At any scale libjpeg reads the whole entropy-coded stream, so a file cut short is
+        # still refused.
         scale = side / max(image.size)
         image.draft("RGB", (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
     with budget.hold(image.width * image.height):
         try:
             image.load()
-            reduced = _reduced(image, max(1, max(image.size) // (2 * side)), mode or _flat_mode(image))
+            ensure_complete(image)
+            reduced = fit(_reduced(image, max(1, max(image.size) // (2 * side))), side, resample)
+            reduced = reduced.copy() if reduced is image else reduced
         finally:
             image.close()
-    return reduced.transpose(turn) if turn is not None else reduced
+    # Colours last, on the fewest pixels: a profile's transform costs 13-25 ms a megapixel here.
+    converted = to_srgb(reduced, mode or _flat_mode(reduced), profile)
+    return converted.transpose(turn) if turn is not None else converted
 
 
-def _reduced(image: Image.Image, factor: int, mode: str) -> Image.Image:
-    """`image` in `mode`, reduced `factor` times by box averaging, a band of rows at a time."""
-    if factor == 1:
-        converted = to_srgb(image, mode)
-        return converted.copy() if converted is image else converted
+def fit(image: Image.Image, side: int, resample: Image.Resampling = Image.Resampling.BILINEAR) -> Image.Image:
+    """`image` resized to no more than `side` on its longest side (never enlarged); `image` itself if it fits."""
+    if max(image.size) <= side:
+        return image
+    scale = side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    # Box-reduce to within 2x of the target, then the filter: for these ratios bilinear looks like Lanczos at a
+    # third of the cost (measured: 22 ms vs 40 ms bicubic for 2000x1500 -> 1440).
+    return image.resize(size, resample, reducing_gap=2.0)
+
+
+def _reduced(image: Image.Image, factor: int) -> Image.Image:
+    """`image` in its 8-bit working mode, reduced `factor` times by box averaging, a band of rows at a time (a
+    16-bit image is scaled with the range of the whole image, not of each band)."""
+    values = value_range(image)
+    if factor == 1 and values is None:
+        return eight_bit(image)
     width, height = image.size
-    out = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    out = Image.new(working_mode(image), (-(-width // factor), -(-height // factor)))
     rows = factor * max(1, BAND_PIXELS // (width * factor))  # a multiple of factor: bands meet on box edges
     for top in range(0, height, rows):
-        band = to_srgb(image.crop((0, top, width, min(height, top + rows))), mode)
-        out.paste(band.reduce(factor), (0, top // factor))
+        band = eight_bit(image.crop((0, top, width, min(height, top + rows))), values)
+        out.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
     return out
 
 
 def _flat_mode(image: Image.Image) -> str:
-    """RGB or RGBA, the modes WebP and the models take; palette and 16-bit images are converted."""
-    if image.mode in ("RGB", "RGBA"):
-        return image.mode
-    has_alpha = image.mode in ("LA", "PA", "La") or (image.mode == "P" and "transparency" in image.info)
-    return "RGBA" if has_alpha else "RGB"
+    """RGB or RGBA, the modes WebP and the models take: RGBA where the 8-bit working image has alpha."""
+    return "RGBA" if image.mode in ("RGBA", "LA") else "RGB"
 
 
 def exif_of(image: Image.Image) -> Image.Exif:

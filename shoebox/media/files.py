@@ -3,15 +3,13 @@ Together with the openers of media.formats, the one way Shoebox reads an image f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from shoebox.media.decoding import decode_reduced, upright_size
-from shoebox.media.errors import DamagedFile, NotMedia, TooManyPixels
+from shoebox.media.errors import TooManyPixels, readable
 from shoebox.media.formats import Format, Kind, open_file
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_thumbnails
@@ -52,33 +50,19 @@ def inspect(path: Path, max_pixels: int) -> Inspection:
             raise TooManyPixels(f"{image.width}x{image.height} is more than the {max_pixels // 1_000_000} "
                                 f"megapixel limit")
         found = _probe(fmt, image)
-        metadata = fmt.metadata_reader(image, fmt.name, fmt.mime_type)
+        # The size as the photo is shown (a portrait phone photo is taller than wide), whatever the reader saw.
+        metadata = replace(fmt.metadata_reader(image, fmt.name, fmt.mime_type), width=found.width,
+                           height=found.height)
         thumbnails, phash = render_thumbnails(image)
     return Inspection(found, metadata, thumbnails, phash)
 
 
 def open_small(path: str | Path, side: int, mode: str = "RGB") -> Image.Image:
     """The photo at `path` upright, in `mode`, no larger than `side` on its longest side: decoded reduced
-    (JPEG draft; the pixel budget for the others), for models and face crops."""
-    with open_file(Path(path)) as (_fmt, image):
-        small = decode_reduced(image, side, mode)
-    small.thumbnail((side, side), Image.Resampling.BICUBIC)
-    return small
-
-
-@contextmanager
-def readable() -> Iterator[None]:
-    """Pillow's ways of refusing a file, as MediaErrors; an OSError with an errno (a disk fault) stays one."""
-    try:
-        yield
-    except UnidentifiedImageError as exc:
-        raise NotMedia("not an image of a supported type") from exc
-    except Image.DecompressionBombError as exc:
-        raise TooManyPixels(f"image too large ({exc})") from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        if isinstance(exc, OSError) and exc.errno is not None:
-            raise
-        raise DamagedFile(f"the image is damaged and cannot be read ({exc})") from exc
+    (JPEG draft; the pixel budget for the others), in sRGB, for models and face crops. Raises a MediaError
+    where the file cannot be decoded."""
+    with readable(), open_file(Path(path)) as (_fmt, image):
+        return decode_reduced(image, side, mode, resample=Image.Resampling.BICUBIC)
 
 
 def _probe(fmt: Format, image: Image.Image) -> Probe:

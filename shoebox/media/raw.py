@@ -25,6 +25,7 @@ from PIL import ExifTags, Image, TiffImagePlugin, UnidentifiedImageError
 
 from shoebox.media.errors import DamagedFile, UnsupportedFormat
 from shoebox.media.metadata import PhotoMetadata, _exposure, read_metadata
+from shoebox.media.profiles import implied_profile
 
 #: (offset, bytes, family) of RAW files that do not start as a TIFF (or start as one with a maker's mark).
 _SIGNATURES = (
@@ -94,7 +95,8 @@ def open_raw(path: Path) -> Image.Image:
         raise UnsupportedFormat(f"{family} RAW files from this camera are not supported (LibRaw "
                                 f"{rawpy.libraw_version[0]}.{rawpy.libraw_version[1]} cannot decode them)") from exc
     except (rawpy.LibRawError, OSError) as exc:
-        raise DamagedFile(f"the {family} RAW file is damaged and cannot be read ({_reason(exc)})") from exc
+        label = "RAW" if family == "RAW" else f"{family} RAW"
+        raise DamagedFile(f"the {label} file is damaged and cannot be read ({_reason(exc)})") from exc
     return RawImage(Path(path), family, raw)
 
 
@@ -149,16 +151,16 @@ class RawImage(Image.Image):
     def _decode_preview(self) -> Image.Image:
         with self._preview as preview:
             preview.load()
-            if "icc_profile" in preview.info:  # a camera set to Adobe RGB says so in its preview
-                self.info["icc_profile"] = preview.info["icc_profile"]
             return preview.convert("RGB")
 
     def _demosaic(self) -> Image.Image:
-        """LibRaw's decode with the camera's white balance, in sRGB, 8 bits, not turned (the EXIF orientation is
-        applied with every other format's); at half size (each 2x2 sensor block one pixel: no interpolation, 4x
-        faster) unless that is smaller than asked."""
+        """LibRaw's decode with the camera's white balance, 8 bits, not turned (the EXIF orientation is applied
+        with every other format's), in the colour space the camera was set to, as its preview is: Adobe RGB where
+        EXIF says so (media.colour then converts it to sRGB as for any such photo), else sRGB. At half size (each
+        2x2 sensor block one pixel: no interpolation, 4x faster) unless that is smaller than asked."""
         half = max(self.size) // 2 >= self._wanted
-        rgb = self.raw.postprocess(half_size=half, use_camera_wb=True, output_bps=8, user_flip=0)
+        space = rawpy.ColorSpace.Adobe if implied_profile(self.getexif()) else rawpy.ColorSpace.sRGB
+        rgb = self.raw.postprocess(half_size=half, use_camera_wb=True, output_bps=8, user_flip=0, output_color=space)
         return Image.fromarray(np.ascontiguousarray(rgb), "RGB")
 
     def _embedded_preview(self) -> Image.Image | None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from shoebox.media.decoding import decode_reduced
+from shoebox.media.decoding import decode_reduced, fit
+from shoebox.media.errors import readable
 from shoebox.media.formats import open_file
 
 #: Longest side of each thumbnail, in pixels.
@@ -25,8 +26,7 @@ def render_thumbnails(image: Image.Image) -> tuple[dict[str, bytes], int]:
     image = decode_reduced(image, max(SIZES.values()))
     out: dict[str, bytes] = {}
     for name, side in sorted(SIZES.items(), key=lambda item: -item[1]):  # shrink from the previous size
-        if max(image.size) > side:
-            image = _shrunk(image, side)
+        image = fit(image, side)
         buffer = io.BytesIO()
         image.save(buffer, "WEBP", quality=_QUALITY[name], method=_METHOD[name])
         out[name] = buffer.getvalue()
@@ -34,8 +34,9 @@ def render_thumbnails(image: Image.Image) -> tuple[dict[str, bytes], int]:
 
 
 def render_thumbnails_from(path: Path) -> dict[str, bytes]:
-    """Every size rendered again from a stored original (a missing or damaged thumbnail's repair)."""
-    with open_file(path) as (_fmt, image):
+    """Every size rendered again from a stored original (a missing or damaged thumbnail's repair); raises a
+    MediaError where the original cannot be decoded."""
+    with readable(), open_file(path) as (_fmt, image):
         return render_thumbnails(image)[0]
 
 
@@ -48,12 +49,4 @@ def difference_hash(image: Image.Image) -> int:
         for col in range(8):
             bits = (bits << 1) | (pixels[row * 9 + col] > pixels[row * 9 + col + 1])
     return bits - (1 << 64) if bits >= 1 << 63 else bits
-
-
-def _shrunk(image: Image.Image, side: int) -> Image.Image:
-    scale = side / max(image.size)
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    # Box-reduce to within 2x of the target, then an antialiased bilinear filter: for these ratios it looks
-    # like Lanczos at a third of the cost (measured: 22 ms vs 40 ms bicubic for 2000x1500 -> 1440).
-    return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 

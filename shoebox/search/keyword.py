@@ -158,9 +158,3 @@ def _reindex_touched(session: Session, _context) -> None:
 def keyword_search(session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
     """Photo ids matching a query of this database's index among the candidates, best first."""
     return keyword_index(session.get_bind().dialect.name).search(session, match, candidates, limit)
-
-
-def reindex_all(session: Session, photo_ids: Sequence[int]) -> None:
-    """Rebuild the entries of these photos (a repair tool; normal edits are indexed on flush)."""
-    connection = session.connection()
-    keyword_index(connection.dialect.name).reindex(connection, list(photo_ids))

@@ -226,7 +226,7 @@ class Searcher:
         except ModelUnavailable:
             return [], {}
         hits = self.vectors.search(session, user_id, model, vector, VECTOR_K, candidates if filters.active else None)
-        cutoff = IMAGE_TEXT_CUTOFF if hasattr(embedder, "embed_images") else {}
+        cutoff = IMAGE_TEXT_CUTOFF if embedder.embeds_images else {}
         return hits, cutoff
 
     def similar(self, session: Session, photo: Photo, limit: int) -> list[tuple[int, float]]:

@@ -85,15 +85,3 @@ def test_running_centroid_equals_the_mean_and_removal_undoes_it(groups):
     back = clustering.remove_from_centroid(centre, len(rows), rows[-1])
     np.testing.assert_allclose(back, rows[:-1].mean(axis=0), atol=1e-6)
     assert clustering.remove_from_centroid(rows[0], 1, rows[0]) is None
-
-
-@pytest.mark.parametrize(("count", "named", "hidden", "visible"), [
-    (1, False, False, False),  # one stray face: not shown until it has company
-    (2, False, False, False),
-    (3, False, False, True),
-    (1, True, False, True),  # a person the user named is always shown
-    (9, False, True, False),  # hidden wins over everything
-    (9, True, True, False),
-])
-def test_people_page_visibility(count, named, hidden, visible):
-    assert clustering.is_visible(count, named=named, hidden=hidden, min_faces=3) is visible

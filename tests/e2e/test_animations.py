@@ -11,7 +11,7 @@ from PIL import Image
 
 from tests.e2e.conftest import sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, sign_up
-from tests.media.samples import make_animation
+from tests.media.format_samples import make_animation
 
 expect = sync_api.expect
 

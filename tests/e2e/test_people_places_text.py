@@ -1,5 +1,6 @@
 """People, places and text in photos, as a person sees them in a real browser: a face box linking to its person,
-naming them on the People page, the place of a GPS photo leading to a search, the text read in a scanned page."""
+naming them on the People page, stepping through their photos from their page, the place of a GPS photo leading
+to a search, the text read in a scanned page."""
 
 from __future__ import annotations
 
@@ -65,6 +66,12 @@ def test_faces_places_and_text_on_the_photo_page(browser, understanding_server, 
         page.goto(person_url)
         expect(page.get_by_label("Name")).to_have_value("Eileen Collins")
         expect(page.locator(f"a[href='/photos/{ids['eileen.png']}']")).to_have_count(1)
+        # Her photo, opened from her page, steps through her photos only and leads back to her.
+        page.locator(f"a[href='/photos/{ids['eileen.png']}']").click()
+        page.wait_for_url(f"**/photos/{ids['eileen.png']}")
+        expect(page.locator("body[data-ready]")).to_have_count(1)
+        expect(page.locator("[data-back]")).to_have_attribute("href", person_url)
+        expect(page.get_by_role("button", name="Next photo")).to_be_hidden()
 
         page.goto(f"/photos/{ids['eiffel.jpg']}")
         place = page.get_by_role("link", name="Paris, Île-de-France, France")

@@ -80,3 +80,11 @@ def test_sign_up_page_says_why_a_password_was_refused(page):
     expect(error).to_contain_text("This password is too easy to guess. This is a top-100 common password.")
     expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
     assert urlsplit(page.url).path == "/register"
+
+
+@pytest.mark.parametrize("path", ["/login", "/register", "/forgot-password", "/reset-password?token=t"])
+def test_a_sign_in_form_cannot_be_sent_before_its_script_runs(page, path):
+    """Sent by the browser itself, the form would put the password in the address (a GET to the page)."""
+    page.route("**/static/js/app.js", lambda route: route.abort())
+    page.goto(path)
+    expect(page.locator("[data-auth-form] button[type=submit]")).to_be_disabled()

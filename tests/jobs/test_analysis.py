@@ -12,6 +12,7 @@ from shoebox.ai.tagger import Tagger
 from shoebox.models import Embedding
 from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
+from tests.people.conftest import gps_jpeg
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -96,6 +97,37 @@ def test_a_photo_that_cannot_be_read_fails_alone_and_can_be_retried(ai_app, user
     original.write_bytes(content)
     assert user.post("/api/jobs/retry").json == {"retried": 1}
     assert detail(user, bad["id"])["status"] == "done"
+
+
+def embeddings(app, photo_id) -> list[tuple[str, str]]:
+    with app.app_context():
+        rows = app.extensions["db"].session().query(Embedding).filter_by(photo_id=photo_id).all()
+    return [(row.kind, row.model) for row in rows]
+
+
+def test_an_image_text_model_embeds_photos_from_their_pixels(tmp_path, clip_dir):
+    app = analysing_app(tmp_path, EMBED_MODEL=str(clip_dir))
+    user = Account(app, "ana@example.com")
+    photo = user.upload_one("sky.jpg", make_jpeg())
+    assert detail(user, photo["id"])["status"] == "done"
+    assert [(kind, model.split(":")[0]) for kind, model in embeddings(app, photo["id"])] == [("image", "tiny-clip")]
+    user.patch(f"/api/photos/{photo['id']}", json={"caption": "a blue sky"})  # new words: embedded again
+    assert [kind for kind, _model in embeddings(app, photo["id"])] == ["image"]
+    app.extensions["db"].dispose()
+
+
+def test_reanalysing_only_the_place_embeds_the_photos_words_again(tmp_path):
+    pytest.importorskip("reverse_geocode")
+    app = analysing_app(tmp_path, EMBED_MODEL=MINILM, PLACES_ENABLED=True)
+    user = Account(app, "ana@example.com")
+    photo = user.upload_one("paris.jpg", gps_jpeg(48.8566, 2.3522))
+    with app.extensions["db"].transaction() as session:
+        session.query(Embedding).filter_by(photo_id=photo["id"]).delete()  # as if the words had changed since
+    result = app.test_cli_runner().invoke(args=["shoebox", "reindex", "--only", "places"])
+    assert result.exit_code == 0 and "Analysed 1 photos." in result.output
+    assert detail(user, photo["id"])["place"]["city"] == "Paris"
+    assert [kind for kind, _model in embeddings(app, photo["id"])] == ["text"]
+    app.extensions["db"].dispose()
 
 
 def test_reindex_missing_only_redoes_unfinished_photos(ai_app, user):

@@ -1,117 +1,116 @@
-"""Files from cameras and other software, made inside the tests: a DNG (a real RAW that LibRaw demosaics), a PSD,
-a HEIF whose picture is coded with JPEG, animations, and a JPEG XL header that promises too many pixels."""
+"""Files real cameras, phones and other software write, and the damaged or exotic ones they sometimes leave,
+built in the tests (nothing large is committed)."""
 
 from __future__ import annotations
 
 import io
 import struct
+import zlib
+from collections.abc import Callable
 
 import numpy as np
-import pillow_jxl  # noqa: F401  (lets Pillow write JPEG XL)
-import tifffile
-from PIL import Image
+from PIL import Image, ImageFile
 
-#: The colour of the embedded preview make_dng writes (the sensor data is a red/green/blue gradient, never this).
-PREVIEW_COLOUR = (30, 60, 220)
-
-
-def bayer_mosaic(width: int, height: int) -> np.ndarray:
-    """A 12-bit RGGB sensor readout of a smooth scene: red grows to the right, green downwards."""
-    y, x = np.mgrid[0:height, 0:width]
-    red = (x * 3000 // width + 500).astype(np.uint16)
-    green = (y * 3000 // height + 500).astype(np.uint16)
-    mosaic = np.full((height, width), 1500, np.uint16)  # blue
-    mosaic[0::2, 0::2] = red[0::2, 0::2]
-    mosaic[0::2, 1::2] = green[0::2, 1::2]
-    mosaic[1::2, 0::2] = green[1::2, 0::2]
-    return mosaic
-
-
-def make_dng(size: tuple[int, int] = (1200, 800), preview: tuple[int, int] = (8, 8), orientation: int = 1,
-             make: str = "Shoebox", model: str = "Bayer One", date: str = "2021:06:05 14:30:00") -> bytes:
-    """A DNG laid out as cameras and Adobe's converter write it: the first directory a small RGB preview (what
-    Pillow sees: it used to be taken for an 8x8 TIFF), the sensor's CFA data in a sub-directory."""
-    return dng_bytes(bayer_mosaic(*size), Image.new("RGB", preview, PREVIEW_COLOUR), orientation, make, model, date)
+#: Each failure a decoder plug-in has been seen to raise for one file.
+DECODER_ERRORS: dict[str, Callable[[], BaseException]] = {
+    "NotImplementedError": lambda: NotImplementedError("Unimplemented pixel format"),
+    "struct.error": lambda: struct.error("unpack requires a buffer of 4 bytes"),
+    "ValueError": lambda: ValueError("buffer is not large enough"),
+    "OSError": lambda: OSError("decoder error -2"),
+    "SyntaxError": lambda: SyntaxError("not a valid file"),
+    "EOFError": lambda: EOFError("no more images"),
+    "IndexError": lambda: IndexError("list index out of range"),
+    "ZeroDivisionError": lambda: ZeroDivisionError("division by zero"),
+    "MemoryError": lambda: MemoryError(),
+    "DecompressionBombError": lambda: Image.DecompressionBombError("Image size exceeds limit"),
+    "RuntimeError": lambda: RuntimeError("Failed to decode frame 0: Decoding of color planes failed"),
+    "PluginError": lambda: PluginError("the plug-in's own exception"),
+}
 
 
-def dng_bytes(mosaic: np.ndarray, preview: Image.Image, orientation: int = 1, make: str = "Shoebox",
-              model: str = "Bayer One", date: str = "2021:06:05 14:30:00") -> bytes:
-    """A DNG of 12-bit RGGB sensor data `mosaic` with an uncompressed RGB `preview` in its first directory."""
-    identity = (1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1)  # ColorMatrix1, as rationals
-    first = [(50706, "B", 4, (1, 4, 0, 0), True), (50707, "B", 4, (1, 1, 0, 0), True),  # DNG version
-             (50708, "s", 0, f"{make} {model}", True), (271, "s", 0, make, True), (272, "s", 0, model, True),
-             (274, "H", 1, orientation, True), (306, "s", 0, date, True),
-             (50721, "2i", 9, identity, True), (50778, "H", 1, 21, True), (50728, "2I", 3, (1,) * 6, True)]
-    sensor = [(33421, "H", 2, (2, 2), True), (33422, "B", 4, (0, 1, 1, 2), True), (50717, "I", 1, 4095, True)]
-    buffer = io.BytesIO()
-    with tifffile.TiffWriter(buffer) as tif:
-        tif.write(np.asarray(preview.convert("RGB")), photometric="rgb", subfiletype=1, subifds=1, extratags=first)
-        tif.write(mosaic, photometric=32803, subfiletype=0, extratags=sensor)  # 32803: colour filter array
-    return buffer.getvalue()
+class PluginError(Exception):
+    """An exception class of a plug-in's own."""
 
 
-def make_psd(size: tuple[int, int] = (64, 48)) -> bytes:
-    """A flat 8-bit RGB Photoshop file (Pillow reads PSD but cannot write one)."""
+def gradient(size=(160, 120)) -> Image.Image:
     width, height = size
-    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, height, width, 8, 3)
-    sections = struct.pack(">III", 0, 0, 0)  # colour mode data, image resources, layers: none
-    pixels = bytes([200]) * (width * height) + bytes([40]) * (2 * width * height)  # red, green, blue planes
-    return header + sections + struct.pack(">H", 0) + pixels  # 0: raw, uncompressed
+    y, x = np.mgrid[0:height, 0:width]
+    return Image.fromarray(np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], -1).astype(np.uint8))
 
 
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I4s", 8 + len(payload), kind) + payload
-
-
-def _full_box(kind: bytes, version: int, payload: bytes) -> bytes:
-    return _box(kind, struct.pack(">I", version << 24) + payload)
-
-
-def make_heif_coded_with(item_type: bytes = b"jpeg", size: tuple[int, int] = (64, 48)) -> bytes:
-    """A HEIF (ISO/IEC 23008-12) whose primary picture is coded with JPEG (item type "jpeg"), as some cameras
-    and converters write: libheif opens it, and decodes it only where it was built with a JPEG decoder."""
+def encoded(image: Image.Image, fmt: str, **save) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", size, "red").save(buffer, "JPEG")
-    coded = buffer.getvalue()
-    ftyp = _box(b"ftyp", b"mif1" + b"\0\0\0\0" + b"mif1heic")
-    hdlr = _full_box(b"hdlr", 0, b"\0\0\0\0pict" + b"\0" * 13)
-    pitm = _full_box(b"pitm", 0, struct.pack(">H", 1))
-    iinf = _full_box(b"iinf", 0, struct.pack(">H", 1) + _full_box(b"infe", 2, struct.pack(">HH", 1, 0) + item_type
-                                                                  + b"\0"))
-    ispe = _full_box(b"ispe", 0, struct.pack(">II", *size))
-    iprp = _box(b"iprp", _box(b"ipco", ispe) + _full_box(b"ipma", 0, struct.pack(">IHBB", 1, 1, 1, 0x81)))
-
-    def meta(offset: int) -> bytes:
-        iloc = _full_box(b"iloc", 0, struct.pack(">BBHHHHII", 0x44, 0, 1, 1, 0, 1, offset, len(coded)))
-        return _full_box(b"meta", 0, hdlr + pitm + iloc + iinf + iprp)
-
-    offset = len(ftyp) + len(meta(0)) + 8
-    return ftyp + meta(offset) + _box(b"mdat", coded)
-
-
-def make_animation(fmt: str, colours=("red", "lime", "blue"), size: tuple[int, int] = (96, 64)) -> bytes:
-    """A looping animation of one flat colour a frame, 200 ms each, in GIF, WEBP or PNG (APNG)."""
-    frames = [Image.new("RGB", size, colour) for colour in colours]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    image.save(buffer, fmt, **save)
     return buffer.getvalue()
 
 
-def make_jxl(size: tuple[int, int] = (320, 240), exif: Image.Exif | None = None) -> bytes:
-    """A real JPEG XL (written by pillow-jxl-plugin's encoder)."""
-    buffer = io.BytesIO()
-    image = Image.new("RGB", size, (40, 140, 90))
-    image.paste((250, 200, 40), (0, 0, size[0] // 2, size[1] // 2))
-    image.save(buffer, "JXL", **({"exif": exif.tobytes()} if exif is not None else {}))
-    return buffer.getvalue()
+def dds_with_unknown_pixel_format() -> bytes:
+    """A DirectDraw Surface whose FourCC Pillow does not know: `Image.open` raises NotImplementedError."""
+    pixel_format = struct.pack("<4I", 32, 0x4, int.from_bytes(b"ZZZZ", "little"), 0)  # DDPF_FOURCC, "ZZZZ"
+    header = struct.pack("<3I", 0x1007, 64, 64) + bytes(12) + bytes(44) + pixel_format + bytes(40)
+    return b"DDS " + struct.pack("<I", 124) + header
 
 
-def jxl_header_claiming(width: int, height: int) -> bytes:
-    """A bare JPEG XL codestream whose SizeHeader claims width x height, followed by nothing a decoder can use:
-    what a decompression bomb looks like before its pixels are decoded."""
-    bits, position = 0, 0
-    for value, count in ((0, 1), (3, 2), (height - 1, 30), (0, 3), (3, 2), (width - 1, 30)):  # not small, ratio 0
-        bits |= value << position
-        position += count
-    return b"\xff\x0a" + bits.to_bytes(16, "little") + b"\0" * 64
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
+
+#: Adam7 passes: first column, first row, column step, row step (PNG specification, 8.2).
+ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+
+
+def png(pixels: np.ndarray, colour_type: int, depth: int = 8, interlaced: bool = False,
+        keep: float = 1.0) -> bytes:
+    """A PNG written byte by byte (Pillow cannot write 16-bit colour or interlaced files): `pixels` (height x
+    width [x channels], uint8 or uint16), each row with filter 0. `keep` < 1: only that share of the scanlines is
+    compressed, a complete zlib stream that is short of the picture."""
+    height, width = pixels.shape[:2]
+    passes = ADAM7 if interlaced else ((0, 0, 1, 1),)
+    rows = [row for x0, y0, dx, dy in passes for row in pixels[y0::dy, x0::dx] if row.size]
+    sample = ">u2" if depth == 16 else "u1"
+    scanlines = b"".join(b"\0" + row.astype(sample).tobytes() for row in rows)
+    scanlines = scanlines[:int(len(scanlines) * keep)]
+    header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, int(interlaced))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(scanlines))
+            + png_chunk(b"IEND", b""))
+
+
+# -- a decoder plug-in that fails as told ---------------------------------------------------------------------
+#: A hostile file: b"HOSTILE:<open|load>:<error name>" then padding. Its format says PNG, one Shoebox takes, so
+#: a failure at "load" comes from the decoder, after every check of the header has passed.
+MAGIC = b"HOSTILE:"
+
+
+def hostile_file(stage: str, error: str) -> bytes:
+    return (MAGIC + f"{stage}:{error}".encode()).ljust(64, b" ") + bytes(512)
+
+
+class _HostileImage(ImageFile.ImageFile):
+    format = "PNG"
+    format_description = "test plug-in that fails as its file says"
+
+    def _open(self) -> None:
+        stage, error = self.fp.read(64)[len(MAGIC):].strip().decode().split(":")
+        if stage == "open":
+            raise DECODER_ERRORS[error]()
+        self._size, self._mode = (64, 48), "RGB"
+        self.tile = [ImageFile._Tile("hostile", (0, 0, 64, 48), 0, error)]
+
+
+class _HostileDecoder(ImageFile.PyDecoder):
+    def decode(self, buffer):
+        raise DECODER_ERRORS[self.args[0]]()
+
+
+def register_hostile_plugin() -> Callable[[], None]:
+    """Teach Pillow the hostile format (asked last, after Pillow's own); returns what undoes it."""
+    Image.init()
+    Image.register_open("HOSTILE", _HostileImage, lambda prefix: prefix.startswith(MAGIC))
+    Image.register_decoder("hostile", _HostileDecoder)
+
+    def unregister() -> None:
+        Image.ID.remove("HOSTILE")
+        Image.OPEN.pop("HOSTILE", None)
+        Image.DECODERS.pop("hostile", None)
+
+    return unregister

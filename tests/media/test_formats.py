@@ -11,7 +11,7 @@ from PIL import Image
 
 from shoebox.media.formats import FORMATS, Format
 from tests.conftest import PASSWORD, make_image
-from tests.media.samples import make_dng
+from tests.media.format_samples import make_dng
 
 ALL_EXTENSIONS = [ext for fmt in FORMATS for ext in fmt.extensions]
 ALL_MIME_TYPES = [mime for fmt in FORMATS for mime in fmt.mime_types]

@@ -10,8 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import make_image, make_jpeg
-from tests.media.pages import shown_on_photo_page
-from tests.media.samples import (
+from tests.media.format_samples import (
     jxl_header_claiming,
     make_animation,
     make_dng,
@@ -19,6 +18,7 @@ from tests.media.samples import (
     make_jxl,
     make_psd,
 )
+from tests.media.pages import shown_on_photo_page
 
 
 def test_a_jpeg_xl_photo_is_taken_with_its_camera_metadata(alice):

@@ -13,8 +13,8 @@ from PIL import Image
 
 from shoebox.media.files import open_small
 from tests.conftest import make_jpeg
+from tests.media.format_samples import PREVIEW_COLOUR, make_dng
 from tests.media.pages import shown_on_photo_page
-from tests.media.samples import PREVIEW_COLOUR, make_dng
 
 
 def thumbnail(account, photo: dict, size: str = "large") -> Image.Image:
@@ -64,6 +64,16 @@ def test_a_portrait_raw_is_shown_upright(alice):
     assert large.size == (800, 1200)
     # Turned a quarter clockwise: the sensor's left edge (least red) is now the top.
     assert large.getpixel((400, 1180))[0] > large.getpixel((400, 20))[0] + 60
+
+
+def test_a_raw_from_a_camera_set_to_adobe_rgb_keeps_its_colours(alice):
+    # Its EXIF names Adobe RGB, so its pixels are converted from Adobe RGB to sRGB with every such photo's: the
+    # demosaic renders into Adobe RGB (as the camera's preview is), not into sRGB converted a second time.
+    plain = alice.upload_one("IMG_0012.dng", make_dng((1200, 800)))
+    adobe = alice.upload_one("IMG_0013.dng", make_dng((1200, 800), colour_space=2))
+    difference = np.abs(np.asarray(thumbnail(alice, plain), dtype=np.int16)
+                        - np.asarray(thumbnail(alice, adobe), dtype=np.int16))
+    assert difference.mean() < 3
 
 
 def test_camera_and_date_are_read_from_the_raw(alice):

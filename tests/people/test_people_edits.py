@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from shoebox.ai.registry import clear_cache
-from shoebox.jobs.analysis import searchable_text
+from shoebox.jobs.parts import searchable_text
 from shoebox.models import Face, Person, Photo
 from tests.conftest import PASSWORD, Account, make_jpeg
 from tests.people.conftest import (

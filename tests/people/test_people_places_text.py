@@ -174,3 +174,13 @@ def test_another_users_people_and_faces_are_not_found(library, method, url, body
     reply = getattr(bob, method)(url, json=body) if body is not None else getattr(bob, method)(url)
     assert reply.status_code == 404 and reply.json["error"]["code"] == "not_found"
     assert detail(alice, ids["astronaut.png"])["faces"] == [face]
+
+
+def test_a_named_person_is_listed_with_fewer_faces_than_face_min_count(library):
+    app, *_ = library
+    carol = Account(app, "carol@example.com")
+    photo = carol.upload_one("carol.png", other_face_png())
+    (face,) = detail(carol, photo["id"])["faces"]
+    assert carol.get("/api/people").json["items"] == []  # one face: below FACE_MIN_COUNT (2)
+    assert carol.patch(f"/api/people/{face['person_id']}", json={"name": "Carol"}).status_code == 200
+    assert [p["name"] for p in carol.get("/api/people").json["items"]] == ["Carol"]

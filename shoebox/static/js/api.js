@@ -1,5 +1,6 @@
 // Talking to the JSON API from the browser: cookies carry the tokens, a header carries the CSRF token,
 // and a 401 gets one silent refresh before we send the user to the sign-in page.
+import * as endpoints from "./endpoints.js";
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -25,7 +26,7 @@ let refreshing = null;
 /** Renew the access cookie from the refresh cookie; concurrent callers share one request. */
 export function refreshSession() {
   if (!refreshing) {
-    refreshing = fetch("/api/auth/refresh", {
+    refreshing = fetch(endpoints.auth.refresh, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRF-TOKEN": cookie("csrf_refresh_token"), Accept: "application/json" },
@@ -78,7 +79,7 @@ export async function api(path, { method = "GET", body, signal, auth = true } = 
 function postFile(file, onProgress) {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/photos");
+    xhr.open("POST", endpoints.photos());
     xhr.responseType = "json";
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("X-CSRF-TOKEN", cookie("csrf_access_token"));

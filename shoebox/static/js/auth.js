@@ -1,5 +1,6 @@
 // Sign-up, sign-in, forgot-password and reset-password forms: inline validation, then the JSON API.
 import { api } from "./api.js";
+import { auth } from "./endpoints.js";
 import { $, $$ } from "./ui.js";
 
 const MIN_PASSWORD = 10;
@@ -40,10 +41,10 @@ function check(form, kind) {
 }
 
 const REQUESTS = {
-  login: (data) => api("/api/auth/login", { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
-  register: (data) => api("/api/auth/register", { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
-  forgot: (data) => api("/api/auth/password-reset", { method: "POST", body: { email: data.email }, auth: false }),
-  reset: (data) => api("/api/auth/password-reset/confirm", { method: "POST", body: { token: data.token, password: data.password }, auth: false }),
+  login: (data) => api(auth.login, { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
+  register: (data) => api(auth.register, { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
+  forgot: (data) => api(auth.passwordReset, { method: "POST", body: { email: data.email }, auth: false }),
+  reset: (data) => api(auth.passwordResetConfirm, { method: "POST", body: { token: data.token, password: data.password }, auth: false }),
 };
 
 // Where to go after signing in: `next` only when the browser resolves it to this site (it drops tabs and
@@ -118,6 +119,8 @@ export function initAuthForms() {
     form.addEventListener("input", (event) => {
       if (event.target.name && event.target.getAttribute("aria-invalid")) setFieldError(form, event.target.name, "");
     });
+    // The page sends it disabled: until now the browser would send it itself, the password in the address.
+    $("button[type=submit]", form).disabled = false;
   }
   const first = $("[data-auth-form] input:not([type=hidden])");
   if (first && !first.value) first.focus();

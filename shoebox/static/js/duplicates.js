@@ -1,6 +1,9 @@
 // The duplicates page: groups of near-identical photos, each with what tells the copies apart, and delete.
 import { api } from "./api.js";
-import { $, $$, formatBytes, formatDateTime, h, icon, recalledOrder, rememberOrder } from "./ui.js";
+import * as endpoints from "./endpoints.js";
+import { forget, publish } from "./sequence.js";
+import { photoPath, photoTile } from "./tile.js";
+import { $, $$, formatBytes, formatDateTime, h, icon } from "./ui.js";
 
 const GRID = "grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-4 xl:grid-cols-5";
 
@@ -16,7 +19,7 @@ async function fillSizes(photos) {
     for (let photo = queue.shift(); photo; photo = queue.shift()) {
       const slot = $(`[data-dup-photo="${photo.id}"] [data-size]`, list);
       try {
-        const detail = await api(`/api/photos/${photo.id}`);
+        const detail = await api(endpoints.photo(photo.id));
         if (slot) slot.textContent = formatBytes(detail.file_size);
       } catch {
         if (slot) slot.textContent = "–";
@@ -32,14 +35,15 @@ function fact(label, value, props = {}) {
     h("dd", { class: "truncate text-right tabular-nums text-neutral-800 dark:text-neutral-200", text: value, ...props }));
 }
 
+const bestBadge = () => h("span", { class: "badge absolute top-2 left-2 bg-black/60 text-white backdrop-blur",
+  text: "Highest resolution" });
+
 function card(photo, best) {
   const label = photo.caption || photo.filename;
   return h("li", { class: "flex min-w-0 flex-col overflow-hidden rounded-xl border border-neutral-200 bg-white dark:border-neutral-800 dark:bg-neutral-900", dataset: { dupPhoto: photo.id } },
-    h("a", { href: `/photos/${photo.id}`, class: "group relative block aspect-[4/3] overflow-hidden bg-neutral-200 dark:bg-neutral-800", tabindex: "-1", "aria-hidden": "true" },
-      h("img", { src: photo.thumbnail_url, alt: "", loading: "lazy", decoding: "async", width: "256", height: "192", class: "size-full object-cover transition duration-300 group-hover:scale-[1.03]" }),
-      best ? h("span", { class: "badge absolute top-2 left-2 bg-black/60 text-white backdrop-blur", text: "Highest resolution" }) : null),
+    photoTile(photo, { className: "aspect-[4/3]", height: 192, decorative: true, badge: best ? bestBadge() : null }),
     h("div", { class: "flex flex-1 flex-col gap-2 p-3" },
-      h("a", { href: `/photos/${photo.id}`, class: "link block truncate text-sm", title: label, text: photo.filename }),
+      h("a", { href: photoPath(photo.id), class: "link block truncate text-sm", title: label, text: photo.filename }),
       h("dl", { class: "space-y-0.5 text-xs" },
         fact("Dimensions", `${photo.width} × ${photo.height}`),
         fact("Size", photo.file_size === undefined ? "…" : formatBytes(photo.file_size), { dataset: { size: "" } }),
@@ -60,6 +64,12 @@ function group(photos, index) {
     h("ul", { class: GRID, "aria-label": "Photos in this group" }, photos.map((photo, i) => card(photo, i === best))));
 }
 
+/** The photos on the page, group by group: the order the photo pages they open step through. */
+function publishOrder() {
+  const ids = $$("[data-dup-photo]", list).map((node) => Number(node.dataset.dupPhoto));
+  publish({ ids, back: location.pathname });
+}
+
 function refresh() {
   const groups = $$("[data-dup-group]", list);
   for (const node of groups) {
@@ -77,21 +87,20 @@ async function remove(button) {
   error.textContent = "";
   button.disabled = true;
   try {
-    await api(`/api/photos/${id}`, { method: "DELETE" });
+    await api(endpoints.photo(id), { method: "DELETE" });
   } catch (failure) {
     button.disabled = false;
     error.textContent = `Not deleted: ${failure.message}.`;
     return;
   }
-  // The photo pages step through the grid's remembered order: take the deleted photo out of it.
-  const order = recalledOrder();
-  if (order) rememberOrder(order.ids.filter((other) => other !== id), order.back, order.cursor);
+  forget(id); // a grid of another page, shown again from the page cache, drops its tile too
   const node = button.closest("[data-dup-photo]");
   const owner = node.closest("[data-dup-group]");
   node.remove();
   // One photo left is no longer a duplicate of anything: the group goes.
   if ($$("[data-dup-photo]", owner).length < 2) owner.remove();
   refresh();
+  publishOrder(); // without the deleted photo, nor one left alone in its group
   const next = $("[data-dup-delete]", list);
   if (next) next.focus();
 }
@@ -118,9 +127,10 @@ export async function initDuplicates() {
   list = $("[data-dup-groups]");
   initDelete();
   try {
-    const reply = await api("/api/duplicates");
+    const reply = await api(endpoints.duplicates());
     list.replaceChildren(...reply.groups.filter((photos) => photos.length > 1).map(group));
     refresh();
+    publishOrder();
     fillSizes(reply.groups.flat()).catch(() => {});
   } catch (failure) {
     $("[data-dup-error]").textContent = `Could not load duplicates: ${failure.message}`;

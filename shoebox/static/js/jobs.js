@@ -1,5 +1,6 @@
 // Background work: the header indicator on every page and the jobs page with progress, failures and retry.
 import { api } from "./api.js";
+import * as endpoints from "./endpoints.js";
 import { $, h } from "./ui.js";
 
 const pending = (counts) => (counts.queued || 0) + (counts.running || 0);
@@ -11,7 +12,7 @@ async function refreshIndicator() {
   clearTimeout(indicatorTimer);
   let jobs;
   try {
-    jobs = await api("/api/jobs");
+    jobs = await api(endpoints.jobs());
   } catch {
     return; // The indicator is a nicety: no jobs API, no indicator.
   }
@@ -59,7 +60,7 @@ function render(jobs) {
 async function refreshPage() {
   clearTimeout(pageTimer);
   try {
-    const jobs = await api("/api/jobs");
+    const jobs = await api(endpoints.jobs());
     render(jobs);
     if (pending(jobs.counts)) pageTimer = setTimeout(refreshPage, 2500);
   } catch (error) {
@@ -72,7 +73,7 @@ export function initJobs() {
   retry.addEventListener("click", async () => {
     retry.disabled = true;
     try {
-      const reply = await api("/api/jobs/retry", { method: "POST" });
+      const reply = await api(endpoints.retryJobs(), { method: "POST" });
       $("[data-jobs-message]").textContent = `Retrying ${reply.retried} ${reply.retried === 1 ? "photo" : "photos"}.`;
     } catch (error) {
       $("[data-jobs-message]").textContent = `Could not retry: ${error.message}.`;

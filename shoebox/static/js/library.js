@@ -1,12 +1,14 @@
 // The timeline and the search results: one grid, grouped by month, filled page by page as the user scrolls.
 import { api } from "./api.js";
-import { loadFacets, paramsFromUrl, searchUrl } from "./search.js";
-import { $, $$, debounce, h, monthLabel, recalledOrder, rememberOrder } from "./ui.js";
+import * as endpoints from "./endpoints.js";
+import { FILTERS, loadFacets, paramsFromUrl, searchUrl } from "./search.js";
+import { deleted, publish } from "./sequence.js";
+import { photoTile } from "./tile.js";
+import { $, $$, debounce, h, monthLabel } from "./ui.js";
 
 // `?limit=` is honoured so a test (or a curious user) can watch the infinite scroll with a few photos.
 const PAGE_SIZE = Math.min(200, Math.max(1, Number(new URLSearchParams(location.search).get("limit")) || 60));
 const GRID = "grid grid-cols-3 gap-1 sm:grid-cols-4 sm:gap-1.5 md:grid-cols-5 lg:grid-cols-6 xl:grid-cols-8 2xl:grid-cols-10";
-const FILTERS = ["from", "to", "tag", "camera", "format", "person", "place"];
 
 const state = { params: {}, cursor: null, loading: false, done: false, generation: 0, controller: null };
 let grid;
@@ -15,11 +17,7 @@ let sentinel;
 const searching = () => Boolean(state.params.q) || FILTERS.some((name) => state.params[name]);
 const grouped = () => !searching() || state.params.sort === "date" || !state.params.q;
 
-function tile(photo) {
-  const label = photo.caption || photo.filename;
-  return h("a", { href: `/photos/${photo.id}`, class: "tile rounded-sm sm:rounded-md", dataset: { id: photo.id, taken: photo.taken_at }, title: label },
-    h("img", { src: photo.thumbnail_url, alt: label, loading: "lazy", decoding: "async", width: "256", height: "256" }));
-}
+const tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md" });
 
 function monthSection(key) {
   const existing = $(`section[data-month="${key}"]`, grid);
@@ -41,9 +39,11 @@ function place(photo) {
   monthSection(key).append(tile(photo));
 }
 
+/** The grid's order, for the photo pages its tiles open; the timeline's goes on with its next page. */
 function saveOrder() {
   const ids = $$("[data-id]", grid).map((node) => Number(node.dataset.id));
-  rememberOrder(ids, location.pathname + location.search, searching() ? null : state.cursor);
+  const more = !searching() && state.cursor ? { list: "photos", cursor: state.cursor } : null;
+  publish({ ids, back: location.pathname + location.search, more });
 }
 
 function showEmpty() {
@@ -62,12 +62,9 @@ function showCount() {
 }
 
 function endpoint() {
-  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (state.cursor) query.set("cursor", state.cursor);
-  if (!searching()) return `/api/photos?${query}`;
-  for (const [name, value] of Object.entries(state.params)) if (value) query.set(name, value);
-  if (!state.params.q) query.set("sort", "date");
-  return `/api/search?${query}`;
+  const page = { limit: PAGE_SIZE, cursor: state.cursor };
+  if (!searching()) return endpoints.photos(page);
+  return endpoints.search({ ...page, ...state.params, ...(state.params.q ? {} : { sort: "date" }) });
 }
 
 async function loadMore() {
@@ -155,10 +152,9 @@ function onPhotoAdded(event) {
 
 /** Back from a photo page out of the browser's page cache: drop the tiles of photos deleted meanwhile. */
 function forgetDeleted(event) {
-  const order = recalledOrder();
-  if (!event.persisted || !order) return;
-  const kept = new Set(order.ids);
-  $$("[data-id]", grid).filter((node) => !kept.has(Number(node.dataset.id))).forEach((node) => node.remove());
+  if (!event.persisted) return;
+  const gone = deleted();
+  $$("[data-id]", grid).filter((node) => gone.has(Number(node.dataset.id))).forEach((node) => node.remove());
   $$("section[data-month]", grid).filter((section) => !$("[data-id]", section)).forEach((section) => section.remove());
   showEmpty();
 }

@@ -1,9 +1,10 @@
 // The People page: a face per person with name and counts; rename inline (Enter or leaving the field), hide.
 import { api } from "./api.js";
+import * as endpoints from "./endpoints.js";
 import { counts } from "./people-common.js";
 
-const page = document.querySelector("[data-people-page]");
-const showHidden = new URLSearchParams(location.search).get("hidden") === "true";
+let page;
+let showHidden = false;
 
 function card(template, person) {
   const node = template.content.firstElementChild.cloneNode(true);
@@ -19,7 +20,7 @@ function card(template, person) {
   node.querySelector("[data-person-counts]").textContent = counts(person);
   const rename = async () => {
     if ((person.name || "") === input.value.trim()) return;
-    Object.assign(person, await api(`/api/people/${person.id}`, { method: "PATCH", body: { name: input.value } }));
+    Object.assign(person, await api(endpoints.person(person.id), { method: "PATCH", body: { name: input.value } }));
     crop.alt = person.name || "Unnamed person";
   };
   node.querySelector("[data-person-rename]").addEventListener("submit", (event) => {
@@ -30,7 +31,7 @@ function card(template, person) {
   const hide = node.querySelector("[data-person-hide]");
   hide.textContent = showHidden ? "Show" : "Hide";
   hide.addEventListener("click", () => {
-    api(`/api/people/${person.id}`, { method: "PATCH", body: { hidden: !showHidden } })
+    api(endpoints.person(person.id), { method: "PATCH", body: { hidden: !showHidden } })
       .then(() => node.remove()).catch(report);
   });
   return node;
@@ -44,7 +45,7 @@ async function load() {
   const toggle = page.querySelector("[data-people-toggle]");
   toggle.href = showHidden ? "/people" : "/people?hidden=true";
   toggle.textContent = showHidden ? "Show everyone else" : "Show hidden people";
-  const { items } = await api(`/api/people${showHidden ? "?hidden=true" : ""}`);
+  const { items } = await api(endpoints.people({ hidden: showHidden }));
   const grid = page.querySelector("[data-people-grid]");
   const template = page.querySelector("template[data-person-card]");
   grid.replaceChildren(...items.map((person) => card(template, person)));
@@ -52,4 +53,8 @@ async function load() {
   page.querySelector("[data-people-empty]").hidden = items.length > 0;
 }
 
-if (page) load().catch(report);
+export function initPeople() {
+  page = document.querySelector("[data-people-page]");
+  showHidden = new URLSearchParams(location.search).get("hidden") === "true";
+  load().catch(report);
+}

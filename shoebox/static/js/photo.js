@@ -1,6 +1,9 @@
-// The photo page: metadata, in-place editing, delete, and stepping through the grid's order by keyboard.
+// The photo page: metadata, in-place editing, delete, and stepping through the grid's order (sequence.js).
 import { api } from "./api.js";
-import { $, formatBytes, formatDateTime, h, icon, recalledOrder, rememberOrder } from "./ui.js";
+import * as endpoints from "./endpoints.js";
+import { forget, goBack, sequenceFor } from "./sequence.js";
+import { photoPath, photoTile } from "./tile.js";
+import { $, formatBytes, formatDateTime, h, icon } from "./ui.js";
 
 const STATUS = {
   queued: ["Waiting for analysis", "bg-neutral-100 text-neutral-700 dark:bg-neutral-800 dark:text-neutral-300"],
@@ -13,7 +16,7 @@ const DATE_SOURCE = { exif: "from the camera (EXIF)", file: "from the file's dat
 
 let photo;
 let id;
-let order;
+let sequence = null; // the order stepped through with the arrows, from the grid the photo was opened from
 
 const num = (value, digits = 1) => Number(value).toFixed(digits).replace(/\.0+$/, "");
 
@@ -128,18 +131,13 @@ async function loadSimilar() {
   const section = $("[data-similar]");
   let items;
   try {
-    ({ items } = await api(`/api/photos/${id}/similar?limit=${SIMILAR}`, { signal: similarController.signal }));
+    ({ items } = await api(endpoints.similar(id, SIMILAR), { signal: similarController.signal }));
   } catch {
     return; // A nicety: without it the page is whole.
   }
   const tiles = items.slice(0, SIMILAR).map((item) => {
-    const label = item.caption || item.filename;
-    const percent = Math.round(item.similarity * 100);
-    return h("li", {}, h("a", {
-      href: `/photos/${item.id}`, title: `${label} · ${percent}% alike`, dataset: { similarId: item.id },
-      class: "group block aspect-square overflow-hidden rounded-md bg-neutral-200 outline-offset-[-2px] dark:bg-neutral-800",
-    }, h("img", { src: item.thumbnail_url, alt: label, loading: "lazy", decoding: "async", width: "256", height: "256",
-      class: "size-full object-cover transition duration-300 group-hover:scale-[1.05]" })));
+    const title = `${item.caption || item.filename} · ${Math.round(item.similarity * 100)}% alike`;
+    return h("li", {}, photoTile(item, { className: "rounded-md", title }));
   });
   $("[data-similar-list]").replaceChildren(...tiles);
   section.hidden = !tiles.length;
@@ -152,7 +150,7 @@ async function save(changes) {
   status.textContent = "Saving…";
   error.textContent = "";
   try {
-    photo = await api(`/api/photos/${id}`, { method: "PATCH", body: changes });
+    photo = await api(endpoints.photo(id), { method: "PATCH", body: changes });
     status.textContent = "Saved";
     setTimeout(() => { if (status.textContent === "Saved") status.textContent = ""; }, 2500);
     renderTags();
@@ -188,53 +186,27 @@ function initEditing() {
   });
 }
 
-// -- stepping through the grid's order ----------------------------------------------------------------
-async function orderFromListing() {
-  const ids = [];
-  let cursor = "";
-  for (let page = 0; page < 10; page += 1) {
-    const reply = await api(`/api/photos?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-    ids.push(...reply.items.map((item) => item.id));
-    cursor = reply.next_cursor;
-    if (!cursor || ids.includes(id)) return { ids, back: "/", cursor };
-  }
-  return { ids, back: "/", cursor };
-}
-
-async function extendOrder() {
-  if (!order.cursor || order.ids.indexOf(id) < order.ids.length - 1) return;
-  const reply = await api(`/api/photos?limit=100&cursor=${encodeURIComponent(order.cursor)}`);
-  order.ids.push(...reply.items.map((item) => item.id));
-  order.cursor = reply.next_cursor;
-  rememberOrder(order.ids, order.back, order.cursor);
-}
-
-const neighbour = (step) => order.ids[order.ids.indexOf(id) + step];
-
+// -- stepping through the order of the grid the photo was opened from ------------------------------------
 function go(step) {
-  const target = neighbour(step);
-  if (target !== undefined) location.replace(`/photos/${target}`);
-}
-
-function back() {
-  if (sessionStorage.getItem("shoebox:from-grid") && history.length > 1) history.back();
-  else location.assign(order ? order.back : "/");
+  const target = sequence?.neighbour(id, step); // none until the order is known
+  if (target !== undefined) location.replace(photoPath(target));
 }
 
 async function initNavigation() {
-  const recalled = recalledOrder();
-  order = recalled && recalled.ids.includes(id) ? recalled : await orderFromListing().catch(() => ({ ids: [id], back: "/" }));
-  if (order !== recalled) rememberOrder(order.ids, order.back, order.cursor);
-  await extendOrder().catch(() => {});
-  $("[data-back]").href = order.back;
-  $("[data-back]").addEventListener("click", (event) => { event.preventDefault(); back(); });
+  sequence = await sequenceFor(id);
+  await sequence.extend(id).catch(() => {});
+  $("[data-back]").href = sequence.back;
+  $("[data-back]").addEventListener("click", (event) => { event.preventDefault(); goBack(sequence); });
   const prev = $("[data-prev]");
   const next = $("[data-next]");
-  prev.hidden = neighbour(-1) === undefined;
-  next.hidden = neighbour(1) === undefined;
+  prev.hidden = sequence.neighbour(id, -1) === undefined;
+  next.hidden = sequence.neighbour(id, 1) === undefined;
   prev.addEventListener("click", () => go(-1));
   next.addEventListener("click", () => go(1));
-  for (const step of [-1, 1]) if (neighbour(step) !== undefined) new Image().src = `/api/photos/${neighbour(step)}/thumbnail?size=large`;
+  for (const step of [-1, 1]) {
+    const neighbour = sequence.neighbour(id, step);
+    if (neighbour !== undefined) new Image().src = endpoints.thumbnail(neighbour, "large");
+  }
 }
 
 function initKeys() {
@@ -243,7 +215,7 @@ function initKeys() {
     if (event.target.closest("input, textarea, select, [contenteditable]") || $("[data-delete-dialog]").open) return;
     if (event.key === "ArrowLeft") go(-1);
     else if (event.key === "ArrowRight") go(1);
-    else if (event.key === "Escape") back();
+    else if (event.key === "Escape") goBack(sequence);
   });
   // Swipe on touch screens.
   const stage = $("[data-photo-img]").parentElement;
@@ -263,16 +235,15 @@ function initDelete() {
   dialog.addEventListener("close", async () => {
     if (dialog.returnValue !== "delete") return;
     try {
-      await api(`/api/photos/${id}`, { method: "DELETE" });
+      await api(endpoints.photo(id), { method: "DELETE" });
     } catch (failure) {
       $("[data-edit-error]").textContent = `Not deleted: ${failure.message}.`;
       return;
     }
-    const target = neighbour(1) ?? neighbour(-1);
-    order.ids = order.ids.filter((other) => other !== id);
-    rememberOrder(order.ids, order.back, order.cursor);
-    if (target !== undefined) location.replace(`/photos/${target}`);
-    else location.replace(order.back);
+    sequence ??= await sequenceFor(id);
+    const target = sequence.neighbour(id, 1) ?? sequence.neighbour(id, -1);
+    forget(id);
+    location.replace(target !== undefined ? photoPath(target) : sequence.back);
   });
 }
 
@@ -282,7 +253,7 @@ export async function initPhoto() {
   initKeys();
   initDelete();
   initFaces();
-  const loading = api(`/api/photos/${id}`).then((data) => {
+  const loading = api(endpoints.photo(id)).then((data) => {
     photo = data;
     renderTags();
     renderMeta();

@@ -1,8 +1,9 @@
 // The Places page: countries with their cities and photo counts; each links to a search for that place.
 import { api } from "./api.js";
+import * as endpoints from "./endpoints.js";
 import { h } from "./ui.js";
 
-const page = document.querySelector("[data-places-page]");
+let page;
 const searchLink = (place, text, count) =>
   h("a", { href: `/search?place=${encodeURIComponent(place)}`, class: "hover:underline" }, `${text} `,
     h("span", { class: "text-sm text-neutral-500 dark:text-neutral-400", text: `(${count})` }));
@@ -16,9 +17,12 @@ function country(entry) {
 }
 
 async function load() {
-  const { countries } = await api("/api/places");
+  const { countries } = await api(endpoints.places());
   page.querySelector("[data-places-list]").replaceChildren(...countries.map(country));
   page.querySelector("[data-places-empty]").hidden = countries.length > 0;
 }
 
-if (page) load().catch((error) => { page.querySelector("[data-places-status]").textContent = error.message; });
+export function initPlaces() {
+  page = document.querySelector("[data-places-page]");
+  load().catch((error) => { page.querySelector("[data-places-status]").textContent = error.message; });
+}

@@ -1,8 +1,11 @@
 // Search state in the URL, the filter choices (facets), and the header search box on the other pages.
 import { api } from "./api.js";
+import * as endpoints from "./endpoints.js";
 import { $, debounce, h } from "./ui.js";
 
-const NAMES = ["q", "from", "to", "tag", "camera", "format", "person", "place", "sort"];
+/** The filters a search can carry beside its words; the filter form has one field named after each. */
+export const FILTERS = ["from", "to", "tag", "camera", "format", "person", "place"];
+const NAMES = ["q", ...FILTERS, "sort"];
 
 export function paramsFromUrl() {
   const query = new URLSearchParams(location.search);
@@ -24,7 +27,7 @@ let facets = null;
 /** Fill the tag, camera and format choices once, keeping whatever is already selected. */
 export async function loadFacets(form) {
   if (facets) return;
-  facets = api("/api/facets").catch(() => ({ tags: [], cameras: [], formats: [] }));
+  facets = api(endpoints.facets()).catch(() => ({ tags: [], cameras: [], formats: [] }));
   const data = await facets;
   const fill = (select, values) => {
     const selected = select.dataset.selected || select.value;

@@ -86,20 +86,3 @@ export const monthLabel = (key) => {
 export function formatDateTime(iso) {
   return parseLocal(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
-
-/** Remember the grid's order so the photo page can step through it with the arrow keys. */
-export function rememberOrder(ids, backUrl, nextCursor) {
-  try {
-    sessionStorage.setItem("shoebox:order", JSON.stringify({ ids, back: backUrl, cursor: nextCursor || null }));
-  } catch {
-    // Private mode or a full quota: navigation simply falls back to the listing.
-  }
-}
-
-export function recalledOrder() {
-  try {
-    return JSON.parse(sessionStorage.getItem("shoebox:order")) || null;
-  } catch {
-    return null;
-  }
-}

@@ -1,0 +1,192 @@
+"""The parts of a photo's analysis, one entry each in PIPELINE: which model a part runs, what it reads, and how
+it keeps what it found, never over what the user wrote. Adding a part is adding an entry."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from shoebox.ai.base import ModelUnavailable
+from shoebox.ai.images import MODEL_INPUT_SIZE
+from shoebox.ai.places import Place
+from shoebox.ai.registry import Models
+from shoebox.library.service import visible_tags
+from shoebox.library.storage import Storage
+from shoebox.models import Embedding, Photo, PhotoTag, fitted
+from shoebox.people.grouping import Grouper
+
+log = logging.getLogger(__name__)
+
+#: The side faces and text are looked for at: 384 px is too small to find faces or read text.
+LARGE_SIDE = 1600
+MAX_EMBEDDED_OCR = 500
+
+
+@dataclass
+class Saving:
+    """What a part's `store` works with: the open transaction, the photo files, the batch's face grouper and
+    the part's own backend (an embedding is stamped with its model's version)."""
+
+    session: Session
+    storage: Storage
+    grouper: Grouper
+    model: Any = None
+
+
+@dataclass(frozen=True, eq=False)
+class Part:
+    """One thing the analysis finds in a photo."""
+
+    #: The name a job asks for it by (`enqueue(ids, parts=...)`, `reindex --only`). Queued jobs carry it, so it
+    #: stays; entries may share one (the search embedding comes from pixels or from words, by the model).
+    name: str
+    #: Its backend among the process's models; None when switched off (the part then does nothing).
+    model: Callable[[Models], Any]
+    #: `predict(backend, inputs)`: one result per input, in order. An exception fails the photo (a batch is
+    #: retried photo by photo first); a part for which an odd photo means "nothing found" says so itself.
+    predict: Callable[[Any, list], list]
+    #: `store(saving, photo, result)`: keep one photo's result.
+    store: Callable[[Saving, Photo, Any], None]
+    #: What `predict` gets for each photo: "image" (upright RGB, longest side at most `size`), "gps"
+    #: ((latitude, longitude) or None) or "words" (`searchable_text`, once the other parts are stored).
+    reads: str = "image"
+    size: int = MODEL_INPUT_SIZE
+    #: Its result is among the photo's words, so the parts that read words run again whenever it runs.
+    words: bool = False
+
+
+# -- the parts' predictions -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FacesFound:
+    faces: list  # shoebox.ai.faces.Face, boxes in pixels of an image of `size`
+    size: tuple[int, int]
+
+
+def safely(predict: Callable, argument: object, empty: object) -> object:
+    """`predict(argument)`, or `empty` when the model cannot make it out (a model that cannot load still raises)."""
+    try:
+        return predict(argument)
+    except ModelUnavailable:
+        raise
+    except Exception:  # an odd picture is "nothing found", not a failed photo
+        log.warning("%s could not make out a photo; keeping an empty result", predict, exc_info=True)
+        return empty
+
+
+def _faces(analyzer: Any, images: list[Image.Image]) -> list[FacesFound]:
+    return [FacesFound(safely(analyzer.faces, image, []), image.size) for image in images]
+
+
+def _text(reader: Any, images: list[Image.Image]) -> list[str]:
+    return [safely(lambda image: reader.read(image).text, image, "") for image in images]
+
+
+def _places(resolver: Any, coords: list) -> list:
+    return safely(resolver.resolve_many, coords, [None] * len(coords))
+
+
+def _image_embedder(models: Models) -> Any:
+    return models.embedder if models.embedder is not None and models.embedder.embeds_images else None
+
+
+def _text_embedder(models: Models) -> Any:
+    return models.embedder if models.embedder is not None and not models.embedder.embeds_images else None
+
+
+# -- how the parts keep their results ---------------------------------------------------------------------
+def keep_caption(_saving: Saving, photo: Photo, caption: str) -> None:
+    """An AI caption fills in only a caption the user has not written."""
+    if caption and photo.caption_source != "user":
+        photo.caption, photo.caption_source = caption, "ai"
+
+
+def keep_tags(_saving: Saving, photo: Photo, tags: list[tuple[str, float]]) -> None:
+    """AI tags are replaced by the fresh ones; the user's tags and the AI tags the user removed (hidden) stay."""
+    existing = {tag.name: tag for tag in photo.tags}
+    fresh: dict[str, float] = {}
+    for name, confidence in tags:  # a label longer than the column is cut; the first of equals wins
+        fresh.setdefault(fitted(PhotoTag, name=name)["name"], confidence)
+    for tag in list(photo.tags):
+        if tag.source == "ai" and not tag.hidden and tag.name not in fresh:
+            photo.tags.remove(tag)  # the model no longer sees it
+    for name, confidence in fresh.items():
+        tag = existing.get(name)
+        if tag is None:
+            photo.tags.append(PhotoTag(name=name, source="ai", confidence=float(confidence)))
+        elif tag.source == "ai":
+            tag.confidence = float(confidence)
+
+
+def keep_faces(saving: Saving, photo: Photo, found: FacesFound) -> None:
+    """The photo's faces become the ones found, grouped into people (the user's placements stay)."""
+    saving.grouper.replace_faces(photo, found.faces, found.size)
+    saving.storage.delete_face_crops(photo.user_id, photo.sha256)
+
+
+def keep_place(_saving: Saving, photo: Photo, place: Place | None) -> None:
+    """The town nearest the GPS position; none (no GPS, or nowhere near a town) clears it."""
+    photo.city, photo.region = (place.city or None, place.region or None) if place else (None, None)
+    photo.country, photo.country_code = (place.country or None, place.country_code or None) if place \
+        else (None, None)
+
+
+def keep_text(_saving: Saving, photo: Photo, text: str) -> None:
+    photo.ocr_text = text or None
+
+
+def keep_embedding(kind: str) -> Callable[[Saving, Photo, np.ndarray], None]:
+    """A store that keeps the vector as the photo's embedding of `kind`, stamped with the model's version."""
+    def keep(saving: Saving, photo: Photo, vector: np.ndarray) -> None:
+        if vector is not None:
+            store_embedding(saving.session, photo.id, kind, saving.model.version, vector)
+    return keep
+
+
+def store_embedding(session: Session, photo_id: int, kind: str, model: str, vector: np.ndarray) -> None:
+    """Replace the photo's embedding of this kind (a new row id, so in-memory indexes see the change)."""
+    vector = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(vector)) or 1.0
+    data = (vector / norm).astype("<f2").tobytes()
+    session.query(Embedding).filter_by(photo_id=photo_id, kind=kind).delete()
+    session.add(Embedding(photo_id=photo_id, kind=kind, model=model, dim=int(vector.shape[0]), vector=data))
+
+
+def searchable_text(photo: Photo) -> str:
+    """The words a text embedding of this photo is made from: caption, tags, note, people, place and text in it."""
+    names = sorted({face.person.name for face in photo.faces if face.person is not None and face.person.name})
+    place = ", ".join(p for p in dict.fromkeys((photo.city, photo.region, photo.country)) if p)
+    parts = [photo.caption or "", ", ".join(tag.name for tag in visible_tags(photo)), photo.note or "",
+             ", ".join(names), place, " ".join((photo.ocr_text or "").split())[:MAX_EMBEDDED_OCR]]
+    return ". ".join(part for part in parts if part) or photo.filename
+
+
+# -- the pipeline: predicted and stored in this order ------------------------------------------------------
+PIPELINE: tuple[Part, ...] = (
+    Part("caption", lambda m: m.captioner, lambda model, images: model.caption(images), keep_caption, words=True),
+    Part("tags", lambda m: m.tagger, lambda model, images: model.tag(images), keep_tags, words=True),
+    Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True),
+    Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True),
+    Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True),
+    # The search embedding from pixels, where EMBED_MODEL is an image-text model (CLIP, SigLIP).
+    Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image")),
+    # Next: "visual", the tag classifier's pooled features as a second embedding kind, for "more like this":
+    #   Part("visual", lambda m: m.tagger, lambda model, images: model.features(images), keep_embedding("visual")),
+    # The search embedding from the photo's words, where EMBED_MODEL is a text model.
+    Part("embedding", _text_embedder, lambda model, words: model.embed_texts(words), keep_embedding("text"),
+         reads="words"),
+)
+#: The part names a job may ask for (besides "all").
+PARTS: tuple[str, ...] = tuple(dict.fromkeys(part.name for part in PIPELINE))
+
+
+def chosen(names: list[str] | None) -> list[Part]:
+    """The parts a job asked for (all when none or "all"), and those that read words when one of them runs."""
+    asked = set(PARTS) if not names or "all" in names else set(names)
+    words_change = any(part.words for part in PIPELINE if part.name in asked)
+    return [part for part in PIPELINE if part.name in asked or (words_change and part.reads == "words")]
