@@ -69,7 +69,7 @@ def _raw(name: str, mime_type: str, *extensions: str) -> Format:
     return Format(name, "raw", mime_type, extensions, (name,), opener=open_raw, metadata_reader=read_raw_metadata)
 
 
-#: Shoebox's formats, in the order their openers are asked (the first that recognises a file opens it).
+#: Shoebox's formats. Their openers are asked in `_OPENERS`' order; the first that recognises a file opens it.
 FORMATS: tuple[Format, ...] = (
     _image("JPEG", "image/jpeg", ".jpg", ".jpeg", ".jpe", decoder_names=("JPEG", "MPO")),
     _image("PNG", "image/png", ".png", animates=True),  # APNG is a PNG
