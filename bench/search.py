@@ -24,7 +24,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shoebox.search import InMemoryVectorIndex, fuse, match_all, match_any  # noqa: E402
+from shoebox.search.fusion import fuse  # noqa: E402
+from shoebox.search.query import match_all, match_any  # noqa: E402
+from shoebox.search.vector import InMemoryVectorIndex  # noqa: E402
 
 _VOCABULARY = (
     "dog cat bird horse cow sheep fish duck goose rabbit child man woman girl boy baby family friends crowd "

@@ -23,15 +23,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, true
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shoebox.db import Database  # noqa: E402
 from shoebox.models import Embedding, Photo, PhotoTag, User  # noqa: E402
+from shoebox.scope import Scope  # noqa: E402
 from shoebox.search import postgres  # noqa: E402
+from shoebox.search.filters import Filters  # noqa: E402
 from shoebox.search.keyword import keyword_index  # noqa: E402
-from shoebox.search.service import Filters, MemoryVectorStore  # noqa: E402
+from shoebox.search.service import MemoryVectorStore  # noqa: E402
 
 WORDS = ("dog cat bird horse beach sea ocean lake river mountain forest tree flower garden park city street "
          "bridge house church castle train car boat plane snow rain sun sunset cloud sky night storm moon fire "
@@ -110,17 +112,17 @@ def measure(db: Database, queries: int, seed: int = 2) -> dict[str, object]:
     rng = np.random.default_rng(seed)
     vectors = rng.normal(size=(queries + 2, DIM)).astype(np.float32)
     texts = [f"{rng.choice(WORDS)} {rng.choice(WORDS)[:3]}" for _ in range(queries + 2)]
-    sample = select(Photo.id).where(*Filters(tag="sample").conditions(1))
-    everyone = select(Photo.id).where(Photo.user_id == 1)
+    library = Scope.of_user(1)
+    sample = library.narrow(*Filters(tag="sample").conditions(library))
     out: dict[str, object] = {}
     with db.make_session() as session:
         t0 = time.perf_counter()
-        store.search(session, 1, MODEL, vectors[0], 100)  # the embedded index loads on first use
+        store.search(session, library, MODEL, vectors[0], 100)  # the embedded index loads on first use
         out["first query (load)"] = (time.perf_counter() - t0) * 1000
-        out["vector"] = timed(lambda i: store.search(session, 1, MODEL, vectors[i], 100), queries)
-        out["vector, 10% filter"] = timed(lambda i: store.search(session, 1, MODEL, vectors[i], 100, sample), queries)
-        out["keyword"] = timed(lambda i: keywords.search(session, keywords.match_all(texts[i]) or "x", everyone,
-                                                         100), queries)
+        out["vector"] = timed(lambda i: store.search(session, library, MODEL, vectors[i], 100), queries)
+        out["vector, 10% filter"] = timed(lambda i: store.search(session, sample, MODEL, vectors[i], 100), queries)
+        out["keyword"] = timed(lambda i: keywords.search(session, keywords.match_all(texts[i]) or "x",
+                                                         library.photo_ids(), 100), queries)
         if dialect == "postgresql":
             out["recall@100"] = recall(session, store, vectors[:20])
     return out
@@ -128,9 +130,10 @@ def measure(db: Database, queries: int, seed: int = 2) -> dict[str, object]:
 
 def recall(session, store, vectors: np.ndarray) -> float:
     """Share of the exact top 100 that the HNSW search returns."""
-    everyone = select(Photo.id).where(Photo.user_id == 1)
-    found = [len({i for i, _ in store.search(session, 1, MODEL, v, 100)}
-                 & {i for i, _ in store.search(session, 1, MODEL, v, 100, everyone)}) / 100 for v in vectors]
+    library = Scope.of_user(1)
+    exact = library.narrow(true())  # a narrowed scope searches exactly
+    found = [len({i for i, _ in store.search(session, library, MODEL, v, 100)}
+                 & {i for i, _ in store.search(session, exact, MODEL, v, 100)}) / 100 for v in vectors]
     return float(np.mean(found))
 
 

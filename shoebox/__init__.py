@@ -70,13 +70,15 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     app.teardown_appcontext(lambda _exc: database.session.remove())
     storage = Storage(settings.data_path)
     queue = jobs.init_app(app, settings, database)
+    searcher = Searcher(lambda: get_models(settings).embedder, database.engine.dialect.name)
+    app.extensions["searcher"] = searcher
     app.extensions["library"] = Library(
         storage,
         max_bytes=settings.MAX_UPLOAD_MB * (1 << 20),
         max_pixels=settings.MAX_IMAGE_MEGAPIXELS * 1_000_000,
         enqueue=queue.enqueue_analysis,
+        forget=searcher.forget,  # a deleted photo leaves the in-memory vector index at once
     )
-    app.extensions["searcher"] = Searcher(lambda: get_models(settings).embedder, database.engine.dialect.name)
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)
     auth.init_app(app)
     web.init_app(app)

@@ -18,7 +18,7 @@ from shoebox.errors import ShoeboxError
 from shoebox.jobs.analysis import PARTS, mark_queued, photos_to_reindex
 from shoebox.library.service import Prepared
 from shoebox.media.formats import accepted_extensions
-from shoebox.models import Photo, User
+from shoebox.models import User
 from shoebox.people.grouping import recluster_user
 
 shoebox_cli = AppGroup("shoebox", help="Shoebox administration.")
@@ -70,7 +70,7 @@ def import_folder(directory: Path, email: str, workers: int) -> None:
     library = current_app.extensions["library"]
     with _db().transaction() as session:
         user_id = _user(session, email).id
-        known = set(session.scalars(select(Photo.sha256).where(Photo.user_id == user_id)))
+        known = library.known_hashes(session, user_id)
         with click.progressbar(length=len(images), label="Importing", show_pos=True) as bar:
             for path, outcome in library.prepare_files(images, known, workers):
                 if isinstance(outcome, Prepared):

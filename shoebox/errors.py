@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class ShoeboxError(Exception):
     status = 400
@@ -56,3 +58,16 @@ class StorageReadOnly(ShoeboxError):
 
     status = 500
     code = "storage_read_only"
+
+
+def storage_fault(exc: BaseException) -> type[StorageFull] | type[StorageReadOnly] | None:
+    """StorageFull when `exc` says the disk is full, StorageReadOnly when it says the data directory or the
+    database cannot be written, else None: an OSError by its errno, a database error by its own words."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return StorageFull
+        return StorageReadOnly if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) else None
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "disk is full" in text:
+        return StorageFull
+    return StorageReadOnly if "readonly" in text or "read-only" in text else None

@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json (a test keeps it true)."""
+"""The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
+
+Tests keep it true (tests/openapi): every operation is used for real and its answers validated against these
+schemas with no field left undescribed; the query parameters and body fields a route reads must be the ones
+listed here, and each documented error status must really happen.
+"""
 
 from __future__ import annotations
 
@@ -10,78 +15,112 @@ from shoebox.media.formats import accepted_mime_types
 
 bp = Blueprint("openapi", __name__)
 
-_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
-    "type": "object", "required": ["code", "message"],
-    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_NUM = {"type": "number"}
+_BOOL = {"type": "boolean"}
 _NULLABLE_STR = {"type": ["string", "null"]}
 _NULLABLE_NUM = {"type": ["number", "null"]}
-_PHOTO = {"type": "object", "required": ["id", "filename", "taken_at", "width", "height", "tags", "status"],
-          "properties": {
-              "id": {"type": "integer"}, "filename": {"type": "string"}, "taken_at": {"type": "string"},
-              "width": {"type": "integer"}, "height": {"type": "integer"}, "caption": _NULLABLE_STR,
-              "tags": {"type": "array", "items": {"type": "string"}},
-              "status": {"type": "string", "enum": ["queued", "running", "done", "failed", "waiting"]},
-              "thumbnail_url": {"type": "string"}}}
-_PHOTO_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Photo"}, {"type": "object", "properties": {
-    "sha256": {"type": "string"}, "format": {"type": "string"}, "mime_type": {"type": "string"},
-    "file_size": {"type": "integer"}, "taken_at_offset": _NULLABLE_STR,
+_NULLABLE_INT = {"type": ["integer", "null"]}
+_STATUSES = ["queued", "running", "done", "failed", "waiting"]
+
+
+def _object(optional: tuple[str, ...] = (), **properties: Any) -> dict:
+    """An object with exactly these fields, every one always present (null when unknown) unless `optional`."""
+    return {"type": "object", "required": [name for name in properties if name not in optional],
+            "properties": properties}
+
+
+def _array(items: dict | str) -> dict:
+    return {"type": "array", "items": _ref(items) if isinstance(items, str) else items}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_ERROR = _object(error=_object(code=_STR, message=_STR))
+_PHOTO_FIELDS = {
+    "id": _INT, "filename": _STR,
+    "taken_at": {"type": "string", "description": "ISO 8601 local time, without an offset (see taken_at_offset)"},
+    "width": _INT, "height": _INT, "caption": _NULLABLE_STR, "tags": _array(_STR),
+    "status": {"type": "string", "enum": _STATUSES}, "thumbnail_url": _STR,
+}
+_FACE = _object(id=_INT, box={**_array(_NUM), "minItems": 4, "maxItems": 4,
+                              "description": "left, top, right, bottom as fractions of the picture"},
+                person_id=_NULLABLE_INT, person_name=_NULLABLE_STR)
+_PLACE = {**_object(city=_NULLABLE_STR, region=_NULLABLE_STR, country=_NULLABLE_STR, country_code=_NULLABLE_STR,
+                    osm_url=_NULLABLE_STR), "type": ["object", "null"]}
+_GPS = {**_object(latitude=_NUM, longitude=_NUM, altitude=_NULLABLE_NUM), "type": ["object", "null"]}
+_DETAIL_FIELDS = {
+    "sha256": _STR, "format": _STR, "mime_type": _STR, "file_size": _INT, "taken_at_offset": _NULLABLE_STR,
     "taken_at_source": {"type": "string", "enum": ["exif", "file", "upload"]},
     "camera_make": _NULLABLE_STR, "camera_model": _NULLABLE_STR, "lens": _NULLABLE_STR,
-    "exposure_time": _NULLABLE_STR, "f_number": _NULLABLE_NUM, "iso": {"type": ["integer", "null"]},
-    "focal_length": _NULLABLE_NUM, "orientation": {"type": ["integer", "null"]},
-    "gps": {"type": ["object", "null"], "properties": {
-        "latitude": {"type": "number"}, "longitude": {"type": "number"}, "altitude": _NULLABLE_NUM}},
+    "exposure_time": _NULLABLE_STR, "f_number": _NULLABLE_NUM, "iso": _NULLABLE_INT, "focal_length": _NULLABLE_NUM,
+    "orientation": _NULLABLE_INT, "gps": _GPS,
     "caption_source": {"type": ["string", "null"], "enum": ["ai", "user", None]},
-    "tag_details": {"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string"}, "source": {"type": "string"}, "confidence": _NULLABLE_NUM}}},
-    "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "original_url": {"type": "string"},
-    "large_url": {"type": "string"},
-    "animated": {"type": "boolean", "description": "an animation (GIF, APNG, WebP, AVIF): show original_url, "
-                 "whose frames play; large_url is its first frame"},
-    "faces": {"type": "array", "items": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "box": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
-                                           "description": "left, top, right, bottom as fractions of the picture"},
-        "person_id": {"type": ["integer", "null"]}, "person_name": _NULLABLE_STR}}},
-    "place": {"type": ["object", "null"], "properties": {
-        "city": _NULLABLE_STR, "region": _NULLABLE_STR, "country": _NULLABLE_STR, "country_code": _NULLABLE_STR,
-        "osm_url": _NULLABLE_STR}},
-    "ocr_text": _NULLABLE_STR}}]}
-_PERSON = {"type": "object", "required": ["id", "name", "hidden", "face_count", "photo_count"], "properties": {
-    "id": {"type": "integer"}, "name": _NULLABLE_STR, "hidden": {"type": "boolean"},
-    "face_count": {"type": "integer"}, "photo_count": {"type": "integer"}, "crop_url": _NULLABLE_STR}}
-_PERSON_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Person"}, {"type": "object", "properties": {
-    "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}}}]}
-_PLACES = {"type": "object", "properties": {"countries": {"type": "array", "items": {"type": "object", "properties": {
-    "country": {"type": "string"}, "country_code": _NULLABLE_STR, "count": {"type": "integer"},
-    "cities": {"type": "array", "items": {"type": "object", "properties": {
-        "city": _NULLABLE_STR, "region": _NULLABLE_STR, "count": {"type": "integer"}}}}}}}}}
-_PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
-    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "next_cursor": _NULLABLE_STR}}
-_UPLOADED = {"type": "object", "properties": {
-    "photos": {"type": "array", "items": {"$ref": "#/components/schemas/Photo"}}, "errors": {"type": "array"}}}
-_CREDENTIALS = {"type": "object", "required": ["email", "password"],
-                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
-_TOKENS = {"type": "object", "properties": {"access_token": {"type": "string"},
-                                            "refresh_token": {"type": "string"}, "user": {"type": "object"}}}
+    "tag_details": _array(_object(name=_STR, source={"type": "string", "enum": ["ai", "user"]},
+                                  confidence=_NULLABLE_NUM)),
+    "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "faces": _array(_FACE), "place": _PLACE,
+    "ocr_text": _NULLABLE_STR, "created_at": _STR, "original_url": _STR, "large_url": _STR,
+    "animated": {**_BOOL, "description": "an animation (GIF, APNG, WebP, AVIF): show original_url, whose frames "
+                 "play; large_url is its first frame"},
+}
+_PERSON_FIELDS = {"id": _INT, "name": _NULLABLE_STR, "hidden": _BOOL, "face_count": _INT, "photo_count": _INT,
+                  "crop_url": _NULLABLE_STR}
+_CITY = _object(city=_NULLABLE_STR, region=_NULLABLE_STR, count=_INT)
+_USER = _object(id=_INT, email=_STR, created_at=_STR)
+
+SCHEMAS = {
+    "Error": _ERROR,
+    "Photo": _object(**_PHOTO_FIELDS),
+    "PhotoDetail": _object(**_PHOTO_FIELDS, **_DETAIL_FIELDS),
+    "PhotoPage": _object(items=_array("Photo"), next_cursor=_NULLABLE_STR),
+    "SearchPage": _object(
+        items=_array(_object(**_PHOTO_FIELDS, score=_NUM, matched={
+            **_array(_STR), "description": "why: keyword, meaning; person, place or text beside keyword"})),
+        next_cursor=_NULLABLE_STR, total={**_INT, "description": "how many photos match in all"}),
+    "Uploaded": _object(
+        photos=_array(_object(**_PHOTO_FIELDS, duplicate={
+            **_BOOL, "description": "the same file was already in the library: this is that photo"})),
+        errors=_array(_object(filename=_NULLABLE_STR, error=_ERROR["properties"]["error"]))),
+    "User": _USER,
+    "Tokens": _object(access_token=_STR, refresh_token=_STR, user=_ref("User")),
+    "Message": _object(message=_STR),
+    "Person": _object(**_PERSON_FIELDS),
+    "PersonDetail": _object(**_PERSON_FIELDS, photos=_array("Photo")),
+    "Places": _object(countries=_array(_object(country=_STR, country_code=_NULLABLE_STR, count=_INT,
+                                               cities=_array(_CITY)))),
+    "Facets": _object(tags=_array(_object(name=_STR, count=_INT)), cameras=_array(_STR), formats=_array(_STR)),
+    "Jobs": _object(counts=_object(**dict.fromkeys(_STATUSES, _INT)), total=_INT,
+                    progress={**_NUM, "minimum": 0, "maximum": 1},
+                    failed=_array(_object(photo_id=_INT, filename=_STR, reason=_NULLABLE_STR)),
+                    waiting_reason=_NULLABLE_STR),
+}
 
 
 def _json(schema: dict | str) -> dict:
-    if isinstance(schema, str):
-        schema = {"$ref": f"#/components/schemas/{schema}"}
-    return {"content": {"application/json": {"schema": schema}}}
+    return {"content": {"application/json": {"schema": _ref(schema) if isinstance(schema, str) else schema}}}
 
 
-def _op(summary: str, ok: tuple[int, dict | str] | None = None, body: dict | str | None = None,
-        params: list[dict] | None = None, public: bool = False, errors: tuple[int, ...] = (400,)) -> dict:
-    responses: dict[str, Any] = {}
-    if ok:
-        status, schema = ok
-        responses[str(status)] = {"description": "OK", **(_json(schema) if schema else {})}
-    for status in (*errors, *(() if public else (401,))):
-        responses[str(status)] = {"description": "Error", **_json("Error")}
+def _file(*media_types: str) -> dict:
+    return {"content": {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}}
+
+
+def _op(summary: str, ok: tuple[int, dict | str | None], body: dict | str | None = None,
+        params: list[dict] | None = None, public: bool = False, errors: tuple[int, ...] = (),
+        body_required: bool = True) -> dict:
+    """One operation: its success answer (status, schema; a dict with "content" for files; None: no body), its
+    JSON body, its parameters and its error answers (401 added unless `public`; 404 where the path has an id)."""
+    status, schema = ok
+    answer = schema if isinstance(schema, dict) and "content" in schema else (_json(schema) if schema else {})
+    responses: dict[str, Any] = {str(status): {"description": "OK", **answer}}
+    path_ids = any(p["in"] == "path" for p in params or [])
+    for code in sorted({*errors, *(() if public else (401,)), *((404,) if path_ids else ())}):
+        responses[str(code)] = {"description": _REASONS[code], **_json("Error")}
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if body is not None:
-        op["requestBody"] = {"required": True, **_json(body)}
+        op["requestBody"] = {"required": body_required, **_json(body)}
     if params:
         op["parameters"] = params
     if public:
@@ -89,96 +128,108 @@ def _op(summary: str, ok: tuple[int, dict | str] | None = None, body: dict | str
     return op
 
 
-def _query(name: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"}}
+_REASONS = {400: "Invalid input", 401: "Not signed in, or wrong credentials", 404: "No such thing of yours",
+            409: "Already exists", 413: "Too large", 415: "Not an image", 429: "Too many attempts; see Retry-After",
+            500: "Storage is read-only", 507: "Storage is full"}
 
 
-_ID = {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_PERSON_ID = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_FACE_ID = {"name": "face_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_OBJ = {"type": "object"}
+def _query(name: str, schema: dict | None = None, description: str = "") -> dict:
+    parameter = {"name": name, "in": "query", "required": False, "schema": schema or _STR}
+    return {**parameter, "description": description} if description else parameter
+
+
+def _path(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": _INT}
+
+
+_ID, _PERSON_ID, _FACE_ID = _path("photo_id"), _path("person_id"), _path("face_id")
+_CURSOR = _query("cursor", description="next_cursor of the previous page")
+_CREDENTIALS = _object(email=_STR, password=_STR)
 _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date"}),
                   _query("to", {"type": "string", "format": "date"}), _query("tag"), _query("camera"),
                   _query("format"), _query("person"), _query("place"),
                   _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
-                  _query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
+                  _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
+_ANY_OBJECT = {"type": "object", "additionalProperties": True}
+_OPENAPI = _object(openapi=_STR, info=_ANY_OBJECT, components=_ANY_OBJECT, paths=_ANY_OBJECT,
+                   security=_array({"type": "object", "additionalProperties": _array(_STR)}))
 
 PATHS: dict[str, dict[str, dict]] = {
-    "/api/auth/register": {"post": _op("Create an account and sign in", (201, _TOKENS), _CREDENTIALS, public=True,
+    "/api/auth/register": {"post": _op("Create an account and sign in", (201, "Tokens"), _CREDENTIALS, public=True,
                                        errors=(400, 409, 429))},
-    "/api/auth/login": {"post": _op("Sign in", (200, _TOKENS), _CREDENTIALS, public=True, errors=(400, 401, 429))},
-    "/api/auth/refresh": {"post": _op("New access token from a refresh token", (200, _OBJ))},
-    "/api/auth/logout": {"post": _op("Revoke the tokens sent and clear the cookies", (200, _OBJ), public=True)},
-    "/api/auth/password-reset": {"post": _op("Mail a reset link if the account exists (always 202)", (202, _OBJ),
-                                             {"type": "object", "properties": {"email": {"type": "string"}}},
-                                             public=True, errors=(400, 429))},
-    "/api/auth/password-reset/confirm": {"post": _op(
-        "Set a new password with a reset token", (200, _OBJ), {"type": "object", "properties": {
-            "token": {"type": "string"}, "password": {"type": "string"}}}, public=True, errors=(400, 429))},
-    "/api/auth/password": {"post": _op("Change password (signs out other sessions)", (200, _TOKENS), {
-        "type": "object", "properties": {"current_password": {"type": "string"},
-                                         "new_password": {"type": "string"}}}, errors=(400, 429))},
-    "/api/me": {"get": _op("The signed-in user", (200, _OBJ), errors=()),
-                "delete": _op("Delete the account with all photos", (200, _OBJ),
-                              {"type": "object", "properties": {"password": {"type": "string"}}})},
+    "/api/auth/login": {"post": _op("Sign in", (200, "Tokens"), _CREDENTIALS, public=True, errors=(400, 401, 429))},
+    "/api/auth/refresh": {"post": _op("New access token from a refresh token (sent as the Bearer token)",
+                                      (200, _object(access_token=_STR)))},
+    "/api/auth/logout": {"post": _op(
+        "Revoke the token sent and a refresh token (in the body or its cookie); clear the cookies",
+        (200, _object(logged_out={"const": True})), _object(refresh_token=_STR), public=True, body_required=False)},
+    "/api/auth/password-reset": {"post": _op("Mail a reset link if the account exists (always 202)",
+                                             (202, "Message"), _object(email=_STR), public=True, errors=(400, 429))},
+    "/api/auth/password-reset/confirm": {"post": _op("Set a new password with a reset token", (200, "Message"),
+                                                     _object(token=_STR, password=_STR), public=True,
+                                                     errors=(400, 429))},
+    "/api/auth/password": {"post": _op("Change password (signs out other sessions)", (200, "Tokens"),
+                                       _object(current_password=_STR, new_password=_STR), errors=(400, 429))},
+    "/api/me": {"get": _op("The signed-in user", (200, "User")),
+                "delete": _op("Delete the account with all photos", (200, _object(deleted={"const": True})),
+                              _object(password=_STR), errors=(400,))},
     "/api/photos": {
         "get": _op("Photos, newest taken first", (200, "PhotoPage"),
-                   params=[_query("cursor"), _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
-        "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, _UPLOADED),
+                   params=[_CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})],
+                   errors=(400,)),
+        "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, "Uploaded"),
                        errors=(400, 413, 415, 500, 507)),
-                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                     "type": "object", "properties": {"files": {"type": "array", "items": {
-                         "type": "string", "format": "binary"}}}},
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _object(
+                     files=_array({"type": "string", "format": "binary"})),
                      "encoding": {"files": {"contentType": ", ".join(accepted_mime_types())}}}}}},
     },
     "/api/photos/{photo_id}": {
-        "get": _op("One photo with all its metadata", (200, "PhotoDetail"), params=[_ID], errors=(404,)),
-        "patch": _op("Edit caption, tags and note", (200, "PhotoDetail"), {"type": "object", "properties": {
-            "caption": _NULLABLE_STR, "note": _NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}}}},
-            params=[_ID], errors=(400, 404)),
-        "delete": _op("Delete the photo and its files", (204, None), params=[_ID], errors=(404,)),
+        "get": _op("One photo with all its metadata", (200, "PhotoDetail"), params=[_ID]),
+        "patch": _op("Edit caption, tags and note (send any of them)", (200, "PhotoDetail"),
+                     _object(("caption", "note", "tags"), caption=_NULLABLE_STR, note=_NULLABLE_STR,
+                             tags=_array(_STR)), params=[_ID], errors=(400,)),
+        "delete": _op("Delete the photo and its files", (204, None), params=[_ID]),
     },
-    "/api/photos/{photo_id}/original": {"get": {**_op("The original file", None, params=[_ID], errors=(404,)),
-                                                "responses": {"200": {"description": "The file"}, "401": {
-                                                    "description": "Error"}, "404": {"description": "Error"}}}},
-    "/api/photos/{photo_id}/thumbnail": {"get": {**_op("A WebP thumbnail", None, params=[
-        _ID, _query("size", {"type": "string", "enum": ["small", "large"]})]), "responses": {
-        "200": {"description": "WebP image"}, "400": {"description": "Error"}, "401": {"description": "Error"},
-        "404": {"description": "Error"}}}},
-    "/api/photos/{photo_id}/similar": {"get": _op("More like this", (200, _OBJ), params=[
-        _ID, _query("limit", {"type": "integer", "minimum": 1, "maximum": 100})], errors=(400, 404))},
-    "/api/search": {"get": _op("Search in natural language with filters", (200, "PhotoPage"),
-                               params=_SEARCH_PARAMS)},
-    "/api/facets": {"get": _op("Values the search filters can take", (200, _OBJ), errors=())},
-    "/api/duplicates": {"get": _op("Groups of near-identical photos", (200, _OBJ), params=[
-        _query("distance", {"type": "integer", "minimum": 0, "maximum": 24})])},
+    "/api/photos/{photo_id}/original": {"get": _op("The original file, as uploaded", (200, _file("image/*")),
+                                                   params=[_ID])},
+    "/api/photos/{photo_id}/thumbnail": {"get": _op("A WebP thumbnail", (200, _file("image/webp")), params=[
+        _ID, _query("size", {"type": "string", "enum": ["small", "large"]})], errors=(400,))},
+    "/api/photos/{photo_id}/similar": {"get": _op(
+        "More like this", (200, _object(items=_array(_object(**_PHOTO_FIELDS, similarity=_NUM)))),
+        params=[_ID, _query("limit", {"type": "integer", "minimum": 1, "maximum": 100})], errors=(400,))},
+    "/api/search": {"get": _op("Search in natural language with filters", (200, "SearchPage"),
+                               params=_SEARCH_PARAMS, errors=(400,))},
+    "/api/facets": {"get": _op("Values the search filters can take", (200, "Facets"))},
+    "/api/duplicates": {"get": _op("Groups of near-identical photos, the largest copy first",
+                                   (200, _object(groups=_array(_array("Photo")))),
+                                   params=[_query("distance", {"type": "integer", "minimum": 0, "maximum": 24})],
+                                   errors=(400,))},
     "/api/people": {"get": _op("People shown on the People page (named, or in enough photos), with counts",
-                               (200, {"type": "object", "properties": {"items": {"type": "array", "items": {
-                                   "$ref": "#/components/schemas/Person"}}}}),
-                               params=[_query("hidden", {"type": "boolean"})], errors=())},
+                               (200, _object(items=_array("Person"))),
+                               params=[_query("hidden", {"type": "boolean"}, "true: the hidden people instead")])},
     "/api/people/{person_id}": {
-        "get": _op("A person with their photos", (200, "PersonDetail"), params=[_PERSON_ID], errors=(404,)),
-        "patch": _op("Name, rename or hide a person", (200, "Person"), {"type": "object", "properties": {
-            "name": _NULLABLE_STR, "hidden": {"type": "boolean"}}}, params=[_PERSON_ID], errors=(400, 404)),
+        "get": _op("A person with their photos", (200, "PersonDetail"), params=[_PERSON_ID]),
+        "patch": _op("Name, rename or hide a person (send either or both)", (200, "Person"),
+                     _object(("name", "hidden"), name=_NULLABLE_STR, hidden=_BOOL), params=[_PERSON_ID],
+                     errors=(400,)),
         "delete": _op("Forget a person (photos stay; their faces belong to nobody)", (204, None),
-                      params=[_PERSON_ID], errors=(404,)),
+                      params=[_PERSON_ID]),
     },
     "/api/people/{person_id}/merge": {"post": _op(
         "Move all of a person's faces to another person and remove the first", (200, "Person"),
-        {"type": "object", "required": ["into"], "properties": {"into": {"type": "integer"}}},
-        params=[_PERSON_ID], errors=(400, 404))},
-    "/api/people/{person_id}/crop": {"get": {**_op("The person's face as a WebP square", None, params=[_PERSON_ID]),
-                                             "responses": {"200": {"description": "WebP image"},
-                                                           "401": {"description": "Error"},
-                                                           "404": {"description": "Error"}}}},
+        _object(into=_INT), params=[_PERSON_ID], errors=(400,))},
+    "/api/people/{person_id}/crop": {"get": _op("The person's face as a WebP square", (200, _file("image/webp")),
+                                                params=[_PERSON_ID, _query("v", description=(
+                                                    "any value (the cover face's id in crop_url): the answer "
+                                                    "may then be cached for a year"))])},
     "/api/faces/{face_id}": {"patch": _op(
-        "Put a face with another person, or with nobody (null)", (200, _OBJ),
-        {"type": "object", "required": ["person_id"], "properties": {"person_id": {"type": ["integer", "null"]}}},
-        params=[_FACE_ID], errors=(400, 404))},
-    "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, _PLACES), errors=())},
-    "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, _OBJ), errors=())},
-    "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _OBJ), errors=())},
-    "/api/openapi.json": {"get": _op("This description", (200, _OBJ), public=True, errors=())},
+        "Put a face with another person, or with nobody (null)",
+        (200, _object(id=_INT, photo_id=_INT, person_id=_NULLABLE_INT)),
+        _object(person_id=_NULLABLE_INT), params=[_FACE_ID], errors=(400,))},
+    "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, "Places"))},
+    "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, "Jobs"))},
+    "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _object(retried=_INT)))},
+    "/api/openapi.json": {"get": _op("This description", (200, _OPENAPI), public=True)},
 }
 
 
@@ -187,8 +238,7 @@ def spec() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Shoebox API", "version": "1", "description": "Your photos, found by what you remember."},
         "components": {
-            "schemas": {"Error": _ERROR, "Photo": _PHOTO, "PhotoDetail": _PHOTO_DETAIL, "PhotoPage": _PAGE,
-                        "Person": _PERSON, "PersonDetail": _PERSON_DETAIL},
+            "schemas": SCHEMAS,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
         "security": [{"bearer": []}],

@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shoebox.config import Settings
 from shoebox.db import is_locked, writing
-from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, StorageReadOnly
+from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, storage_fault
 from shoebox.ids import IdConverter
 from shoebox.library.service import Library
 
@@ -55,6 +55,14 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise InvalidInput(f"{name} must be between {low} and {high}", code="invalid_parameter")
     return value
+
+
+def json_body(message: str = "send a JSON object") -> dict:
+    """The request's JSON object; anything else (no body, bad JSON, a list) is a 400 saying `message`."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput(message, code="invalid_json")
+    return body
 
 
 def body_limit(max_bytes: int | None = None) -> Callable[[Callable], Callable]:
@@ -147,12 +155,11 @@ def _database_error(exc: OperationalError):
         current_app.logger.warning("database still locked after %d attempts: %s %s", LOCK_ATTEMPTS,
                                    request.method, request.path)
         return _error_page(503, "busy", "The server is busy; try again in a moment.")
-    text = str(exc.orig or exc).lower()
-    if "disk is full" in text:
-        return _error_page(StorageFull.status, StorageFull.code, "The server's disk is full.")
-    if "readonly" in text:
-        return _error_page(StorageReadOnly.status, StorageReadOnly.code, "The server's database is not writable.")
-    return _unexpected(exc)
+    fault = storage_fault(exc)
+    if fault is None:
+        return _unexpected(exc)
+    message = "The server's disk is full." if fault is StorageFull else "The server's database is not writable."
+    return _error_page(fault.status, fault.code, message)
 
 
 def retry_when_locked(dispatch: Callable[[], Any]) -> Callable[[], Any]:

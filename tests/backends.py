@@ -1,6 +1,7 @@
 """The backends the suite runs against: embedded (SQLite + in-process Huey), or, with
 `SHOEBOX_TEST_BACKEND=postgres`, a real PostgreSQL 16 + pgvector (PyPI `pgserver`, Unix socket) and a real
-Redis (Debian `redis-server` on a free loopback port). Every app a test builds goes through `make_app`."""
+Redis (Debian `redis-server` on a free loopback port). Every app a test builds goes through `make_app`.
+Under pytest-xdist each worker process starts its own servers (own data directory, own port or socket)."""
 
 from __future__ import annotations
 
@@ -38,24 +39,33 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install -y redis-server)")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(
-            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.client = self._connect()
+        for _attempt in range(5):  # another process (an xdist worker) may take the free port first
+            self.port = free_port()
+            self.url = f"redis://127.0.0.1:{self.port}/0"
+            self.process = subprocess.Popen(
+                [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.client = self._connect()
+            if self.client is not None:
+                return
+            self.process.kill()
+            self.process.wait(10)
+        raise RuntimeError("redis-server did not start")
 
     def _connect(self):
+        """A client of this process's server once it answers; None if the server exited (port taken)."""
         import redis
 
         client = redis.Redis.from_url(self.url)
-        for _ in range(100):
+        deadline = time.monotonic() + 10
+        while self.process.poll() is None and time.monotonic() < deadline:
             try:
-                client.ping()
-                return client
+                if client.info("server")["process_id"] == self.process.pid:
+                    return client
+                return None  # another process's server answers on this port
             except redis.ConnectionError:
                 time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        return None
 
     def flush(self) -> None:
         self.client.flushall()
@@ -127,6 +137,8 @@ class Services:
     @property
     def postgres(self) -> PostgresServer:
         if self._postgres is None:
+            if not POSTGRES:  # starting it costs half a minute: the embedded run must not pay that
+                raise RuntimeError("PostgreSQL starts only in the PostgreSQL run: mark the test postgres_only")
             self._postgres = PostgresServer()
         return self._postgres
 

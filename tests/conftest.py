@@ -1,13 +1,16 @@
 """Fixtures shared by the suite: an app on a temp data dir, a client, and signed-in users.
 
 `SHOEBOX_TEST_BACKEND=postgres` runs the same tests on PostgreSQL + pgvector and Redis (tests/backends.py);
-tests marked `embedded_only` (with their reason) are skipped there.
+tests marked `embedded_only` (with their reason) are skipped there, and tests marked `postgres_only` run only
+there (PostgreSQL starts only in that run).
 """
 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -18,24 +21,35 @@ from tests.backends import make_app
 pytest_plugins = ["tests.tiny_models"]
 
 PASSWORD = "correct horse battery"
+#: Where the browser tests (tests/e2e) leave their screenshots.
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+STARTED = pytest.StashKey[float]()
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "embedded_only(reason): the test is about SQLite or the in-process queue")
+    config.addinivalue_line("markers", "postgres_only(reason): the test needs PostgreSQL, so it runs in the "
+                                       "PostgreSQL run (SHOEBOX_TEST_BACKEND=postgres) only")
+    config.stash[STARTED] = time.time()
 
 
 def pytest_collection_modifyitems(config, items):
-    if not backends.POSTGRES:
-        return
+    other_run = "postgres_only" if not backends.POSTGRES else "embedded_only"
     for item in items:
-        marker = item.get_closest_marker("embedded_only")
+        marker = item.get_closest_marker(other_run)
         if marker is not None:
-            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "embedded only")
-            item.add_marker(pytest.mark.skip(reason=f"embedded only: {reason}"))
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"{other_run.replace('_', ' ')}: {reason}"))
 
 
 def pytest_report_header(config):
     return f"shoebox backend: {backends.BACKEND}"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Point at the browser tests' screenshots when this run took some."""
+    if SCREENSHOTS.is_dir() and any(p.stat().st_mtime >= config.stash[STARTED] for p in SCREENSHOTS.rglob("*.png")):
+        terminalreporter.write_line(f"e2e screenshots: {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,7 +13,8 @@ from tests import backends
 from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
 
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::UserWarning"),
+              pytest.mark.postgres_only(reason="copies an embedded install into PostgreSQL")]
 SETTINGS = {"WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none",
             "EMBED_MODEL": "none"}
 

@@ -28,6 +28,7 @@ from shoebox.auth import rate_store, service  # noqa: F401 (rate_store registers
 from shoebox.errors import ShoeboxError
 from shoebox.mail import Outbox
 from shoebox.models import User
+from shoebox.scope import Scope
 from shoebox.web import db_session, error_response
 
 login_required = jwt_required()
@@ -38,8 +39,13 @@ def current_user_id() -> int:
     return int(get_jwt_identity())
 
 
+def current_scope() -> Scope:
+    """The photos the signed-in user may see (call only behind a login check): every read starts from it."""
+    return Scope.of_user(current_user_id())
+
+
 def current_user() -> User:
-    user = db_session().get(User, current_user_id())
+    user = service.find_user(db_session(), current_user_id())
     if user is None:  # deleted while the token was still valid
         raise ShoeboxError("your account no longer exists", code="unauthorized", status=401)
     return user
@@ -107,13 +113,13 @@ def init_app(app: Flask) -> None:
     def _revoked(_header: dict, payload: dict) -> bool:
         """A token opens only the account it was made for (its random key: an id can come back, in a restored
         or hand-copied database), only until the password changes, and not once logged out."""
-        user = db_session().get(User, int(payload["sub"]))
+        user = service.find_user(db_session(), int(payload["sub"]))
         return (user is None or payload.get("key") != user.token_key or payload.get("ver") != user.token_version
                 or service.is_revoked(db_session(), payload["jti"]))
 
     @jwt.additional_claims_loader
     def _claims(identity: str) -> dict:
-        user = db_session().get(User, int(identity))
+        user = service.find_user(db_session(), int(identity))
         return {"ver": user.token_version, "key": user.token_key} if user else {"ver": -1, "key": ""}
 
     @app.errorhandler(TooManyAttempts)
@@ -143,5 +149,5 @@ def token_expiry(payload: dict) -> datetime:
     return datetime.fromtimestamp(payload["exp"], UTC).replace(tzinfo=None)
 
 
-__all__ = ["current_user", "current_user_id", "get_jwt", "init_app", "login_required", "page_login_required",
-           "rate_limiter", "token_expiry"]
+__all__ = ["current_scope", "current_user", "current_user_id", "get_jwt", "init_app", "login_required",
+           "page_login_required", "rate_limiter", "token_expiry"]

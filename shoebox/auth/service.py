@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from shoebox.config import Settings
+from shoebox.db import Database
 from shoebox.errors import Conflict, InvalidInput, Unauthorized
 from shoebox.library.storage import Storage
+from shoebox.mail import send_mail
 from shoebox.models import ResetToken, RevokedToken, User, utcnow
 
 MIN_PASSWORD = 10
@@ -75,6 +78,11 @@ def register(session: Session, email: object, password: object) -> User:
     session.add(user)
     session.commit()
     return user
+
+
+def find_user(session: Session, user_id: int) -> User | None:
+    """The account with this id, or None (deleted while a token of it was still valid)."""
+    return session.get(User, user_id)
 
 
 def authenticate(session: Session, email: object, password: object) -> User:
@@ -137,6 +145,21 @@ def start_password_reset(session: Session, email: str, minutes: int) -> tuple[st
         return None
     user = session.scalar(select(User).where(User.email == address))
     return (user.email, create_reset_token(session, user, minutes)) if user is not None else None
+
+
+def mail_reset_link(database: Database, config: Settings, email: str, link: str) -> None:
+    """Off the request path (the outbox's thread): find the account, make a token and mail the link; nothing
+    for an unknown email."""
+    with database.transaction() as session:
+        found = start_password_reset(session, email, config.RESET_TOKEN_MINUTES)
+    if found is None:
+        return
+    address, token = found
+    body = (f"Someone (hopefully you) asked to reset the password of your Shoebox account.\n\n"
+            f"Open this link within {config.RESET_TOKEN_MINUTES} minutes to choose a new password:\n\n"
+            f"{link}{token}\n\n"
+            "The link works once. If you did not ask for this, ignore this mail; your password stays as it is.\n")
+    send_mail(config, address, "Reset your Shoebox password", body)
 
 
 def reset_password(session: Session, token: object, password: object) -> User:

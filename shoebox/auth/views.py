@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_jwt_extended import (
     create_access_token,
     create_refresh_token,
@@ -18,23 +18,14 @@ from flask_jwt_extended import (
 from jwt.exceptions import PyJWTError
 
 from shoebox.auth import current_user, login_required, rate_limiter, service, token_expiry
-from shoebox.errors import InvalidInput
-from shoebox.mail import send_mail
 from shoebox.models import User
-from shoebox.web import db_session, library, settings
+from shoebox.web import db_session, json_body, library, settings
 
 bp = Blueprint("auth", __name__)
 #: What a browser's URL parser removes (WHATWG URL standard): ASCII tab and newlines anywhere ...
 _URL_IGNORED = dict.fromkeys(map(ord, "\t\n\r"))
 #: ... and C0 controls and spaces at both ends.
 _URL_TRIMMED = "".join(map(chr, range(0x21)))
-
-
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("send a JSON object", code="invalid_json")
-    return body
 
 
 def _user_json(user: User) -> dict:
@@ -59,7 +50,7 @@ def _account_key(email: object) -> str:
 @bp.post("/api/auth/register")
 def register():
     rate_limiter().hit(f"register-ip:{request.remote_addr}")  # counted before the body is parsed
-    body = _json()
+    body = json_body()
     user = service.register(db_session(), body.get("email"), body.get("password"))
     return _signed_in(user, 201)
 
@@ -67,7 +58,7 @@ def register():
 @bp.post("/api/auth/login")
 def login():
     rate_limiter().hit(f"login-ip:{request.remote_addr}")  # counted before the body is parsed
-    body = _json()
+    body = json_body()
     rate_limiter().hit("login-" + _account_key(body.get("email")))
     user = service.authenticate(db_session(), body.get("email"), body.get("password"))
     return _signed_in(user)
@@ -115,7 +106,7 @@ def password_reset():
     """Always 202 after the same work: the account lookup and the mail happen later, off the request path,
     so neither the reply nor its timing tells whether an account exists."""
     rate_limiter().hit(f"reset-ip:{request.remote_addr}")  # counted before the body is parsed
-    body = _json()
+    body = json_body()
     email = body.get("email")
     rate_limiter().hit("reset-" + _account_key(email))
     base = _link_base()
@@ -124,7 +115,7 @@ def password_reset():
                                  "request's Host cannot be trusted for a link)")
     else:
         link = f"{base}{url_for('auth.reset_page')}?token="
-        current_app.extensions["outbox"].submit(_mail_reset_link, current_app._get_current_object(),
+        current_app.extensions["outbox"].submit(service.mail_reset_link, current_app.extensions["db"], settings(),
                                                 email if isinstance(email, str) else "", link)
     return jsonify({"message": "If an account exists for this address, a reset link is on its way."}), 202
 
@@ -139,25 +130,10 @@ def _link_base() -> str | None:
     return None
 
 
-def _mail_reset_link(app: Flask, email: str, link: str) -> None:
-    """In the outbox's thread: find the account, make a token and mail the link (nothing for an unknown email)."""
-    config = app.config["SETTINGS"]
-    with app.extensions["db"].transaction() as session:
-        found = service.start_password_reset(session, email, config.RESET_TOKEN_MINUTES)
-    if found is None:
-        return
-    address, token = found
-    body = (f"Someone (hopefully you) asked to reset the password of your Shoebox account.\n\n"
-            f"Open this link within {config.RESET_TOKEN_MINUTES} minutes to choose a new password:\n\n"
-            f"{link}{token}\n\n"
-            "The link works once. If you did not ask for this, ignore this mail; your password stays as it is.\n")
-    send_mail(config, address, "Reset your Shoebox password", body)
-
-
 @bp.post("/api/auth/password-reset/confirm")
 def password_reset_confirm():
     rate_limiter().hit(f"reset-confirm-ip:{request.remote_addr}")  # counted before the body is parsed
-    body = _json()
+    body = json_body()
     service.reset_password(db_session(), body.get("token"), body.get("password"))
     response = jsonify({"message": "Your password has been changed. Sign in with the new one."})
     unset_jwt_cookies(response)
@@ -169,7 +145,7 @@ def password_reset_confirm():
 def change_password():
     user = current_user()
     rate_limiter().hit("password-" + _account_key(user.email))  # one budget for every check of the password
-    body = _json()
+    body = json_body()
     service.change_password(db_session(), user, body.get("current_password"), body.get("new_password"))
     return _signed_in(user)
 
@@ -185,8 +161,10 @@ def me():
 def delete_me():
     user = current_user()
     rate_limiter().hit("password-" + _account_key(user.email))  # the same budget as a password change
-    body = _json()
+    body = json_body()
+    user_id = user.id
     service.delete_account(db_session(), library().storage, user, body.get("password"))
+    library().forget(user_id, None)  # and its vectors leave this process's memory
     response = jsonify({"deleted": True})
     unset_jwt_cookies(response)
     return response

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, send_file, url_for
 
-from shoebox.auth import current_user_id, login_required
-from shoebox.errors import InvalidInput, NotFound, ShoeboxError
+from shoebox.auth import current_scope, current_user_id, login_required
+from shoebox.errors import InvalidInput, ShoeboxError
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, visible_tags
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.models import Photo
 from shoebox.people.places import place_of
 from shoebox.people.service import faces_of
-from shoebox.web import body_limit, db_session, int_arg, library
+from shoebox.web import body_limit, db_session, int_arg, json_body, library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -122,31 +122,29 @@ def _batch_failure_status(failed: list[dict]) -> int:
 @login_required
 def list_photos():
     limit = int_arg("limit", 50, 1, MAX_PAGE)
-    photos, next_cursor = library().page(db_session(), current_user_id(), request.args.get("cursor"), limit)
+    photos, next_cursor = library().page(db_session(), current_scope(), request.args.get("cursor"), limit)
     return jsonify({"items": [photo_json(photo) for photo in photos], "next_cursor": next_cursor})
 
 
 @bp.get("/photos/<int:photo_id>")
 @login_required
 def get_photo(photo_id: int):
-    return jsonify(photo_json(library().get(db_session(), current_user_id(), photo_id), detail=True))
+    return jsonify(photo_json(library().get(db_session(), current_scope(), photo_id), detail=True))
 
 
 @bp.patch("/photos/<int:photo_id>")
 @body_limit(MAX_EDIT_BODY)
 @login_required
 def edit_photo(photo_id: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("send a JSON object with any of caption, tags, note", code="invalid_json")
-    photo = library().edit(db_session(), current_user_id(), photo_id, body)
+    body = json_body("send a JSON object with any of caption, tags, note")
+    photo = library().edit(db_session(), current_scope(), photo_id, body)
     return jsonify(photo_json(photo, detail=True))
 
 
 @bp.delete("/photos/<int:photo_id>")
 @login_required
 def delete_photo(photo_id: int):
-    library().delete(db_session(), current_user_id(), photo_id)
+    library().delete(db_session(), current_scope(), photo_id)
     return "", 204
 
 
@@ -154,10 +152,8 @@ def delete_photo(photo_id: int):
 @login_required
 def original(photo_id: int):
     """The untouched file, with its true type, as a download-named file that can never run as a page."""
-    photo = library().get(db_session(), current_user_id(), photo_id)
-    path = library().storage.original_path(photo.user_id, photo.sha256)
-    if not path.is_file():
-        raise NotFound(f"the original of photo {photo_id} is missing on disk", code="file_missing")
+    photo = library().get(db_session(), current_scope(), photo_id)
+    path = library().storage.existing_original(photo)
     response = send_file(path, mimetype=photo.mime_type, download_name=photo.filename, conditional=True,
                          etag=photo.sha256)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -171,7 +167,7 @@ def thumbnail(photo_id: int):
     size = request.args.get("size", "small")
     if size not in THUMB_SIZES:
         raise InvalidInput(f"size must be one of {', '.join(THUMB_SIZES)}", code="invalid_size")
-    photo = library().get(db_session(), current_user_id(), photo_id)
+    photo = library().get(db_session(), current_scope(), photo_id)
     path = library().thumbnail_file(photo, size)
     response = send_file(path, mimetype="image/webp", conditional=True, etag=f"{photo.sha256}-{size}")
     response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))

@@ -1,9 +1,7 @@
-"""The photo library's rules: ingest, list, edit and delete, always within one user's photos."""
+"""The photo library's rules: ingest (into one user's photos), list, edit and delete (within a viewer's scope)."""
 
 from __future__ import annotations
 
-import base64
-import errno
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -17,16 +15,16 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from shoebox.cursors import decode_keyset, encode_keyset
 from shoebox.errors import (
     InvalidInput,
-    NotFound,
     PayloadTooLarge,
     ShoeboxError,
     StorageFull,
     StorageReadOnly,
     UnsupportedMedia,
+    storage_fault,
 )
-from shoebox.ids import is_id, whole_number
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect, is_animated
@@ -35,6 +33,7 @@ from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
 from shoebox.people.grouping import drop_if_empty, refresh
+from shoebox.scope import NEWEST_FIRST, Scope
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +81,20 @@ class Prepared:
 
 
 class Library:
-    """Ingest and edit photos: files through `storage`, rows through the session, analysis through `enqueue`."""
+    """Ingest and edit photos: files through `storage`, rows through the session, analysis through `enqueue`.
+    Reads and edits take the viewer's `Scope`; ingest takes the owner's id."""
 
     def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
-                 enqueue: Callable[..., None] | None = None) -> None:
+                 enqueue: Callable[..., None] | None = None,
+                 forget: Callable[[int, list[int] | None], None] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         #: enqueue(photo_ids, parts=("all",)): queue photos for (part of) their analysis.
         self.enqueue = enqueue or (lambda ids, parts=("all",): None)
+        #: forget(owner_id, photo_ids): drop deleted photos (None: all of a deleted account's) from what is kept
+        #: outside the database (the in-memory vector index), so no search counts them.
+        self.forget = forget or (lambda owner_id, photo_ids: None)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -164,8 +168,15 @@ class Library:
             _raise_if_database_full(exc)
             raise
 
+    # The duplicate check is no read for a viewer: the owner's bytes are stored once whatever the photo's
+    # visibility (a trashed copy is still the copy), so it asks the owner's rows directly.
     def _find(self, session: Session, user_id: int, sha256: str) -> Photo | None:
         return session.scalar(select(Photo).where(Photo.user_id == user_id, Photo.sha256 == sha256))
+
+    @staticmethod
+    def known_hashes(session: Session, user_id: int) -> set[str]:
+        """The SHA-256 of every photo the user has (a bulk import skips those without reading them)."""
+        return set(session.scalars(select(Photo.sha256).where(Photo.user_id == user_id)))
 
     def _inspect(self, path: Path, filename: str) -> tuple[PhotoMetadata, tuple[dict[str, bytes], int]]:
         """Check the file really is a supported, sane image; read its metadata; render its thumbnails."""
@@ -211,32 +222,28 @@ class Library:
         return Ingested(photo, duplicate=False)
 
     # -- read -------------------------------------------------------------------------------------
-    def get(self, session: Session, user_id: int, photo_id: int) -> Photo:
-        """A photo of this user; another user's id is as unknown as a missing one."""
-        photo = session.scalar(select(Photo).where(Photo.id == photo_id, Photo.user_id == user_id))
-        if photo is None:
-            raise NotFound(f"photo {photo_id} not found")
-        return photo
+    @staticmethod
+    def get(session: Session, scope: Scope, photo_id: int) -> Photo:
+        """A photo the viewer may see; any other id is as unknown as a missing one."""
+        return scope.get(session, photo_id)
 
-    def page(self, session: Session, user_id: int, cursor: str | None, limit: int) -> tuple[list[Photo], str | None]:
+    @staticmethod
+    def page(session: Session, scope: Scope, cursor: str | None, limit: int) -> tuple[list[Photo], str | None]:
         """Newest-first by date taken (then id), `limit` at a time; the cursor is opaque to clients."""
-        query = select(Photo).where(Photo.user_id == user_id)
+        after = []
         if cursor:
-            taken_at, photo_id = decode_cursor(cursor)
-            query = query.where(or_(Photo.taken_at < taken_at,
-                                    and_(Photo.taken_at == taken_at, Photo.id < photo_id)))
-        rows = list(session.scalars(query.order_by(Photo.taken_at.desc(), Photo.id.desc()).limit(limit + 1)))
+            taken_at, photo_id = decode_keyset(cursor)
+            after.append(or_(Photo.taken_at < taken_at, and_(Photo.taken_at == taken_at, Photo.id < photo_id)))
+        rows = list(session.scalars(scope.photos(*after).order_by(*NEWEST_FIRST).limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
-        return rows, encode_cursor(rows[-1]) if more else None
+        return rows, encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None
 
     def thumbnail_file(self, photo: Photo, size: str) -> Path:
         """The thumbnail's path, rendered again from the original if it is missing or damaged."""
         path = self.storage.thumbnail_path(photo.user_id, photo.sha256, size)
         if not thumbnail_intact(path):
-            original = self.storage.original_path(photo.user_id, photo.sha256)
-            if not original.is_file():
-                raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
+            original = self.storage.existing_original(photo)
             try:
                 thumbnails = render_thumbnails_from(original)
             except MediaError as exc:
@@ -257,12 +264,12 @@ class Library:
             return False
 
     # -- edit -------------------------------------------------------------------------------------
-    def edit(self, session: Session, user_id: int, photo_id: int, changes: dict) -> Photo:
+    def edit(self, session: Session, scope: Scope, photo_id: int, changes: dict) -> Photo:
         """Apply the user's caption, tags and note; what the user writes is marked theirs and wins over AI."""
         unknown = set(changes) - {"caption", "tags", "note"}
         if unknown:
             raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}; editable: caption, tags, note")
-        photo = self.get(session, user_id, photo_id)
+        photo = scope.get(session, photo_id)
         if "caption" in changes:
             photo.caption = _optional_text(changes["caption"], "caption")
             photo.caption_source = "user"
@@ -274,10 +281,11 @@ class Library:
         self.enqueue([photo.id], parts=("embedding",))  # the words changed: so does their meaning
         return photo
 
-    def delete(self, session: Session, user_id: int, photo_id: int) -> None:
-        """Remove the row, then the files (a crash between leaves files only, which `check` can sweep)."""
-        photo = self.get(session, user_id, photo_id)
-        sha256 = photo.sha256
+    def delete(self, session: Session, scope: Scope, photo_id: int) -> None:
+        """Remove the row, then what is kept of it outside the database: its vectors in memory and its files
+        (a crash between leaves files only, which `check` can sweep)."""
+        photo = scope.get(session, photo_id)
+        user_id, sha256 = photo.user_id, photo.sha256
         people = {face.person for face in photo.faces if face.person is not None}
         session.delete(photo)
         session.flush()
@@ -285,24 +293,26 @@ class Library:
             refresh(session, person)
             drop_if_empty(session, person)
         session.commit()
+        self.forget(user_id, [photo_id])
         self.storage.delete(user_id, sha256)
 
 
 def _raise_if_storage_full(filename: str, exc: OSError) -> None:
     """A full disk (507) or a read-only data directory (500: a fault of the server's set-up), said clearly."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    fault = storage_fault(exc)
+    if fault is StorageFull:
         raise StorageFull(f"{filename}: cannot store the file, the server's disk is full ({exc.strerror})") from exc
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+    if fault is StorageReadOnly:
         raise StorageReadOnly(f"{filename}: cannot store the file, the server's data directory is not writable "
                               f"({exc.strerror})") from exc
 
 
 def _raise_if_database_full(exc: OperationalError) -> None:
-    """SQLite's own words for a full disk or a read-only database, as the same clear errors."""
-    text = str(exc.orig or exc).lower()
-    if "disk is full" in text:
+    """The database's own words for a full disk or a read-only database, as the same clear errors."""
+    fault = storage_fault(exc)
+    if fault is StorageFull:
         raise StorageFull("cannot store the photo: the server's disk is full") from exc
-    if "readonly" in text or "read-only" in text:
+    if fault is StorageReadOnly:
         raise StorageReadOnly("cannot store the photo: the server's database is not writable") from exc
 
 
@@ -340,23 +350,6 @@ def set_user_tags(photo: Photo, wanted: Iterable[str]) -> None:
 
 def visible_tags(photo: Photo) -> list[PhotoTag]:
     return [tag for tag in photo.tags if not tag.hidden]
-
-
-def encode_cursor(photo: Photo) -> str:
-    raw = f"{photo.taken_at.isoformat()}|{photo.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        taken_at, photo_id = raw.split("|")
-        number = whole_number(photo_id)
-        if not is_id(number):  # beyond MAX_ID PostgreSQL will not compare it with an id
-            raise ValueError(photo_id)
-        return datetime.fromisoformat(taken_at), number
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("invalid cursor", code="invalid_cursor") from exc
 
 
 def _optional_text(value: object, field: str) -> str | None:

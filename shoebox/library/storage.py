@@ -13,9 +13,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+from shoebox.errors import NotFound
 from shoebox.private_files import private_dir
+
+if TYPE_CHECKING:
+    from shoebox.models import Photo
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +99,13 @@ class Storage:
 
     def original_path(self, user_id: int, sha256: str) -> Path:
         return self.root / "originals" / str(user_id) / sha256[:2] / sha256
+
+    def existing_original(self, photo: Photo) -> Path:
+        """The photo's original; a 404 (`file_missing`) when it is gone from the disk."""
+        path = self.original_path(photo.user_id, photo.sha256)
+        if not path.is_file():
+            raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
+        return path
 
     def thumbnail_path(self, user_id: int, sha256: str, size: str) -> Path:
         if size not in THUMB_SIZES:

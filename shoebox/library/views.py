@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from shoebox.auth import current_user_id, page_login_required
+from shoebox.auth import current_scope, page_login_required
 from shoebox.media.formats import accept_attribute
 from shoebox.web import db_session, library
 
@@ -52,5 +52,5 @@ def duplicates_page():
 @bp.get("/photos/<int:photo_id>")
 @page_login_required
 def photo_page(photo_id: int):
-    photo = library().get(db_session(), current_user_id(), photo_id)
+    photo = library().get(db_session(), current_scope(), photo_id)
     return render_template("library/photo.html", photo=photo, animated=library().is_animated(photo))

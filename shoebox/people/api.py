@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 
-from shoebox.auth import current_user_id, login_required
+from shoebox.auth import current_scope, login_required
 from shoebox.errors import InvalidInput
 from shoebox.library.api import cache_control, photo_json
 from shoebox.people import places as place_service
 from shoebox.people.service import People, PersonView
-from shoebox.web import db_session
+from shoebox.web import db_session, json_body
 
 bp = Blueprint("people", __name__, url_prefix="/api")
 
@@ -26,51 +26,44 @@ def person_json(view: PersonView) -> dict:
             "photo_count": view.photo_count, "crop_url": crop}
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("send a JSON object", code="invalid_json")
-    return body
-
-
 @bp.get("/people")
 @login_required
 def list_people():
     """The people on the People page; `?hidden=true` lists the hidden ones instead."""
     hidden = request.args.get("hidden", "").lower() in ("1", "true", "yes")
-    views = people().listing(db_session(), current_user_id(), hidden=hidden)
+    views = people().listing(db_session(), current_scope(), hidden=hidden)
     return jsonify({"items": [person_json(v) for v in views]})
 
 
 @bp.get("/people/<int:person_id>")
 @login_required
 def get_person(person_id: int):
-    session, user_id = db_session(), current_user_id()
-    view = people().view(session, user_id, person_id)
-    photos = people().photos(session, user_id, person_id)
+    session, scope = db_session(), current_scope()
+    view = people().view(session, scope, person_id)
+    photos = people().photos(session, scope, person_id)
     return jsonify({**person_json(view), "photos": [photo_json(p) for p in photos]})
 
 
 @bp.patch("/people/<int:person_id>")
 @login_required
 def edit_person(person_id: int):
-    session, user_id = db_session(), current_user_id()
-    people().update(session, user_id, person_id, _body())
-    return jsonify(person_json(people().view(session, user_id, person_id)))
+    session, scope = db_session(), current_scope()
+    people().update(session, scope, person_id, json_body())
+    return jsonify(person_json(people().view(session, scope, person_id)))
 
 
 @bp.post("/people/<int:person_id>/merge")
 @login_required
 def merge_person(person_id: int):
-    session, user_id = db_session(), current_user_id()
-    target = people().merge(session, user_id, person_id, _body().get("into"))
-    return jsonify(person_json(people().view(session, user_id, target.id)))
+    session, scope = db_session(), current_scope()
+    target = people().merge(session, scope, person_id, json_body().get("into"))
+    return jsonify(person_json(people().view(session, scope, target.id)))
 
 
 @bp.delete("/people/<int:person_id>")
 @login_required
 def delete_person(person_id: int):
-    people().delete(db_session(), current_user_id(), person_id)
+    people().delete(db_session(), current_scope(), person_id)
     return "", 204
 
 
@@ -79,7 +72,7 @@ def delete_person(person_id: int):
 def crop(person_id: int):
     """The person's face as a small WebP square; kept for a year only under the URL naming that face
     (`v=<face id>`: a face's crop never changes, and face ids are never reused)."""
-    path, etag = people().crop_file(db_session(), current_user_id(), person_id)
+    path, etag = people().crop_file(db_session(), current_scope(), person_id)
     face = request.args.get("v")
     response = send_file(path, mimetype="image/webp", conditional=True, etag=etag)
     response.headers["Cache-Control"] = cache_control(bool(face) and etag.endswith(f"-face{face}"))
@@ -90,10 +83,10 @@ def crop(person_id: int):
 @login_required
 def move_face(face_id: int):
     """Put a face with another person (`person_id`), or with nobody (`null`)."""
-    body = _body()
+    body = json_body()
     if "person_id" not in body:
         raise InvalidInput("send person_id (a person's id, or null for nobody)")
-    face = people().move_face(db_session(), current_user_id(), face_id, body["person_id"])
+    face = people().move_face(db_session(), current_scope(), face_id, body["person_id"])
     return jsonify({"id": face.id, "photo_id": face.photo_id, "person_id": face.person_id})
 
 
@@ -101,4 +94,4 @@ def move_face(face_id: int):
 @login_required
 def list_places():
     """Countries and their cities where this user's photos were taken, with counts."""
-    return jsonify({"countries": place_service.places(db_session(), current_user_id())})
+    return jsonify({"countries": place_service.places(db_session(), current_scope())})

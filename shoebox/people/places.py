@@ -1,19 +1,20 @@
-"""Places as one user sees them: their photos' countries and cities with counts, and a photo's place."""
+"""Places as a viewer sees them: the countries and cities of their photos with counts, and a photo's place."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from shoebox.ai.places import osm_url
 from shoebox.models import Photo
+from shoebox.scope import Scope
 
 
-def places(session: Session, user_id: int) -> list[dict]:
+def places(session: Session, scope: Scope) -> list[dict]:
     """Countries (most photos first), each with its cities (most photos first) and counts."""
     rows = session.execute(
-        select(Photo.country, Photo.country_code, Photo.region, Photo.city, func.count())
-        .where(Photo.user_id == user_id, Photo.country.is_not(None))
+        scope.columns(Photo.country, Photo.country_code, Photo.region, Photo.city, func.count())
+        .where(Photo.country.is_not(None))
         .group_by(Photo.country, Photo.country_code, Photo.region, Photo.city)).all()
     countries: dict[str, dict] = {}
     for country, code, region, city, count in rows:

@@ -1,6 +1,6 @@
-"""People and places as one user sees them: list, name, hide, merge, move faces, delete; face crops; places.
+"""People as a viewer sees them: list, name, hide, merge, move faces, delete; face crops.
 
-Every function takes the user's id and treats another user's person or face as missing (404).
+Every method takes the viewer's `Scope` and treats anyone else's person or face as missing (404).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from shoebox.library.storage import Storage
 from shoebox.media.files import open_small
 from shoebox.models import Face, Person, Photo
 from shoebox.people.grouping import drop_if_empty, refresh
+from shoebox.scope import NEWEST_FIRST, Scope
 
 MAX_NAME = 128
 CROP_SIZE = 160
@@ -44,39 +45,40 @@ class People:
         self.enqueue = enqueue
 
     # -- read -------------------------------------------------------------------------------------
-    def listing(self, session: Session, user_id: int, hidden: bool = False) -> list[PersonView]:
+    def listing(self, session: Session, scope: Scope, hidden: bool = False) -> list[PersonView]:
         """The people shown on the People page (named, or with enough faces), most photographed first;
         with `hidden`, the ones the user hid instead."""
-        query = select(Person).where(Person.user_id == user_id, Person.hidden.is_(hidden))
+        query = scope.people(Person.hidden.is_(hidden))
         if not hidden:
             query = query.where(or_(Person.name.is_not(None), Person.face_count >= self.min_faces))
         people = list(session.scalars(query.order_by(Person.face_count.desc(), Person.id)))
-        counts = photo_counts(session, [p.id for p in people])
+        counts = photo_counts(session, scope, [p.id for p in people])
         return [PersonView(p, counts.get(p.id, 0)) for p in people]
 
-    def get(self, session: Session, user_id: int, person_id: int) -> Person:
-        """One of this user's people; anyone else's is as unknown as a missing one."""
-        person = session.scalar(select(Person).where(Person.id == person_id, Person.user_id == user_id))
+    @staticmethod
+    def get(session: Session, scope: Scope, person_id: int) -> Person:
+        """One of the scope's people; anyone else's is as unknown as a missing one."""
+        person = session.scalar(scope.people(Person.id == person_id))
         if person is None:
             raise NotFound(f"person {person_id} not found")
         return person
 
-    def view(self, session: Session, user_id: int, person_id: int) -> PersonView:
-        person = self.get(session, user_id, person_id)
-        return PersonView(person, photo_counts(session, [person.id]).get(person.id, 0))
+    def view(self, session: Session, scope: Scope, person_id: int) -> PersonView:
+        person = self.get(session, scope, person_id)
+        return PersonView(person, photo_counts(session, scope, [person.id]).get(person.id, 0))
 
-    def photos(self, session: Session, user_id: int, person_id: int, limit: int = 500) -> list[Photo]:
-        """The person's photos, newest taken first."""
-        person = self.get(session, user_id, person_id)
-        return list(session.scalars(select(Photo).where(Photo.id.in_(_photo_ids_of(person.id)))
-                                    .order_by(Photo.taken_at.desc(), Photo.id.desc()).limit(limit)))
+    def photos(self, session: Session, scope: Scope, person_id: int, limit: int = 500) -> list[Photo]:
+        """The person's photos the viewer may see, newest taken first."""
+        person = self.get(session, scope, person_id)
+        return list(session.scalars(scope.photos(Photo.id.in_(_photo_ids_of(person.id)))
+                                    .order_by(*NEWEST_FIRST).limit(limit)))
 
     # -- change -----------------------------------------------------------------------------------
-    def update(self, session: Session, user_id: int, person_id: int, changes: object) -> Person:
+    def update(self, session: Session, scope: Scope, person_id: int, changes: object) -> Person:
         """Name (or un-name) and hide (or show) a person; a name the user gives is never changed by analysis."""
         if not isinstance(changes, dict) or not changes or set(changes) - {"name", "hidden"}:
             raise InvalidInput("send a JSON object with name and/or hidden")
-        person = self.get(session, user_id, person_id)
+        person = self.get(session, scope, person_id)
         if "hidden" in changes:
             if not isinstance(changes["hidden"], bool):
                 raise InvalidInput("hidden must be true or false")
@@ -88,13 +90,13 @@ class People:
         self._commit(session, self._photos_of(session, [person.id]) if renamed else [])
         return person
 
-    def merge(self, session: Session, user_id: int, person_id: int, into: object) -> Person:
+    def merge(self, session: Session, scope: Scope, person_id: int, into: object) -> Person:
         """Move all of a person's faces to another person of the same user and remove the first one.
         The target keeps its name; an unnamed target takes the merged person's name."""
         if not is_id(into):
             raise InvalidInput("into must be the id of another person")
-        source = self.get(session, user_id, person_id)
-        target = self.get(session, user_id, into)
+        source = self.get(session, scope, person_id)
+        target = self.get(session, scope, into)
         if source.id == target.id:
             raise InvalidInput("a person cannot be merged into themselves")
         for face in list(source.faces):
@@ -107,15 +109,15 @@ class People:
         self._commit(session, self._photos_of(session, [target.id]))
         return target
 
-    def move_face(self, session: Session, user_id: int, face_id: int, person_id: object) -> Face:
+    def move_face(self, session: Session, scope: Scope, face_id: int, person_id: object) -> Face:
         """Put a face with another person of this user, or with nobody (None); the user's choice sticks."""
         if person_id is not None and not is_id(person_id):
             raise InvalidInput("person_id must be a person's id or null")
-        face = session.scalar(select(Face).where(Face.id == face_id, Face.user_id == user_id))
+        face = session.scalar(scope.faces(Face.id == face_id))
         if face is None:
             raise NotFound(f"face {face_id} not found")
         before = face.person
-        face.person = self.get(session, user_id, person_id) if person_id is not None else None
+        face.person = self.get(session, scope, person_id) if person_id is not None else None
         face.person_source = "user"
         session.flush()
         for person in {p for p in (before, face.person) if p is not None}:
@@ -124,9 +126,9 @@ class People:
         self._commit(session, [face.photo_id])
         return face
 
-    def delete(self, session: Session, user_id: int, person_id: int) -> None:
+    def delete(self, session: Session, scope: Scope, person_id: int) -> None:
         """Forget a person: their photos stay, their faces belong to nobody (and stay so on re-analysis)."""
-        person = self.get(session, user_id, person_id)
+        person = self.get(session, scope, person_id)
         photo_ids = list(session.scalars(_photo_ids_of(person.id)))
         for face in list(person.faces):
             face.person, face.person_source = None, "user"
@@ -145,25 +147,23 @@ class People:
             self.enqueue(reembed, parts=("embedding",))
 
     # -- face crops -------------------------------------------------------------------------------
-    def crop_file(self, session: Session, user_id: int, person_id: int) -> tuple[Path, str]:
+    def crop_file(self, session: Session, scope: Scope, person_id: int) -> tuple[Path, str]:
         """The person's cover face as a cached WebP crop (made from the original on first use), and its ETag."""
-        person = self.get(session, user_id, person_id)
-        face = session.get(Face, person.cover_face_id) if person.cover_face_id else None
-        if face is None or face.person_id != person.id:
-            face = session.scalar(select(Face).where(Face.person_id == person.id).order_by(Face.score.desc()))
+        person = self.get(session, scope, person_id)
+        cover = person.cover_face_id
+        face = session.scalar(scope.faces(Face.id == cover, Face.person_id == person.id)) if cover else None
+        if face is None:  # the cover is gone or not the viewer's to see: the person's best face they may see
+            face = session.scalar(scope.faces(Face.person_id == person.id).order_by(Face.score.desc()))
         if face is None:
             raise NotFound(f"person {person_id} has no face to show", code="no_face")
         photo = face.photo
-        path = self.storage.face_crop_path(user_id, photo.sha256, face.id)
+        path = self.storage.face_crop_path(photo.user_id, photo.sha256, face.id)
         if not path.is_file():
             self.storage.write_atomically(self._render_crop(photo, face), path)
         return path, f"{photo.sha256[:16]}-face{face.id}"
 
     def _render_crop(self, photo: Photo, face: Face) -> bytes:
-        original = self.storage.original_path(photo.user_id, photo.sha256)
-        if not original.is_file():
-            raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
-        image = open_small(original, CROP_SOURCE_SIDE)
+        image = open_small(self.storage.existing_original(photo), CROP_SOURCE_SIDE)
         width, height = image.size
         box = (round(face.box_left * width), round(face.box_top * height), round(face.box_right * width),
                round(face.box_bottom * height))
@@ -172,11 +172,11 @@ class People:
         return buffer.getvalue()
 
 
-def photo_counts(session: Session, person_ids: Sequence[int]) -> dict[int, int]:
-    """How many distinct photos each of these people is in."""
+def photo_counts(session: Session, scope: Scope, person_ids: Sequence[int]) -> dict[int, int]:
+    """How many distinct photos of the scope each of these people is in."""
     if not person_ids:
         return {}
-    rows = session.execute(select(Face.person_id, func.count(Face.photo_id.distinct()))
+    rows = session.execute(scope.face_columns(Face.person_id, func.count(Face.photo_id.distinct()))
                            .where(Face.person_id.in_(list(person_ids))).group_by(Face.person_id))
     return {person_id: count for person_id, count in rows}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from shoebox.auth import current_user_id, page_login_required
+from shoebox.auth import current_scope, page_login_required
 from shoebox.people.api import people
 from shoebox.web import db_session
 
@@ -20,7 +20,7 @@ def people_page():
 @bp.get("/people/<int:person_id>")
 @page_login_required
 def person_page(person_id: int):
-    person = people().get(db_session(), current_user_id(), person_id)
+    person = people().get(db_session(), current_scope(), person_id)
     return render_template("people/person.html", person=person)
 
 

@@ -155,6 +155,3 @@ def _reindex_touched(session: Session, _context) -> None:
         keyword_index(connection.dialect.name).reindex(connection, sorted(touched))
 
 
-def keyword_search(session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
-    """Photo ids matching a query of this database's index among the candidates, best first."""
-    return keyword_index(session.get_bind().dialect.name).search(session, match, candidates, limit)

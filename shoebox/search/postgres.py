@@ -8,8 +8,8 @@ Same contract as the SQLite path (shoebox.search.keyword, shoebox.search.service
 - Vectors: `embeddings.vec` is an untyped `vector` filled from the float16 BLOB by the ORM hook below, so
   the BLOB stays the one source of truth (and migrate-data copies only it). A partial HNSW index per
   dimension (`(vec::vector(d)) vector_cosine_ops WHERE dim = d`) is made the first time a dimension is
-  stored. Searches with filters run exact inside the query (the filters are a subquery; HNSW in pgvector
-  0.6 would filter after the approximate scan and lose hits); unfiltered searches use the index.
+  stored. Searches in a narrowed scope (filters) run exact inside the query (HNSW in pgvector 0.6 would
+  filter after the approximate scan and lose hits); searches of a whole library use the index.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Select, bindparam, cast, column, event, liter
 from sqlalchemy.orm import Session
 
 from shoebox.models import Embedding, Photo
+from shoebox.scope import Scope
 from shoebox.search import query
 from shoebox.search.keyword import KEYWORD_LIMIT
 
@@ -203,27 +204,26 @@ def rebuild(connection: Connection) -> None:
 
 
 class PgVectorStore:
-    """Cosine nearest neighbours computed by PostgreSQL (pgvector), restricted inside the query."""
+    """Cosine nearest neighbours computed by PostgreSQL (pgvector), restricted inside the query to the scope:
+    it reads the rows, so a deleted photo is gone from it at once."""
 
-    def search(self, session: Session, user_id: int, model: str, vector: np.ndarray, k: int,
-               candidates: Select | None = None) -> list[tuple[int, float]]:
-        """Up to `k` (photo id, cosine) of this user's photos embedded by `model`, best first."""
+    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int
+               ) -> list[tuple[int, float]]:
+        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model`, best first."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         norm = float(np.linalg.norm(vector)) or 1.0
         dim = int(vector.shape[0])
         typed = cast(literal_column("embeddings.vec"), Vector(dim))
         distance = typed.cosine_distance(bindparam("q", vector / norm, type_=Vector(dim)))
-        found = (select(Embedding.photo_id, (1 - distance).label("score"))
-                 .join(Photo, Photo.id == Embedding.photo_id)
-                 .where(Photo.user_id == user_id, Embedding.model == model, Embedding.dim == dim)
-                 .limit(k))
-        if candidates is not None:  # exact: "+ 0" keeps the planner off the approximate index
-            found = found.where(Embedding.photo_id.in_(candidates)).order_by(distance + 0, Embedding.photo_id)
+        found = (scope.embeddings(Embedding.photo_id, (1 - distance).label("score"))
+                 .where(Embedding.model == model, Embedding.dim == dim).limit(k))
+        if not scope.whole_library:  # exact: "+ 0" keeps the planner off the approximate index
+            found = found.order_by(distance + 0, Embedding.photo_id)
         else:
             session.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"),
                             {"ef": str(min(MAX_EF_SEARCH, max(40, 2 * k)))})
             found = found.order_by(distance)
         return [(int(pid), float(score)) for pid, score in session.execute(found)]
 
-    def forget(self, user_id: int) -> None:
+    def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Nothing to forget: PostgreSQL holds no per-process copy."""

@@ -305,6 +305,11 @@ class IndexRegistry:
                 self._building.pop(key, None)
             return index
 
+    def peek(self, user_id: int, model_name: str) -> VectorIndex | None:
+        """The index for (user, model) if already built (to update it incrementally), else None."""
+        with self._lock:
+            return self._indexes.get((user_id, model_name))
+
     def drop(self, user_id: int, model_name: str | None = None) -> None:
         """Forget a user's index for one model, or all of the user's indexes; the next get rebuilds."""
         with self._lock:

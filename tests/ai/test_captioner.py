@@ -11,6 +11,8 @@ from PIL import Image
 from shoebox.ai.base import ModelUnavailable
 from shoebox.ai.captioner import Captioner, clean_caption
 
+pytestmark = pytest.mark.slow  # builds and runs a tiny BLIP
+
 
 @pytest.fixture(scope="module")
 def captioner(blip_dir: Path) -> Captioner:

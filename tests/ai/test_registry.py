@@ -85,7 +85,6 @@ def test_a_local_directory_is_used_as_is_and_a_missing_path_is_not_mistaken_for_
         sources.resolve("./models/blip")
 
 
-@pytest.mark.skipif(sources.packaged_dir("sentence-transformers/all-MiniLM-L6-v2") is None, reason="not installed")
 def test_the_default_text_model_resolves_to_its_packaged_copy_without_the_network(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

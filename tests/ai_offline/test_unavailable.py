@@ -30,7 +30,6 @@ def test_a_missing_package_says_which_to_install(monkeypatch, module, make, call
 
 
 def test_missing_face_model_files_are_named(tmp_path):
-    pytest.importorskip("dlib")
     with pytest.raises(ModelUnavailable, match="shape_predictor_5_face_landmarks.dat"):
         FaceAnalyzer(models=tmp_path).faces(Image.new("RGB", (8, 8)))
 

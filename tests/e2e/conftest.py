@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,19 +9,17 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from playwright import sync_api
 from werkzeug.serving import make_server
 
 from shoebox import create_app
 from tests.auth.test_password_reset import Inbox, free_port
+from tests.conftest import SCREENSHOTS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium", allow_module_level=True)
 
 
 class LiveServer:
@@ -30,9 +27,6 @@ class LiveServer:
 
     def __init__(self, app, url: str, inbox: Inbox) -> None:
         self.app, self.url, self.inbox = app, url, inbox
-
-    def has_route(self, rule: str) -> bool:
-        return any(r.rule == rule for r in self.app.url_map.iter_rules())
 
 
 @contextmanager
@@ -70,6 +64,7 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)"
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -78,11 +73,6 @@ def browser():
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
+    """The screenshots folder; each test empties its own sub-folder (see Shots), so parallel workers can share it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.rglob("*.png")):
-        terminalreporter.write_line(f"e2e screenshots: {SCREENSHOTS}")

@@ -7,11 +7,14 @@ import io
 import re
 import time
 
+import pytest
 from PIL import Image
 
 from tests.e2e.conftest import sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, sign_up
 from tests.media.format_samples import make_animation
+
+pytestmark = pytest.mark.slow  # a real browser
 
 expect = sync_api.expect
 
@@ -30,7 +33,7 @@ def test_an_animated_gif_plays_on_the_photo_page_and_is_still_in_the_grid(browse
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
     context.set_default_timeout(8000)
     page = context.new_page()
-    watch = Watch(page, live_server)
+    watch = Watch(page)
     shot = Shots(page, screenshots / "animation")
     try:
         sign_up(page, shot, "animator@example.com")

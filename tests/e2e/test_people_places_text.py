@@ -10,8 +10,9 @@ from tests.e2e.conftest import serving, sync_api
 from tests.e2e.test_browser_flow import Shots, Watch, sign_up
 from tests.people.conftest import astronaut_png, gps_jpeg, page_png
 
+pytestmark = pytest.mark.slow  # a real browser and the offline face, text and place models
+
 expect = sync_api.expect
-pytest.importorskip("dlib", reason="dlib (the face models) is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_faces_places_and_text_on_the_photo_page(browser, understanding_server, 
                                   has_touch=width < 600)
     context.set_default_timeout(15000)
     page = context.new_page()
-    watch = Watch(page, understanding_server)
+    watch = Watch(page)
     shot = Shots(page, screenshots / f"{width}x{height}-people")
     try:
         sign_up(page, shot, f"faces{width}@example.com")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,9 @@ from shoebox.models import Embedding
 from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
 from tests.people.conftest import gps_jpeg
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # real (tiny) captioning and tagging models and the packaged text embedder
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -145,9 +147,7 @@ def test_worker_thread_analyses_in_the_background(tmp_path, vit_dir):
     queue = app.extensions["queue"]
     queue.start_worker_thread()
     try:
-        deadline = time.monotonic() + 30
-        while detail(user, photo["id"])["status"] != "done" and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: detail(user, photo["id"])["status"] == "done", "the worker thread to analyse the photo", 30)
     finally:
         queue.stop_worker_thread()
     info = detail(user, photo["id"])

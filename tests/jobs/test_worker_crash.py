@@ -7,10 +7,8 @@ database (SQLite file, or PostgreSQL with SHOEBOX_TEST_BACKEND=postgres), SIGKIL
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,10 +18,12 @@ from shoebox.models import Photo
 from tests import backends
 from tests.backends import make_app
 from tests.conftest import Account, make_jpeg
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # real worker processes, killed and restarted
 
 ROOT = Path(__file__).resolve().parents[2]
 STALE_SECONDS = 2
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs Debian's redis-server")
 
 
 def worker_env(app) -> dict[str, str]:
@@ -37,16 +37,6 @@ def worker_env(app) -> dict[str, str]:
 def start_worker(app, log: Path, delay: float) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "tests.jobs.slow_worker", str(log), str(delay)], cwd=ROOT,
                             env=worker_env(app), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def wait_for(condition, timeout: float = 60, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def statuses(app) -> dict[int, str]:
@@ -76,8 +66,8 @@ def test_worker_killed_mid_batch_loses_no_job_and_the_web_app_keeps_serving(queu
     uploaded = [user.upload_one(f"p{i}.jpg", make_jpeg(color=(i * 30, 90, 20)))["id"] for i in range(6)]
     log = tmp_path / "worker.log"
     first = start_worker(queued_app, log, delay=30)
-    killed_batch = wait_for(lambda: log_lines(log, "start"), what="the first batch to start")[0]
-    wait_for(lambda: all(statuses(queued_app)[i] == "running" for i in killed_batch), what="running photos")
+    killed_batch = wait_until(lambda: log_lines(log, "start"), "the first batch to start")[0]
+    wait_until(lambda: all(statuses(queued_app)[i] == "running" for i in killed_batch), "running photos")
     first.kill()  # SIGKILL in the middle of the batch: no cleanup runs
     first.wait(10)
 
@@ -86,10 +76,9 @@ def test_worker_killed_mid_batch_loses_no_job_and_the_web_app_keeps_serving(queu
     assert listing.status_code == 200 and len(listing.json["items"]) == 7
     assert all(statuses(queued_app)[i] == "running" for i in killed_batch)
 
-    time.sleep(STALE_SECONDS + 0.5)
     second = start_worker(queued_app, log, delay=0.1)
     try:
-        wait_for(lambda: set(statuses(queued_app).values()) == {"done"}, what="every photo done")
+        wait_until(lambda: set(statuses(queued_app).values()) == {"done"}, "every photo done")
     finally:
         second.kill()
         second.wait(10)

@@ -3,12 +3,11 @@ the real offline models on them."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from pathlib import Path
 
 import numpy as np
-import pytest
+import skimage
 from PIL import ExifTags, Image, ImageOps
 
 from shoebox.ai.registry import clear_cache
@@ -19,18 +18,8 @@ GPS = ExifTags.GPS
 
 
 def skimage_data() -> Path:
-    spec = importlib.util.find_spec("skimage")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("scikit-image (the test photos) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-def needs_models() -> None:
-    pytest.importorskip("dlib")
-    pytest.importorskip("rapidocr_onnxruntime")
-    pytest.importorskip("reverse_geocode")
-    if importlib.util.find_spec("face_recognition_models") is None:
-        pytest.skip("face-recognition-models is not installed")
+    """scikit-image's bundled pictures (a dev requirement)."""
+    return Path(skimage.__file__).parent / "data"
 
 
 def encoded(image: Image.Image, fmt: str = "PNG", **save) -> bytes:

@@ -14,15 +14,15 @@ from tests.conftest import PASSWORD, Account, make_jpeg
 from tests.people.conftest import (
     astronaut_mirrored_jpeg,
     astronaut_png,
-    needs_models,
     offline_app,
     other_face_png,
 )
 
+pytestmark = pytest.mark.slow  # the offline face models
+
 
 @pytest.fixture(scope="module")
 def faces_app(tmp_path_factory):
-    needs_models()
     app = offline_app(tmp_path_factory.mktemp("edits"), OCR_ENABLED=False, PLACES_ENABLED=False, FACE_MIN_COUNT=1)
     yield app
     app.extensions["db"].dispose()
@@ -133,7 +133,6 @@ def test_pages_render_and_hide_other_users_people(user, faces_app):
 
 
 def test_a_face_model_that_cannot_load_leaves_photos_waiting(tmp_path, monkeypatch):
-    needs_models()
     monkeypatch.setitem(sys.modules, "dlib", None)
     app = offline_app(tmp_path, OCR_ENABLED=False, PLACES_ENABLED=False)
     try:

@@ -9,11 +9,12 @@ from tests.people.conftest import (
     astronaut_mirrored_jpeg,
     astronaut_png,
     gps_jpeg,
-    needs_models,
     offline_app,
     other_face_png,
     page_png,
 )
+
+pytestmark = pytest.mark.slow  # the offline face, text and place models
 
 PARIS = (48.8566, 2.3522)
 TOKYO_STATION = (35.6812, 139.7671)
@@ -23,7 +24,6 @@ TOKYO_STATION = (35.6812, 139.7671)
 def library(tmp_path_factory):
     """alice with the astronaut twice, someone else, a printed page, photos from Paris and Tokyo and a plain one;
     bob with the astronaut too (same face, other user)."""
-    needs_models()
     app = offline_app(tmp_path_factory.mktemp("people"))
     alice, bob = Account(app, "alice@example.com"), Account(app, "bob@example.com")
     uploads = {"astronaut.png": astronaut_png(), "mirrored.jpg": astronaut_mirrored_jpeg(),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import socket
-import time
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,8 +14,11 @@ from sqlalchemy import select
 from shoebox import create_app
 from shoebox.maintenance import Checker
 from shoebox.models import Photo
-from tests.conftest import Account
-from tests.reliability.helpers import PYTHON, REPO, env_for, free_port, http, kill9, multipart, start, wait_for
+from tests.conftest import Account, make_jpeg
+from tests.reliability.helpers import PYTHON, REPO, env_for, free_port, http, kill9, multipart, start
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # real worker and gunicorn processes, killed and restarted
 
 HERE = os.path.dirname(__file__)
 
@@ -39,21 +41,24 @@ def _checker(app) -> Checker:
 def test_a_worker_killed_mid_job_finishes_the_photo_exactly_once_after_restart(tmp_path):
     data, saved = tmp_path / "data", tmp_path / "saved.log"
     app = _app(data)
-    photo_id = Account(app, "alice@example.com").upload_one()["id"]
+    alice = Account(app, "alice@example.com")
+    photo_id = alice.upload_one()["id"]
     slow = start([PYTHON, f"{HERE}/slow_worker.py"], env_for(data, SAVED_LOG=str(saved), SLOW_ANALYSIS="60"),
                  tmp_path)
     try:
-        wait_for(lambda: _status(app, photo_id) == "running", 60, "the worker to start the job")
+        wait_until(lambda: _status(app, photo_id) == "running", "the worker to start the job")
     finally:
         kill9(slow)
     assert _status(app, photo_id) == "running" and not saved.exists()
     worker = start([PYTHON, f"{HERE}/slow_worker.py"], env_for(data, SAVED_LOG=str(saved)), tmp_path)
     try:
-        wait_for(lambda: _status(app, photo_id) == "done", 60, "the restarted worker to finish the photo")
-        time.sleep(0.5)  # a duplicate job, were there one, would run now
+        wait_until(lambda: _status(app, photo_id) == "done", "the restarted worker to finish the photo")
+        # One worker thread takes jobs in order: once a job queued now is done, a duplicate would have run.
+        sentinel_id = alice.upload_one("later.jpg", make_jpeg(color=(1, 2, 3)))["id"]
+        wait_until(lambda: _status(app, sentinel_id) == "done", "the worker to finish a later photo")
     finally:
         kill9(worker)
-    assert saved.read_text().split() == [str(photo_id)]
+    assert saved.read_text().splitlines() == [str(photo_id), str(sentinel_id)]
     assert app.extensions["queue"].pending_photo_ids() == set()
     assert _checker(app).check().clean
     app.extensions["db"].dispose()
@@ -64,7 +69,7 @@ def _serve(data_dir, port: int):
     server = start([PYTHON, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--chdir", str(REPO)], env,
                    data_dir.parent)
     try:
-        wait_for(lambda: _up(port), 60, "gunicorn to serve", every=0.2)
+        wait_until(lambda: _up(port), "gunicorn to serve", every=0.2)
     except AssertionError:
         kill9(server)
         raise
@@ -93,7 +98,25 @@ def _start_upload(port: int, token: str, body: bytes, content_type: str, sent: i
     return sock
 
 
-@pytest.mark.skipif(importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed")
+def _read_by_server(sock: socket.socket) -> bool:
+    """Whether the server has read every byte sent on `sock` so far: none waits in our send queue or in the
+    server's receive queue (Linux's table of TCP sockets)."""
+    queues = _tcp_queues()
+    here, there = sock.getsockname()[1], sock.getpeername()[1]
+    sending, receiving = queues.get((here, there)), queues.get((there, here))
+    return sending is not None and receiving is not None and sending[0] == 0 and receiving[1] == 0
+
+
+def _tcp_queues() -> dict[tuple[int, int], tuple[int, int]]:
+    """(local port, remote port) -> (bytes in the send queue, bytes in the receive queue) of IPv4 TCP sockets."""
+    queues = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        _slot, local, remote, _state, counts = line.split()[:5]
+        ports = (int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16))
+        queues[ports] = tuple(int(count, 16) for count in counts.split(":"))
+    return queues
+
+
 def test_a_server_killed_mid_upload_leaves_nothing_and_the_upload_works_after_restart(tmp_path):
     data, port = tmp_path / "data", free_port()
     server = _serve(data, port)
@@ -102,7 +125,7 @@ def test_a_server_killed_mid_upload_leaves_nothing_and_the_upload_works_after_re
                      {"email": "alice@example.com", "password": "correct horse battery"})[1]["access_token"]
         body, content_type = multipart("slow.jpg", _noisy_jpeg())
         sock = _start_upload(port, token, body, content_type, sent=len(body) // 2)
-        time.sleep(0.5)
+        wait_until(lambda: _read_by_server(sock), "the server to read the first half of the upload")
     finally:
         kill9(server)
     sock.close()

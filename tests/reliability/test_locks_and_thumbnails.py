@@ -73,6 +73,7 @@ def test_a_lock_that_never_ends_is_a_503_busy_not_a_500(impatient_app):
     assert reply.status_code == 503 and reply.json["error"]["code"] == "busy"
 
 
+@pytest.mark.slow
 def test_concurrent_writers_never_see_a_locked_database(impatient_app):
     accounts = [Account(impatient_app, f"user{i}@example.com") for i in range(4)]
     photos = [a.upload_one() for a in accounts]

@@ -13,7 +13,8 @@ from tests.backends import make_app
 from tests.conftest import Account
 from tests.search.test_search_api import LIBRARY, photo_bytes
 
-pytestmark = pytest.mark.embedded_only(reason="compares both backends itself, so it runs once, in the embedded run")
+pytestmark = [pytest.mark.postgres_only(reason="compares both backends itself, so it runs once, in the PostgreSQL run"),
+              pytest.mark.slow]
 QUERIES = [
     "dog playing in the snow", "party with a birthday cake", "evening at the seaside", "electri", "sun",
     "Canon", "car.jpg", '"red sports car"', "grandma cake", "nothing like this anywhere", "beach sunset",

@@ -9,6 +9,8 @@ from shoebox.ai.registry import clear_cache
 from tests.backends import make_app
 from tests.conftest import Account, make_image, make_jpeg
 
+pytestmark = pytest.mark.slow  # a library embedded by the packaged text embedder
+
 LIBRARY = [
     # filename, caption, tags, camera model, day in March 2024, format
     ("cake.jpg", "grandma blowing out candles on her birthday cake", ["cake", "family"], "iPhone 13", 2, "JPEG"),

@@ -1,0 +1,62 @@
+"""Opaque page cursors: unpadded URL-safe base64 of a short text, for the photo listing and search results.
+
+Clients pass them back as they got them; anything else is an `invalid_cursor` 400, never a 500.
+- keyset (the listing, newest first): "<taken_at ISO>|<photo id>", the last row of the page;
+- offset (search results): "o<offset>", where the next page starts.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from shoebox.errors import InvalidInput
+from shoebox.ids import MAX_ID, is_id, whole_number
+
+
+def encode_keyset(taken_at: datetime, photo_id: int) -> str:
+    """The cursor after a photo taken at `taken_at` with this id."""
+    return _pack(f"{taken_at.isoformat()}|{photo_id}")
+
+
+def decode_keyset(cursor: str) -> tuple[datetime, int]:
+    """(taken_at, photo id) of a keyset cursor."""
+    try:
+        taken_at, photo_id = _unpack(cursor).split("|")
+        number = whole_number(photo_id)
+        if not is_id(number):  # beyond MAX_ID PostgreSQL will not compare it with an id
+            raise ValueError(photo_id)
+        return datetime.fromisoformat(taken_at), number
+    except ValueError as exc:
+        raise _invalid() from exc
+
+
+def encode_offset(offset: int) -> str:
+    return _pack(f"o{offset}")
+
+
+def decode_offset(cursor: str | None) -> int:
+    """Where a page of search results starts: 0 without a cursor."""
+    if not cursor:
+        return 0
+    try:
+        raw = _unpack(cursor)
+        offset = whole_number(raw[1:]) if raw.startswith("o") else None
+        if offset is None or offset > MAX_ID:
+            raise ValueError(raw)
+        return offset
+    except ValueError as exc:
+        raise _invalid() from exc
+
+
+def _pack(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _unpack(cursor: str) -> str:
+    """The text of a cursor; ValueError (UnicodeDecodeError and binascii.Error are ValueErrors) if it is none."""
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+
+
+def _invalid() -> InvalidInput:
+    return InvalidInput("invalid cursor", code="invalid_cursor")

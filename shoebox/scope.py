@@ -1,0 +1,133 @@
+"""Which photos a viewer may see: the one place every photo read starts from.
+
+Listings, details, files, search (keyword and meaning), facets, people, places, duplicates, similar photos
+and job counts are all built on a `Scope` (`scope.photos()`, `scope.photo_ids()` or a helper below), never on
+`select(Photo)` directly; tests/test_architecture.py fails when a query on Photo is built anywhere else.
+
+A viewer is a signed-in user looking at their own library today. What comes next is one more field or
+condition here, and every read follows:
+- trash: `Photo.deleted_at.is_(None)` in `Scope._base()` (a `Viewer.trash` flag to look at the trash instead);
+- a share link: a `Viewer` field naming what the link opens, turned into a condition in `_base()`;
+- an album or a filter: `scope.narrow(condition)`, a narrower scope of the same viewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from shoebox.errors import NotFound
+from shoebox.models import Embedding, Face, Person, Photo, PhotoTag
+
+#: The order of every photo listing: newest taken first, then newest id (a stable order for cursors).
+NEWEST_FIRST = (Photo.taken_at.desc(), Photo.id.desc())
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, at whose library: today always a user at their own photos."""
+
+    owner_id: int
+
+
+class Scope:
+    """The photos a viewer may see, possibly narrowed further (by search filters, later an album)."""
+
+    def __init__(self, viewer: Viewer, narrowed_by: tuple[ColumnElement[bool], ...] = ()) -> None:
+        self.viewer = viewer
+        self._narrowed_by = narrowed_by
+
+    @classmethod
+    def of_user(cls, user_id: int) -> Scope:
+        """A signed-in user's view of their own library."""
+        return cls(Viewer(owner_id=user_id))
+
+    @property
+    def owner_id(self) -> int:
+        """Whose library the photos belong to (the key of per-owner indexes and of the files on disk)."""
+        return self.viewer.owner_id
+
+    @property
+    def whole_library(self) -> bool:
+        """True when this scope is every photo of the owner's library, exactly what per-owner indexes hold;
+        a search index may then skip being told the allowed ids (it must still drop what is gone)."""
+        return not self._narrowed_by
+
+    def whole(self) -> Scope:
+        """The owner's whole library (what a per-owner index is built from)."""
+        return Scope(self.viewer)
+
+    def narrow(self, *conditions: ColumnElement[bool]) -> Scope:
+        """This scope with more conditions on Photo (search filters; an album next)."""
+        return Scope(self.viewer, (*self._narrowed_by, *conditions)) if conditions else self
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The SQL conditions on Photo a row must meet to be seen."""
+        return [*self._base(), *self._narrowed_by]
+
+    def _base(self) -> list[ColumnElement[bool]]:
+        """What the viewer may see at all: the place for trash and share-link limits."""
+        return [Photo.user_id == self.viewer.owner_id]
+
+    # -- queries ----------------------------------------------------------------------------------
+    def photos(self, *where: ColumnElement[bool]) -> Select:
+        """SELECT of the visible Photo rows (meeting `where` too)."""
+        return select(Photo).where(*self.conditions(), *where)
+
+    def photo_ids(self, *where: ColumnElement[bool]) -> Select:
+        """SELECT of the visible photos' ids: the candidates every search runs among."""
+        return select(Photo.id).where(*self.conditions(), *where)
+
+    def columns(self, *columns) -> Select:
+        """SELECT of columns or aggregates over the visible photos (facets, places, job counts)."""
+        return select(*columns).select_from(Photo).where(*self.conditions())
+
+    def faces(self, *where: ColumnElement[bool]) -> Select:
+        """SELECT of the faces found in visible photos."""
+        return self._hanging(Face.photo_id, Face).where(*where)
+
+    def face_columns(self, *columns) -> Select:
+        """SELECT of columns or aggregates of the faces in visible photos (per-person photo counts)."""
+        return self._hanging(Face.photo_id, *columns)
+
+    def tag_columns(self, *columns) -> Select:
+        """SELECT of columns or aggregates of the tags of visible photos (the tag facet)."""
+        return self._hanging(PhotoTag.photo_id, *columns)
+
+    def embeddings(self, *columns) -> Select:
+        """SELECT of columns of the embeddings of visible photos (what meaning search reads)."""
+        return self._hanging(Embedding.photo_id, *columns)
+
+    def people(self, *where: ColumnElement[bool]) -> Select:
+        """SELECT of the owner's people (a share link would keep those with a face in a visible photo)."""
+        return select(Person).where(Person.user_id == self.viewer.owner_id, *where)
+
+    def person_ids(self, *where: ColumnElement[bool]) -> Select:
+        return select(Person.id).where(Person.user_id == self.viewer.owner_id, *where)
+
+    def _hanging(self, photo_id: InstrumentedAttribute, *columns) -> Select:
+        """Rows of a table hanging off photos (by its `photo_id`), kept to those of visible photos."""
+        return select(*columns).join(Photo, Photo.id == photo_id).where(*self.conditions())
+
+    # -- reads ------------------------------------------------------------------------------------
+    def get(self, session: Session, photo_id: int) -> Photo:
+        """One visible photo; any other id (another user's, a deleted one) is as unknown as a missing one."""
+        photo = session.scalar(self.photos(Photo.id == photo_id))
+        if photo is None:
+            raise NotFound(f"photo {photo_id} not found")
+        return photo
+
+    def load(self, session: Session, ids: Iterable[int]) -> dict[int, Photo]:
+        """The visible ones of these photos, by id (for results ranked elsewhere: search, similar, duplicates)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        return {photo.id: photo for photo in session.scalars(self.photos(Photo.id.in_(wanted)))}
+
+    def visible(self, session: Session, ids: Iterable[int]) -> set[int]:
+        """The ids among these that are visible photos."""
+        wanted = list(dict.fromkeys(ids))
+        return set(session.scalars(self.photo_ids(Photo.id.in_(wanted)))) if wanted else set()

@@ -1,0 +1,95 @@
+"""Search filters (date range, tag, camera, format, person, place) as conditions on Photo, and the values they
+can take (facets) among a viewer's photos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, func, or_
+from sqlalchemy.orm import Session
+
+from shoebox.errors import InvalidInput
+from shoebox.ids import MAX_ID, is_id, whole_number
+from shoebox.models import Face, Person, Photo, PhotoTag
+from shoebox.scope import Scope
+
+MAX_FACET_TAGS = 500
+
+
+@dataclass
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    tag: str | None = None
+    camera: str | None = None
+    format: str | None = None
+    person: str | None = None  # a person's id, or their name (any case)
+    place: str | None = None  # a city, region or country (any case)
+
+    def conditions(self, scope: Scope) -> list:
+        """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
+        query, on top of the scope's own)."""
+        conds = []
+        if self.date_from:
+            conds.append(Photo.taken_at >= datetime.combine(self.date_from, datetime.min.time()))
+        if self.date_to:  # through the end of that day (no "next day": 9999-12-31 has none)
+            conds.append(Photo.taken_at <= datetime.combine(self.date_to, datetime.max.time()))
+        if self.tag:
+            conds.append(exists().where(PhotoTag.photo_id == Photo.id, PhotoTag.name == self.tag.lower().strip(),
+                                        PhotoTag.hidden.is_(False)))
+        if self.camera:
+            pattern = f"%{self.camera.strip().lower()}%"
+            conds.append(or_(func.lower(Photo.camera_model).like(pattern), func.lower(Photo.camera_make).like(pattern)))
+        if self.format:
+            conds.append(func.upper(Photo.format) == self.format.strip().upper())
+        if self.person:
+            conds.append(_with_person(scope, self.person))
+        if self.place:
+            place = self.place.strip().lower()
+            conds.append(or_(func.lower(Photo.city) == place, func.lower(Photo.region) == place,
+                             func.lower(Photo.country) == place))
+        return conds
+
+
+def _with_person(scope: Scope, person: str):
+    """Photos showing one of the scope's people, given by id or by name."""
+    value = person.strip()
+    number = whole_number(value)
+    which = Person.id == number if number is not None else func.lower(Person.name) == value.lower()
+    return exists().where(Face.photo_id == Photo.id, Face.person_id.in_(scope.person_ids(which)))
+
+
+def parse_filters(args) -> Filters:
+    return Filters(date_from=_date(args.get("from"), "from"), date_to=_date(args.get("to"), "to"),
+                   tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
+                   person=_person(args.get("person")), place=args.get("place") or None)
+
+
+def facets(session: Session, scope: Scope) -> dict:
+    """The values the filters can take among the scope's photos: tags (with counts), cameras and formats."""
+    count = func.count()
+    tags = session.execute(scope.tag_columns(PhotoTag.name, count).where(PhotoTag.hidden.is_(False))
+                           .group_by(PhotoTag.name).order_by(count.desc(), PhotoTag.name).limit(MAX_FACET_TAGS))
+    cameras = session.scalars(scope.columns(Photo.camera_model).distinct().where(Photo.camera_model.is_not(None))
+                              .order_by(Photo.camera_model))
+    formats = session.scalars(scope.columns(Photo.format).distinct().order_by(Photo.format))
+    return {"tags": [{"name": name, "count": n} for name, n in tags], "cameras": list(cameras),
+            "formats": list(formats)}
+
+
+def _person(value: str | None) -> str | None:
+    """A person's id or name; digits that no id can be (0, or beyond MAX_ID) are refused."""
+    text = (value or "").strip()
+    if text.isascii() and text.isdigit() and not is_id(whole_number(text)):
+        raise InvalidInput(f"person must be a person's id (1 to {MAX_ID}) or name", code="invalid_parameter")
+    return text or None
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a date like 2024-07-31", code="invalid_parameter") from exc

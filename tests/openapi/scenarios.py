@@ -1,0 +1,239 @@
+"""One real use of every documented operation, by a signed-in user with a library (tests/openapi/conftest.py).
+
+Each scenario returns the responses whose bodies the contract test checks against the document. Scenarios
+that change or delete something do it to an account of their own, so the others see the library unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from shoebox.auth.service import create_reset_token
+from shoebox.models import User
+from tests.conftest import PASSWORD, Account, make_image, make_jpeg
+from tests.openapi.conftest import Library
+from tests.people.conftest import other_face_png
+
+Scenario = Callable[[Library], list]
+SCENARIOS: dict[str, Scenario] = {}
+NEW_PASSWORD = "a brand new secret"
+
+
+def scenario(operation: str):
+    def register(function: Scenario) -> Scenario:
+        SCENARIOS[operation] = function
+        return function
+
+    return register
+
+
+def path_values(library: Library) -> dict[str, int]:
+    """An existing id for each path parameter, owned by alice."""
+    return {"photo_id": library.ids["paris.jpg"], "person_id": library.people["astronaut.png"],
+            "face_id": library.alice.get(f"/api/photos/{library.ids['astronaut.png']}").json["faces"][0]["id"]}
+
+
+def _fresh(library: Library, name: str) -> Account:
+    return library.account(f"{name}@example.com")
+
+
+@scenario("POST /api/auth/register")
+def _register(library):
+    return [library.app.test_client().post("/api/auth/register",
+                                           json={"email": "new@example.com", "password": PASSWORD})]
+
+
+@scenario("POST /api/auth/login")
+def _login(library):
+    return [library.app.test_client().post("/api/auth/login",
+                                           json={"email": library.alice.email, "password": PASSWORD})]
+
+
+@scenario("POST /api/auth/refresh")
+def _refresh(library):
+    token = library.alice.tokens["refresh_token"]
+    return [library.app.test_client().post("/api/auth/refresh", headers={"Authorization": f"Bearer {token}"})]
+
+
+@scenario("POST /api/auth/logout")
+def _logout(library):
+    user = _fresh(library, "leaving")
+    return [user.post("/api/auth/logout", json={"refresh_token": user.tokens["refresh_token"]})]
+
+
+@scenario("POST /api/auth/password-reset")
+def _password_reset(library):
+    return [library.app.test_client().post("/api/auth/password-reset", json={"email": library.alice.email})]
+
+
+@scenario("POST /api/auth/password-reset/confirm")
+def _password_reset_confirm(library):
+    user = _fresh(library, "forgetful")
+    with library.app.app_context(), library.app.extensions["db"].transaction() as session:
+        token = create_reset_token(session, session.scalar(select(User).filter_by(email=user.email)), 30)
+    return [library.app.test_client().post("/api/auth/password-reset/confirm",
+                                           json={"token": token, "password": NEW_PASSWORD})]
+
+
+@scenario("POST /api/auth/password")
+def _change_password(library):
+    user = _fresh(library, "careful")
+    return [user.post("/api/auth/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})]
+
+
+@scenario("GET /api/me")
+def _me(library):
+    return [library.alice.get("/api/me")]
+
+
+@scenario("DELETE /api/me")
+def _delete_me(library):
+    user = _fresh(library, "gone")
+    user.upload_one()
+    return [user.delete("/api/me", json={"password": PASSWORD})]
+
+
+@scenario("GET /api/photos")
+def _photos(library):
+    return [library.alice.get("/api/photos?limit=2")]
+
+
+@scenario("POST /api/photos")
+def _upload(library):
+    user = _fresh(library, "uploader")
+    user.upload_one("first.jpg", make_jpeg(color=(5, 5, 5)))
+    data = {"files": [(io.BytesIO(make_jpeg(color=(5, 5, 5))), "again.jpg"),
+                      (io.BytesIO(make_image("PNG", color=(9, 99, 9))), "new.png"),
+                      (io.BytesIO(b"hello"), "notes.txt")]}
+    return [user.post("/api/photos", data=data, content_type="multipart/form-data")]
+
+
+@scenario("GET /api/photos/{photo_id}")
+def _photo(library):
+    return [library.alice.get(f"/api/photos/{photo_id}") for photo_id in library.ids.values()]
+
+
+@scenario("PATCH /api/photos/{photo_id}")
+def _edit_photo(library):
+    return [library.alice.patch(f"/api/photos/{library.ids['page.png']}",
+                                json={"caption": "a printed page", "note": None, "tags": ["text", "paper"]})]
+
+
+@scenario("DELETE /api/photos/{photo_id}")
+def _delete_photo(library):
+    photo = library.alice.upload_one("short-lived.jpg", make_jpeg(color=(250, 1, 1)))
+    return [library.alice.delete(f"/api/photos/{photo['id']}")]
+
+
+@scenario("GET /api/photos/{photo_id}/original")
+def _original(library):
+    return [library.alice.get(f"/api/photos/{photo_id}/original") for photo_id in library.ids.values()]
+
+
+@scenario("GET /api/photos/{photo_id}/thumbnail")
+def _thumbnail(library):
+    photo_id = library.ids["paris.jpg"]
+    return [library.alice.get(f"/api/photos/{photo_id}/thumbnail?size={size}") for size in ("small", "large")]
+
+
+@scenario("GET /api/photos/{photo_id}/similar")
+def _similar(library):
+    return [library.alice.get(f"/api/photos/{library.ids['paris.jpg']}/similar?limit=5")]
+
+
+@scenario("GET /api/search")
+def _search(library):
+    return [library.alice.get("/api/search?q=tower&limit=1"),
+            library.alice.get("/api/search?q=&camera=X-T4&place=Paris&sort=date"),
+            library.alice.get("/api/search?q=the&from=2000-01-01&to=2100-01-01&format=jpeg&tag=nothing")]
+
+
+@scenario("GET /api/facets")
+def _facets(library):
+    return [library.alice.get("/api/facets")]
+
+
+@scenario("GET /api/duplicates")
+def _duplicates(library):
+    return [library.alice.get("/api/duplicates?distance=10")]
+
+
+@scenario("GET /api/people")
+def _people(library):
+    return [library.alice.get("/api/people"), library.alice.get("/api/people?hidden=true")]
+
+
+@scenario("GET /api/people/{person_id}")
+def _person(library):
+    return [library.alice.get(f"/api/people/{library.people['astronaut.png']}")]
+
+
+@scenario("PATCH /api/people/{person_id}")
+def _edit_person(library):
+    return [library.alice.patch(f"/api/people/{library.people['astronaut.png']}",
+                                json={"name": "Eileen", "hidden": False})]
+
+
+def _with_faces(library: Library, name: str, count: int) -> tuple[Account, list[int]]:
+    """A fresh account with `count` photos of different people; the people's ids."""
+    user = _fresh(library, name)
+    photos = [user.upload_one(f"face{n}.png", other_face_png(n + 2)) for n in range(count)]
+    return user, [user.get(f"/api/photos/{p['id']}").json["faces"][0]["person_id"] for p in photos]
+
+
+@scenario("DELETE /api/people/{person_id}")
+def _delete_person(library):
+    user, (person,) = _with_faces(library, "forgets", 1)
+    return [user.delete(f"/api/people/{person}")]
+
+
+@scenario("POST /api/people/{person_id}/merge")
+def _merge(library):
+    user, (first, second) = _with_faces(library, "merges", 2)
+    return [user.post(f"/api/people/{first}/merge", json={"into": second})]
+
+
+@scenario("GET /api/people/{person_id}/crop")
+def _crop(library):
+    crop_url = library.alice.get(f"/api/people/{library.people['stranger.png']}").json["crop_url"]
+    return [library.alice.get(crop_url)]
+
+
+@scenario("PATCH /api/faces/{face_id}")
+def _move_face(library):
+    face = path_values(library)["face_id"]
+    return [library.alice.patch(f"/api/faces/{face}", json={"person_id": library.people["astronaut.png"]})]
+
+
+@scenario("GET /api/places")
+def _places(library):
+    return [library.alice.get("/api/places")]
+
+
+def _with_a_failed_photo(library: Library, name: str) -> Account:
+    """A fresh account with one photo whose analysis failed (its original went bad on disk)."""
+    user = _fresh(library, name)
+    photo = user.get(f"/api/photos/{user.upload_one()['id']}").json
+    storage = library.app.extensions["library"].storage
+    storage.original_path(user.get("/api/me").json["id"], photo["sha256"]).write_bytes(b"not a picture any more")
+    result = library.app.test_cli_runner().invoke(args=["shoebox", "reindex", "--only", "all", "--user", user.email])
+    assert result.exit_code == 0, result.output
+    return user
+
+
+@scenario("GET /api/jobs")
+def _jobs(library):
+    return [library.alice.get("/api/jobs"), _with_a_failed_photo(library, "failing").get("/api/jobs")]
+
+
+@scenario("POST /api/jobs/retry")
+def _retry(library):
+    return [_with_a_failed_photo(library, "retrying").post("/api/jobs/retry")]
+
+
+@scenario("GET /api/openapi.json")
+def _openapi(library):
+    return [library.app.test_client().get("/api/openapi.json")]

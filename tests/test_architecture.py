@@ -1,0 +1,171 @@
+"""Every read of photos for a viewer starts from the visibility scope (shoebox/scope.py), so trash, share links
+and albums are one condition there instead of an edit in every query; and views run no queries at all.
+
+The sources are parsed with `ast`; a query on Photo is: `select(Photo...)` (any column of Photo, too),
+`.join(Photo...)` / `.outerjoin` / `.select_from` / `.query(Photo...)`, `<session>.get(Photo, ...)`, a condition
+on `Photo.user_id`, or SQL text reading the `photos` table.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "shoebox"
+SCOPE_MODULE = "shoebox/scope.py"
+
+#: The places that may query Photo without a scope: none of them reads photos for a viewer. "*" is the whole
+#: module, "<module>" its top level.
+ALLOWED = {
+    ("shoebox/library/service.py", "Library._find"):
+        "ingest's duplicate check: the owner's bytes are stored once, whatever the photo's visibility",
+    ("shoebox/library/service.py", "Library.known_hashes"):
+        "the same duplicate check, in bulk, for `flask shoebox import`",
+    ("shoebox/jobs/analysis.py", "*"):
+        "the analysis worker: loads the photos its job names and finds lost jobs; no viewer",
+    ("shoebox/maintenance.py", "*"): "`flask shoebox check`: compares every row with the files on disk",
+    ("shoebox/backup.py", "*"): "`flask shoebox backup`: copies every row",
+    ("shoebox/migrate.py", "*"): "`flask shoebox migrate-data`: copies every row to another database",
+    ("shoebox/search/keyword.py", "<module>"): "the FTS5 index's re-index SQL, run on flush for changed rows",
+    ("shoebox/search/postgres.py", "<module>"): "the tsvector index's re-index SQL, run on flush for changed rows",
+    ("shoebox/search/postgres.py", "rebuild"): "refills the search indexes from every row after a bulk copy",
+    ("shoebox/search/postgres.py", "TsvectorIndex.substring_search"):
+        "keyword-index internals: narrow the candidates the scope chose to those whose OCR text matches",
+    ("shoebox/search/postgres.py", "TsvectorIndex.matched_fields"):
+        "keyword-index internals: label the fields that matched, for ids the scope already chose",
+}
+
+_JOINS = {"join", "outerjoin", "select_from", "query"}
+_SQL_ON_PHOTOS = re.compile(r"\b(from|join)\s+photos\b", re.IGNORECASE)
+
+
+def _is_photo(node: ast.AST) -> bool:
+    """`Photo` or `models.Photo`."""
+    return (isinstance(node, ast.Name) and node.id == "Photo") or (
+        isinstance(node, ast.Attribute) and node.attr == "Photo")
+
+
+def _on_photo(node: ast.AST) -> bool:
+    """`Photo`, or a column of it (`Photo.id`, `models.Photo.user_id`)."""
+    return _is_photo(node) or (isinstance(node, ast.Attribute) and _is_photo(node.value))
+
+
+def _photo_query(node: ast.AST) -> str | None:
+    """What makes `node` a query on Photo, or None."""
+    if isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        args = node.args
+        if name == "select" and any(_on_photo(arg) for arg in args):
+            return "select(Photo...)"
+        if name in _JOINS and args and _on_photo(args[0]):
+            return f".{name}(Photo...)"
+        if name == "get" and isinstance(node.func, ast.Attribute) and args and _is_photo(args[0]):
+            return "session.get(Photo, ...)"
+    if isinstance(node, ast.Compare) and any(
+            isinstance(side, ast.Attribute) and side.attr == "user_id" and _is_photo(side.value)
+            for side in (node.left, *node.comparators)):
+        return "Photo.user_id == ..."
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL_ON_PHOTOS.search(node.value):
+        return "SQL on photos"
+    return None
+
+
+class _Finder(ast.NodeVisitor):
+    """Queries on Photo with the qualified name of the function or class they sit in."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, int, str]] = []
+        self._names: list[str] = []
+
+    def _scoped(self, node: ast.AST) -> None:
+        self._names.append(node.name)
+        self.generic_visit(node)
+        self._names.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
+
+    def generic_visit(self, node: ast.AST) -> None:
+        what = _photo_query(node)
+        if what is not None:
+            self.found.append((".".join(self._names) or "<module>", node.lineno, what))
+        super().generic_visit(node)
+
+
+def photo_queries(source: str) -> list[tuple[str, int, str]]:
+    """(qualified name, line, kind) of every query on Photo in a module's source."""
+    finder = _Finder()
+    finder.visit(ast.parse(source))
+    return finder.found
+
+
+def _allowed(module: str, qualname: str) -> tuple[str, str] | None:
+    """The allow-list entry covering this place: the module, the function or a class it sits in."""
+    parts = qualname.split(".")
+    for key in [(module, "*"), *((module, ".".join(parts[:n])) for n in range(len(parts), 0, -1))]:
+        if key in ALLOWED:
+            return key
+    return None
+
+
+def _all_queries() -> list[tuple[str, str, int, str]]:
+    return [(path.relative_to(ROOT).as_posix(), qualname, line, what)
+            for path in sorted(PACKAGE.rglob("*.py"))
+            for qualname, line, what in photo_queries(path.read_text())]
+
+
+def test_photo_queries_are_built_only_by_the_scope():
+    outside = [f"{module}:{line} {qualname}: {what}" for module, qualname, line, what in _all_queries()
+               if module != SCOPE_MODULE and _allowed(module, qualname) is None]
+    assert not outside, ("photo reads must start from shoebox.scope.Scope (scope.photos(), scope.photo_ids(), "
+                         "...), or be allowed in tests/test_architecture.py with a reason:\n" + "\n".join(outside))
+
+
+def test_every_allowed_place_still_queries_photos():
+    used = {_allowed(module, qualname) for module, qualname, _line, _what in _all_queries()}
+    assert set(ALLOWED) <= used, f"no longer needed, take them off the list: {sorted(set(ALLOWED) - used)}"
+
+
+def _sql_in_view(tree: ast.Module) -> list[str]:
+    """What in a module of routes touches SQL: importing SQLAlchemy, or running a statement on a session."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            found.append(f"{node.lineno}: from {node.module} import ...")
+        elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "sqlalchemy" for a in node.names):
+            found.append(f"{node.lineno}: import sqlalchemy")
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) in _STATEMENTS:
+            found.append(f"{node.lineno}: .{node.func.attr}(...)")
+    return found
+
+
+_STATEMENTS = {"execute", "scalar", "scalars", "query"}
+
+
+def test_views_run_no_queries():
+    views = {path.relative_to(ROOT).as_posix(): ast.parse(path.read_text()) for path in sorted(PACKAGE.rglob("*.py"))
+             if "Blueprint(" in path.read_text()}
+    assert "shoebox/search/api.py" in views and "shoebox/jobs/views.py" in views
+    offending = [f"{module}:{line}" for module, tree in views.items() for line in _sql_in_view(tree)]
+    assert not offending, "views call services; services run the queries:\n" + "\n".join(offending)
+
+
+def test_the_check_sees_each_kind_of_photo_query():
+    source = '''
+def listing(session, user_id):
+    return session.scalars(select(Photo).where(Photo.user_id == user_id))
+
+class Views:
+    def one(self, session, photo_id):
+        return session.get(Photo, photo_id)
+
+    def tags(self, session):
+        return session.execute(select(PhotoTag.name).join(Photo, Photo.id == PhotoTag.photo_id))
+
+RAW = "SELECT id FROM photos WHERE user_id = :user"
+'''
+    assert [(name, what) for name, _line, what in photo_queries(source)] == [
+        ("listing", "select(Photo...)"), ("listing", "Photo.user_id == ..."), ("Views.one", "session.get(Photo, ...)"),
+        ("Views.tags", ".join(Photo...)"), ("<module>", "SQL on photos"),
+    ]
