@@ -18,7 +18,7 @@ from shoebox.errors import ShoeboxError
 from shoebox.jobs.analysis import PARTS, mark_queued, photos_to_reindex
 from shoebox.library.service import Prepared
 from shoebox.media.formats import accepted_extensions
-from shoebox.models import User
+from shoebox.models import Photo, User
 from shoebox.people.grouping import recluster_user
 
 shoebox_cli = AppGroup("shoebox", help="Shoebox administration.")
@@ -87,7 +87,7 @@ def import_folder(directory: Path, email: str, workers: int) -> None:
 
 def _store(library, session, user_id: int, path: Path, prepared: Prepared) -> str:
     try:
-        mtime = datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        mtime = datetime.fromtimestamp(path.stat().st_mtime).astimezone()  # local time, with its UTC offset
         result = library.store(session, user_id, prepared, file_mtime=mtime)
     except ShoeboxError as exc:
         return exc.message
@@ -135,6 +135,23 @@ def reindex(only: str, email: str | None, use_queue: bool) -> None:
             queue.analyzer.run_task(ids[start:start + size], parts)
             bar.update(len(ids[start:start + size]))
     click.echo(f"Analysed {len(ids)} photos.")
+
+
+@shoebox_cli.command("reread-metadata")
+@click.option("--user", "email", default=None, help="Only this account's photos.")
+def reread_metadata(email: str | None) -> None:
+    """Read every photo's metadata again from its original (dates, camera, GPS), as a newer Shoebox reads it;
+    a date or location the user set stays."""
+    library = current_app.extensions["library"]
+    with _db().transaction() as session:
+        query = select(Photo.id).order_by(Photo.id)
+        if email:
+            query = query.where(Photo.user_id == _user(session, email).id)
+        ids = list(session.scalars(query))
+        read, unreadable = library.reread_metadata(session, ids)
+    click.echo(f"Read the metadata of {read} photos again" + (f"; {unreadable} originals are missing or "
+                                                               f"unreadable (see `flask shoebox check`)." if unreadable
+                                                               else "."))
 
 
 @shoebox_cli.command("migrate-data")

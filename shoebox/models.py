@@ -87,7 +87,9 @@ class Photo(Base):
     #: Local wall-clock time the photo was taken (naive), with the UTC offset when EXIF gave one.
     taken_at: Mapped[datetime] = mapped_column(DateTime)
     taken_at_offset: Mapped[str | None] = mapped_column(String(6))
-    #: Where taken_at came from: "exif", "file" (the file's modification time) or "upload".
+    #: Where taken_at came from (shoebox.media.dates.SOURCES): the file's metadata ("exif", "xmp", "iptc", "qt",
+    #: "modify"), the file's modification time ("file"), the upload time ("upload"), or the user ("user", which
+    #: a later read of the metadata never replaces).
     taken_at_source: Mapped[str] = mapped_column(String(8))
     camera_make: Mapped[str | None] = mapped_column(String(64))
     camera_model: Mapped[str | None] = mapped_column(String(64))
@@ -100,6 +102,9 @@ class Photo(Base):
     gps_latitude: Mapped[float | None] = mapped_column(Float)
     gps_longitude: Mapped[float | None] = mapped_column(Float)
     gps_altitude: Mapped[float | None] = mapped_column(Float)
+    #: Where the GPS location came from: "exif", or "user" (also for a location the user removed), which a later
+    #: read of the metadata never replaces; None for a photo that never had one.
+    location_source: Mapped[str | None] = mapped_column(String(8))
     #: 64-bit difference hash of the picture, for finding near-duplicates (signed to fit SQL BIGINT).
     phash: Mapped[int | None] = mapped_column(BigInteger)
     #: Where it was taken, from GPS by the offline geocoder (city may be a district in big cities).

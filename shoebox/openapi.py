@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from shoebox.library.corrections import MAX_BULK, MAX_SHIFT_SECONDS
+from shoebox.media.dates import SOURCES
 from shoebox.media.formats import accepted_mime_types
 
 bp = Blueprint("openapi", __name__)
@@ -54,7 +56,10 @@ _PLACE = {**_object(city=_NULLABLE_STR, region=_NULLABLE_STR, country=_NULLABLE_
 _GPS = {**_object(latitude=_NUM, longitude=_NUM, altitude=_NULLABLE_NUM), "type": ["object", "null"]}
 _DETAIL_FIELDS = {
     "sha256": _STR, "format": _STR, "mime_type": _STR, "file_size": _INT, "taken_at_offset": _NULLABLE_STR,
-    "taken_at_source": {"type": "string", "enum": ["exif", "file", "upload"]},
+    "taken_at_source": {"type": "string", "enum": list(SOURCES), "description":
+                        "exif, xmp, iptc, qt (QuickTime header), modify (the EXIF/XMP modify date): the file's "
+                        "metadata; file: the file's modified time; upload: the upload time; user: set by the user"},
+    "location_source": {"type": ["string", "null"], "enum": ["exif", "user", None]},
     "camera_make": _NULLABLE_STR, "camera_model": _NULLABLE_STR, "lens": _NULLABLE_STR,
     "exposure_time": _NULLABLE_STR, "f_number": _NULLABLE_NUM, "iso": _NULLABLE_INT, "focal_length": _NULLABLE_NUM,
     "orientation": _NULLABLE_INT, "gps": _GPS,
@@ -97,6 +102,25 @@ SCHEMAS = {
                     failed=_array(_object(photo_id=_INT, filename=_STR, reason=_NULLABLE_STR)),
                     waiting_reason=_NULLABLE_STR),
 }
+_TAKEN_AT = {"type": "string", "description": "Local date and time, ISO 8601, with an optional UTC offset: "
+                                            "2019-07-14T18:30:00 or 2019-07-14T18:30:00+02:00",
+             "examples": ["2019-07-14T18:30:00+02:00"]}
+_LOCATION = {**_object(latitude={**_NUM, "minimum": -90, "maximum": 90},
+                       longitude={**_NUM, "minimum": -180, "maximum": 180}),
+             "type": ["object", "null"], "description": "null: no location"}
+_BULK_EDIT = _object(("taken_at", "shift_seconds", "location"),
+                     ids={**_array(_INT), "minItems": 1, "maxItems": MAX_BULK}, taken_at=_TAKEN_AT,
+                     shift_seconds={**_INT, "minimum": -MAX_SHIFT_SECONDS, "maximum": MAX_SHIFT_SECONDS,
+                                    "description": "Move each photo's date by this many seconds (not with taken_at)"},
+                     location=_LOCATION)
+_UPLOAD_FORM = _object(
+    ("last_modified", "last_modified_offset"), files=_array({"type": "string", "format": "binary"}),
+    last_modified={**_array({**_INT, "minimum": 0}), "description":
+                   "Each file's modified time in milliseconds since 1970 (File.lastModified; 0: unknown), in the "
+                   "order of files: the date taken of a file whose metadata has none"},
+    last_modified_offset={**_array({**_INT, "minimum": -720, "maximum": 840}), "description":
+                          "The UTC offset at each last_modified, in minutes east of UTC (-Date.getTimezoneOffset()); "
+                          "UTC when absent"})
 
 
 def _json(schema: dict | str) -> dict:
@@ -154,6 +178,10 @@ _ANY_OBJECT = {"type": "object", "additionalProperties": True}
 _OPENAPI = _object(openapi=_STR, info=_ANY_OBJECT, components=_ANY_OBJECT, paths=_ANY_OBJECT,
                    security=_array({"type": "object", "additionalProperties": _array(_STR)}))
 
+#: The `v=` of a photo's file URLs (as the API gives them): the file's version, so the answer may be kept a year.
+_VERSION = _query("v", description="the version in original_url / thumbnail_url (a prefix of the file's SHA-256): "
+                                   "the answer is then cached for a year; without it, revalidated with its ETag")
+
 PATHS: dict[str, dict[str, dict]] = {
     "/api/auth/register": {"post": _op("Create an account and sign in", (201, "Tokens"), _CREDENTIALS, public=True,
                                        errors=(400, 409, 429))},
@@ -179,21 +207,26 @@ PATHS: dict[str, dict[str, dict]] = {
                    errors=(400,)),
         "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, "Uploaded"),
                        errors=(400, 413, 415, 500, 507)),
-                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _object(
-                     files=_array({"type": "string", "format": "binary"})),
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {
+                     "schema": _UPLOAD_FORM,
                      "encoding": {"files": {"contentType": ", ".join(accepted_mime_types())}}}}}},
+        "patch": _op("Set or shift the date, or set the location, of many photos at once: all of them, or none "
+                     "(404) where an id is not one of yours", (200, _object(items=_array("Photo"))), _BULK_EDIT,
+                     errors=(400, 404)),
     },
     "/api/photos/{photo_id}": {
         "get": _op("One photo with all its metadata", (200, "PhotoDetail"), params=[_ID]),
-        "patch": _op("Edit caption, tags and note (send any of them)", (200, "PhotoDetail"),
-                     _object(("caption", "note", "tags"), caption=_NULLABLE_STR, note=_NULLABLE_STR,
-                             tags=_array(_STR)), params=[_ID], errors=(400,)),
+        "patch": _op("Edit caption, tags, note, date taken and location (send any of them; a date or location you "
+                     "set is never replaced by the file's metadata)", (200, "PhotoDetail"),
+                     _object(("caption", "note", "tags", "taken_at", "location"), caption=_NULLABLE_STR,
+                             note=_NULLABLE_STR, tags=_array(_STR), taken_at=_TAKEN_AT, location=_LOCATION),
+                     params=[_ID], errors=(400,)),
         "delete": _op("Delete the photo and its files", (204, None), params=[_ID]),
     },
     "/api/photos/{photo_id}/original": {"get": _op("The original file, as uploaded", (200, _file("image/*")),
-                                                   params=[_ID])},
+                                                   params=[_ID, _VERSION])},
     "/api/photos/{photo_id}/thumbnail": {"get": _op("A WebP thumbnail", (200, _file("image/webp")), params=[
-        _ID, _query("size", {"type": "string", "enum": ["small", "large"]})], errors=(400,))},
+        _ID, _query("size", {"type": "string", "enum": ["small", "large"]}), _VERSION], errors=(400,))},
     "/api/photos/{photo_id}/similar": {"get": _op(
         "More like this", (200, _object(items=_array(_object(**_PHOTO_FIELDS, similarity=_NUM)))),
         params=[_ID, _query("limit", {"type": "integer", "minimum": 1, "maximum": 100})], errors=(400,))},

@@ -23,6 +23,9 @@ ALLOWED = {
         "ingest's duplicate check: the owner's bytes are stored once, whatever the photo's visibility",
     ("shoebox/library/service.py", "Library.known_hashes"):
         "the same duplicate check, in bulk, for `flask shoebox import`",
+    ("shoebox/library/service.py", "Library.reread_metadata"):
+        "`flask shoebox reread-metadata`: reads every original of an install (or a user) again; no viewer",
+    ("shoebox/cli.py", "reread_metadata"): "`flask shoebox reread-metadata`: every photo of an install (or a user)",
     ("shoebox/jobs/analysis.py", "*"):
         "the analysis worker: loads the photos its job names and finds lost jobs; no viewer",
     ("shoebox/maintenance.py", "*"): "`flask shoebox check`: compares every row with the files on disk",

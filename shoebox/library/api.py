@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
 from flask import Blueprint, jsonify, request, send_file, url_for
 
 from shoebox.auth import current_scope, current_user_id, login_required
 from shoebox.errors import InvalidInput, ShoeboxError
+from shoebox.ids import whole_number
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, visible_tags
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.models import Photo
@@ -16,6 +20,9 @@ from shoebox.web import body_limit, db_session, int_arg, json_body, library
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_PAGE = 200
+#: The latest file time an upload may give (the calendar ends with year 9999, wherever the file was).
+MAX_MILLIS = int(datetime(9999, 12, 30, tzinfo=UTC).timestamp() * 1000)
+_OFFSET_MINUTES = re.compile(r"-?\d{1,4}")
 #: For a URL that names the file's version (`v=`): its bytes never change, so browsers may keep it for a year.
 IMMUTABLE = "private, max-age=31536000, immutable"
 #: For a URL without one: the browser must ask again (a cheap 304 with the ETag) before showing what it kept.
@@ -64,6 +71,7 @@ def _detail(photo: Photo) -> dict:
         "file_size": photo.file_size,
         "taken_at_offset": photo.taken_at_offset,
         "taken_at_source": photo.taken_at_source,
+        "location_source": photo.location_source,
         "camera_make": photo.camera_make,
         "camera_model": photo.camera_model,
         "lens": photo.lens,
@@ -94,15 +102,36 @@ def upload():
         raise InvalidInput("send one or more files in the multipart field 'files'", code="no_files")
     session, user_id = db_session(), current_user_id()
     created, failed = [], []
-    for upload in files:
+    for upload, modified in zip(files, _last_modified(len(files)), strict=True):
         try:
-            result = library().ingest(session, user_id, upload.stream, upload.filename or "")
+            result = library().ingest(session, user_id, upload.stream, upload.filename or "", modified)
         except ShoeboxError as exc:
             failed.append({"filename": upload.filename, "error": {"code": exc.code, "message": exc.message}})
             continue
         created.append({**photo_json(result.photo), "duplicate": result.duplicate})
     status = 201 if created else _batch_failure_status(failed)
     return jsonify({"photos": created, "errors": failed}), status
+
+
+def _last_modified(count: int) -> list[datetime | None]:
+    """Each file's modified time from the optional form fields `last_modified` (milliseconds since 1970, as a
+    browser's File.lastModified; 0: unknown) and `last_modified_offset` (the UTC offset there, in minutes east of
+    UTC, as -Date.getTimezoneOffset()), one of each per file in the order of `files`."""
+    stamps, offsets = request.form.getlist("last_modified"), request.form.getlist("last_modified_offset")
+    if not stamps:
+        return [None] * count
+    if len(stamps) != count or len(offsets) not in (0, count):
+        raise InvalidInput("send one last_modified (and last_modified_offset, if any) per file, in the order of "
+                           "files", code="invalid_last_modified")
+    return [_moment(stamp, offsets[i] if offsets else "0") for i, stamp in enumerate(stamps)]
+
+
+def _moment(stamp: str, offset: str) -> datetime | None:
+    millis, minutes = whole_number(stamp.strip()), _OFFSET_MINUTES.fullmatch(offset.strip())
+    if millis is None or millis > MAX_MILLIS or minutes is None or not -12 * 60 <= int(minutes[0]) <= 14 * 60:
+        raise InvalidInput("last_modified must be milliseconds since 1970 and last_modified_offset minutes east of "
+                           "UTC (-720 to 840)", code="invalid_last_modified")
+    return datetime.fromtimestamp(millis / 1000, timezone(timedelta(minutes=int(minutes[0])))) if millis else None
 
 
 def _batch_failure_status(failed: list[dict]) -> int:
@@ -136,9 +165,19 @@ def get_photo(photo_id: int):
 @body_limit(MAX_EDIT_BODY)
 @login_required
 def edit_photo(photo_id: int):
-    body = json_body("send a JSON object with any of caption, tags, note")
+    body = json_body("send a JSON object with any of caption, tags, note, taken_at, location")
     photo = library().edit(db_session(), current_scope(), photo_id, body)
     return jsonify(photo_json(photo, detail=True))
+
+
+@bp.patch("/photos")
+@login_required
+def edit_photos():
+    """Set or shift the date, or set the location, of many photos: all of them, or none (404) where an id is not
+    one of the user's."""
+    body = json_body("send a JSON object with ids and any of taken_at, shift_seconds, location")
+    photos = library().edit_many(db_session(), current_scope(), body)
+    return jsonify({"items": [photo_json(photo) for photo in photos]})
 
 
 @bp.delete("/photos/<int:photo_id>")

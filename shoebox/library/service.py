@@ -25,9 +25,11 @@ from shoebox.errors import (
     UnsupportedMedia,
     storage_fault,
 )
+from shoebox.library import corrections
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
+from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
-from shoebox.media.files import inspect, is_animated
+from shoebox.media.files import inspect, is_animated, read_file_metadata
 from shoebox.media.formats import FORMATS
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_thumbnails_from
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
 MAX_TEXT = 10_000
+EDITABLE = frozenset({"caption", "tags", "note"}) | corrections.DATE_FIELDS
 #: Formats whose files may be animations browsers play: only these are opened to ask.
 _ANIMATING = frozenset(fmt.name for fmt in FORMATS if fmt.animates)
 #: Each way media/ refuses a file, as the error the API answers with (and its code; None: the error's own).
@@ -189,12 +192,14 @@ class Library:
     @staticmethod
     def _new_photo(user_id: int, prepared: Prepared, file_mtime: datetime | None) -> Photo:
         fields = prepared.meta.as_dict()
-        taken_at = fields.pop("taken_at")
-        source = "exif" if taken_at else ("file" if file_mtime else "upload")
+        when = fields.pop("taken_at"), fields.pop("taken_at_offset"), fields.pop("taken_at_source")
+        if when[0] is None:  # no date in the metadata: the file's own, else now (UTC)
+            when = (*as_local(file_mtime), "file") if file_mtime else (utcnow().replace(microsecond=0), None, "upload")
+        taken_at, offset, source = when
         return Photo(**fitted(Photo, user_id=user_id, sha256=prepared.sha256, file_size=prepared.size,
-                              filename=prepared.filename, phash=prepared.phash,
-                              taken_at=taken_at or file_mtime or utcnow().replace(microsecond=0),
-                              taken_at_source=source, status="queued", **fields))
+                              filename=prepared.filename, phash=prepared.phash, taken_at=taken_at,
+                              taken_at_offset=offset, taken_at_source=source, status="queued",
+                              location_source="exif" if fields["gps_latitude"] is not None else None, **fields))
 
     def _commit(self, session: Session, photo: Photo, prepared: Prepared) -> Ingested:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
@@ -265,10 +270,12 @@ class Library:
 
     # -- edit -------------------------------------------------------------------------------------
     def edit(self, session: Session, scope: Scope, photo_id: int, changes: dict) -> Photo:
-        """Apply the user's caption, tags and note; what the user writes is marked theirs and wins over AI."""
-        unknown = set(changes) - {"caption", "tags", "note"}
+        """Apply the user's caption, tags, note, date and location; what the user sets is marked theirs and wins
+        over AI and over what the file says."""
+        unknown = set(changes) - EDITABLE
         if unknown:
-            raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}; editable: caption, tags, note")
+            raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(sorted(EDITABLE))}")
+        change = corrections.correction({k: v for k, v in changes.items() if k in corrections.DATE_FIELDS})
         photo = scope.get(session, photo_id)
         if "caption" in changes:
             photo.caption = _optional_text(changes["caption"], "caption")
@@ -277,9 +284,39 @@ class Library:
             photo.note = _optional_text(changes["note"], "note")
         if "tags" in changes:
             set_user_tags(photo, normalise_tags(changes["tags"]))
+        corrections.apply(photo, change)
         session.commit()
-        self.enqueue([photo.id], parts=("embedding",))  # the words changed: so does their meaning
+        parts = (("embedding",) if set(changes) & {"caption", "note", "tags"} else ()) + \
+            (("places",) if change.moves else ())
+        if parts:  # the words changed: so does their meaning; a new location is a new place
+            self.enqueue([photo.id], parts=parts)
         return photo
+
+    def edit_many(self, session: Session, scope: Scope, changes: dict) -> list[Photo]:
+        """Set or shift the date, and set the location, of many of the user's photos at once: all of them, or
+        none where any id is not one of theirs."""
+        photos, change = corrections.edit_many(session, scope, changes)
+        session.commit()
+        if change.moves:
+            self.enqueue([photo.id for photo in photos], parts=("places",))
+        return photos
+
+    def reread_metadata(self, session: Session, photo_ids: Iterable[int]) -> tuple[int, int]:
+        """Read these photos' originals again for their metadata, never replacing a date or location the user set;
+        a photo whose location changed is queued for its place. (photos read, originals missing or unreadable)"""
+        counts = [0, 0]
+        for photo in filter(None, (session.get(Photo, photo_id) for photo_id in photo_ids)):
+            try:
+                meta = read_file_metadata(self.storage.original_path(photo.user_id, photo.sha256))
+            except (MediaError, OSError):
+                counts[1] += 1
+                continue
+            moved = corrections.refresh_from_file(photo, meta)
+            session.commit()
+            counts[0] += 1
+            if moved:
+                self.enqueue([photo.id], parts=("places",))
+        return counts[0], counts[1]
 
     def delete(self, session: Session, scope: Scope, photo_id: int) -> None:
         """Remove the row, then what is kept of it outside the database: its vectors in memory and its files

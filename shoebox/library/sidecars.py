@@ -20,6 +20,8 @@ NS = {
     "xmp": "http://ns.adobe.com/xap/1.0/",
 }
 _INTERNAL = {"claimed_by"}
+#: Dates that say when the photo was taken (not when the file was last saved, copied or uploaded).
+_TAKEN_SOURCES = {"exif", "xmp", "iptc", "qt", "user"}
 for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)
 
@@ -56,7 +58,7 @@ def xmp_sidecar(photo: Photo) -> str:
         bag = ET.SubElement(ET.SubElement(desc, _q("dc:subject")), _q("rdf:Bag"))
         for name in tags:
             ET.SubElement(bag, _q("rdf:li")).text = name
-    _add(desc, "exif:DateTimeOriginal", _xmp_date(photo) if photo.taken_at_source == "exif" else None)
+    _add(desc, "exif:DateTimeOriginal", _xmp_date(photo) if photo.taken_at_source in _TAKEN_SOURCES else None)
     _add(desc, "tiff:Make", photo.camera_make)
     _add(desc, "tiff:Model", photo.camera_model)
     _add_gps(desc, photo)

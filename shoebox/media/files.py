@@ -57,6 +57,13 @@ def inspect(path: Path, max_pixels: int) -> Inspection:
     return Inspection(found, metadata, thumbnails, phash)
 
 
+def read_file_metadata(path: Path) -> PhotoMetadata:
+    """The metadata of the file at `path` as its format's reader gives it (no pixels decoded); raises a
+    MediaError (an OSError only for a fault of the disk)."""
+    with readable(), open_file(path) as (fmt, image):
+        return fmt.metadata_reader(image, fmt.name, fmt.mime_type)
+
+
 def open_small(path: str | Path, side: int, mode: str = "RGB") -> Image.Image:
     """The photo at `path` upright, in `mode`, no larger than `side` on its longest side: decoded reduced
     (JPEG draft; the pixel budget for the others), in sRGB, for models and face crops. Raises a MediaError

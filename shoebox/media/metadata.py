@@ -1,22 +1,31 @@
-"""What a photo file says about itself: format, size, dimensions, date taken, camera and GPS (EXIF)."""
+"""What a photo file says about itself: format, size, dimensions, date taken, camera and GPS (EXIF, XMP, IPTC
+and the QuickTime header, read by exiv2 through media.tags)."""
 
 from __future__ import annotations
 
-import re
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
-from PIL import ExifTags, Image
+from PIL import Image
 
-from shoebox.media.decoding import exif_of
+from shoebox.media.dates import DATE_KEYS, taken
+from shoebox.media.tags import Tag, read_tags
 
-_IFD = ExifTags.IFD
-_TAG = ExifTags.Base
-_GPS = ExifTags.GPS
-_EXIF_DATE = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
-_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+log = logging.getLogger(__name__)
+
+_MAKE = ("Exif.Image.Make", "Xmp.tiff.Make")
+_MODEL = ("Exif.Image.Model", "Xmp.tiff.Model")
+_LENS = ("Exif.Photo.LensModel", "Xmp.aux.Lens", "Xmp.exifEX.LensModel")
+_EXPOSURE = ("Exif.Photo.ExposureTime", "Exif.Photo.FNumber", "Exif.Photo.ISOSpeedRatings", "Exif.Photo.FocalLength")
+_GPS = ("Exif.GPSInfo.GPSLatitude", "Exif.GPSInfo.GPSLatitudeRef", "Exif.GPSInfo.GPSLongitude",
+        "Exif.GPSInfo.GPSLongitudeRef", "Exif.GPSInfo.GPSAltitude", "Exif.GPSInfo.GPSAltitudeRef")
+_ORIENTATION = "Exif.Image.Orientation"
+#: Every key Shoebox reads from a file.
+KEYS = (*_MAKE, *_MODEL, *_LENS, *_EXPOSURE, *_GPS, _ORIENTATION, *DATE_KEYS)
 
 
 @dataclass
@@ -27,6 +36,8 @@ class PhotoMetadata:
     height: int
     taken_at: datetime | None = None
     taken_at_offset: str | None = None
+    #: Which metadata the date came from (media.dates.METADATA_SOURCES); None with no date.
+    taken_at_source: str | None = None
     camera_make: str | None = None
     camera_model: str | None = None
     lens: str | None = None
@@ -45,104 +56,84 @@ class PhotoMetadata:
 
 def read_metadata(image: Image.Image, format_name: str, mime_type: str) -> PhotoMetadata:
     """Metadata of an opened (not necessarily decoded) image of the given format (its entry in
-    media.formats); bad EXIF fields are skipped, never fatal."""
+    media.formats), read from the file it was opened from; bad fields are skipped, never fatal."""
     meta = PhotoMetadata(format=format_name, mime_type=mime_type, width=image.width, height=image.height)
-    exif = exif_of(image)
-    if exif:
-        _read_exif(exif, meta)
+    path = getattr(image, "filename", None)
+    if path:
+        try:
+            apply_tags(read_file_tags(path), meta)
+        except Exception:  # a value no rule here foresaw: the photo is kept without the rest, never refused
+            log.warning("metadata of %s read in part only", path, exc_info=True)
     return meta
 
 
-def _read_exif(exif: Image.Exif, meta: PhotoMetadata) -> None:
-    details = _safe_ifd(exif, _IFD.Exif)
-    meta.camera_make = _text(exif.get(_TAG.Make))
-    meta.camera_model = _text(exif.get(_TAG.Model))
-    meta.orientation = _int(exif.get(_TAG.Orientation))
-    meta.lens = _text(details.get(_TAG.LensModel))
-    meta.exposure_time = _exposure(details.get(_TAG.ExposureTime))
-    meta.f_number = _float(details.get(_TAG.FNumber))
-    meta.iso = _int(details.get(_TAG.ISOSpeedRatings))
-    meta.focal_length = _float(details.get(_TAG.FocalLength))
-    meta.taken_at = _date(details.get(_TAG.DateTimeOriginal) or exif.get(_TAG.DateTime))
-    meta.taken_at_offset = _offset(details.get(_TAG.OffsetTimeOriginal) or details.get(_TAG.OffsetTime))
-    _read_gps(_safe_ifd(exif, _IFD.GPSInfo), meta)
+def read_file_tags(path: str | Path) -> dict[str, Tag]:
+    """The metadata Shoebox reads, from the file at `path` (for a reader that has no Pillow image of it)."""
+    return read_tags(path, KEYS)
 
 
-def _read_gps(gps: dict, meta: PhotoMetadata) -> None:
-    lat = _degrees(gps.get(_GPS.GPSLatitude), gps.get(_GPS.GPSLatitudeRef), "S")
-    lon = _degrees(gps.get(_GPS.GPSLongitude), gps.get(_GPS.GPSLongitudeRef), "W")
+def apply_tags(tags: dict[str, Tag], meta: PhotoMetadata) -> None:
+    """Fill `meta` from a file's tags (media.tags.read_tags of KEYS)."""
+    meta.camera_make = _first_text(tags, _MAKE)
+    meta.camera_model = _first_text(tags, _MODEL)
+    meta.lens = _first_text(tags, _LENS)
+    exposure, f_number, iso, focal_length = (_number(tags, key) for key in _EXPOSURE)
+    meta.exposure_time = _exposure(exposure)
+    meta.f_number = _round(f_number)
+    meta.iso = int(iso) if iso is not None and 0 < iso < 2**31 else None  # a 32-bit LONG may not fit INTEGER
+    meta.focal_length = _round(focal_length)
+    orientation = _number(tags, _ORIENTATION)
+    meta.orientation = int(orientation) if orientation is not None and 1 <= orientation <= 8 else None
+    when = taken(tags)
+    if when:
+        meta.taken_at, meta.taken_at_offset, meta.taken_at_source = when.at, when.offset, when.source
+    _read_gps(tags, meta)
+
+
+def _read_gps(tags: dict[str, Tag], meta: PhotoMetadata) -> None:
+    lat = _degrees(tags.get(_GPS[0]), _first_text(tags, _GPS[1:2]), "S")
+    lon = _degrees(tags.get(_GPS[2]), _first_text(tags, _GPS[3:4]), "W")
     if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
         meta.gps_latitude, meta.gps_longitude = round(lat, 7), round(lon, 7)
-    altitude = _float(gps.get(_GPS.GPSAltitude))
+    altitude = _number(tags, _GPS[4])
     if altitude is not None:
-        below_sea = gps.get(_GPS.GPSAltitudeRef) in (1, b"\x01")
+        below_sea = _number(tags, _GPS[5]) == 1
         meta.gps_altitude = round(-altitude if below_sea else altitude, 2)
 
 
-def _safe_ifd(exif: Image.Exif, ifd: int) -> dict:
-    try:
-        return dict(exif.get_ifd(ifd))
-    except Exception:
-        return {}
+def _first_text(tags: dict[str, Tag], keys: tuple[str, ...]) -> str | None:
+    """The first of `keys` with any text (media.tags already cut it at its first NUL and stripped it)."""
+    for key in keys:
+        tag = tags.get(key)
+        if tag and tag.text:
+            return tag.text  # cut to its column's length where it is stored
+    return None
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if value is None:
-        return None
-    cleaned = str(value).replace("\x00", "").strip()
-    return cleaned or None  # cut to its column's length where it is stored
+def _number(tags: dict[str, Tag], key: str) -> float | None:
+    tag = tags.get(key)
+    return _finite(tag.numbers[0]) if tag and tag.numbers else None
 
 
-def _float(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    return round(number, 4) if number == number and abs(number) != float("inf") else None
+def _finite(value: float) -> float | None:
+    return value if value == value and abs(value) != float("inf") else None
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, tuple | list):
-        value = value[0] if value else None
-    number = _float(value)
-    return int(number) if number is not None else None
+def _round(value: float | None) -> float | None:
+    return round(value, 4) if value is not None and value > 0 else None
 
 
-def _exposure(value: Any) -> str | None:
-    seconds = _float(value)
-    if seconds is None or seconds <= 0:
+def _exposure(seconds: float | None) -> str | None:
+    if seconds is None or not 1e-6 <= seconds <= 1e6:  # a microsecond to 11 days: anything else is garbage
         return None
     if seconds >= 1:
-        return f"{seconds:g}"
+        return f"{round(seconds, 4):g}"
     return f"1/{round(1 / seconds)}" if (1 / seconds) >= 1.5 else str(Fraction(seconds).limit_denominator(10000))
 
 
-def _date(value: Any) -> datetime | None:
-    match = _EXIF_DATE.match(_text(value) or "")
-    if not match:
+def _degrees(tag: Tag | None, ref: str | None, negative: str) -> float | None:
+    if tag is None or len(tag.numbers) != 3 or any(_finite(part) is None for part in tag.numbers):
         return None
-    try:
-        return datetime(*map(int, match.groups()))
-    except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
-        return None
-
-
-def _offset(value: Any) -> str | None:
-    """A UTC offset "+HH:MM" that exists on Earth: -12:00 to +14:00, minutes 00 to 59 ("+99:99" is dropped)."""
-    match = _OFFSET.match(_text(value) or "")
-    if not match:
-        return None
-    sign, hours, minutes = match.groups()
-    total = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
-    return match.group(0) if int(minutes) < 60 and -12 * 60 <= total <= 14 * 60 else None
-
-
-def _degrees(dms: Any, ref: Any, negative: str) -> float | None:
-    try:
-        degrees, minutes, seconds = (float(part) for part in dms)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
+    degrees, minutes, seconds = tag.numbers
     value = degrees + minutes / 60 + seconds / 3600
-    return -value if _text(ref) == negative else value
+    return -value if ref == negative else value

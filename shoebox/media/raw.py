@@ -8,8 +8,9 @@ would take a 16-bit greyscale scan from a camera maker's scanner for a sensor du
 It opens as a `RawImage`: an Image of the sensor's size whose pixels are decoded on `load()`, from the camera's
 embedded preview where that is large enough for what `draft()` asked (fast: a JPEG decode, itself drafted), else by
 demosaicing at half size. Pixels stay in the sensor's orientation and the EXIF orientation (LibRaw's `flip`) says
-how to turn them, as for a JPEG. EXIF is read from the file's TIFF structure where it has one, else from the
-embedded preview JPEG; LibRaw's own exposure values fill what EXIF lacks.
+how to turn them, as for a JPEG. What the decode needs of EXIF (orientation, colour space) comes from the file's
+TIFF structure where it has one, else from the embedded preview JPEG; the photo's metadata (camera, dates, GPS) is
+read by exiv2 as for every format (media.metadata), and LibRaw's own exposure values fill what it lacks.
 """
 
 from __future__ import annotations
@@ -228,7 +229,8 @@ def _same_proportions(first: tuple[int, int], second: tuple[int, int]) -> bool:
 
 
 def read_raw_metadata(image: Image.Image, format_name: str, mime_type: str) -> PhotoMetadata:
-    """A RAW's metadata: its EXIF as for any photo, then LibRaw's exposure, lens and date where EXIF lacks them."""
+    """A RAW's metadata as for any photo (exiv2 reads RAW files), then LibRaw's exposure, lens and date where
+    the file's metadata lacks them."""
     meta = read_metadata(image, format_name, mime_type)
     if isinstance(image, RawImage):
         _fill_from_libraw(meta, image.raw)

@@ -14,7 +14,8 @@ import pytest
 
 from shoebox import create_app
 from tests.conftest import Account, make_jpeg
-from tests.reliability.helpers import PYTHON, REPO, env_for, free_port, http, kill9, wait_for
+from tests.reliability.helpers import PYTHON, REPO, env_for, free_port, http, kill9
+from tests.waiting import wait_until
 
 SERVERS = {
     "gunicorn": [PYTHON, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--chdir", str(REPO)],
@@ -40,8 +41,8 @@ def _search_as_soon_as_up(port: int, token: str) -> list[int]:
     statuses: list[int] = []
 
     def search() -> None:
-        statuses.append(wait_for(lambda: _try(f"http://127.0.0.1:{port}/api/search?q=a+cat+in+the+snow", token),
-                                 120, "the server to answer a search", every=0.05))
+        statuses.append(wait_until(lambda: _try(f"http://127.0.0.1:{port}/api/search?q=a+cat+in+the+snow", token),
+                                   "the server to answer a search", 120, every=0.05))
 
     threads = [threading.Thread(target=search) for _ in range(SEARCHES)]
     for thread in threads:
@@ -74,7 +75,7 @@ def test_searches_right_at_start_leave_every_model_loaded(server, tmp_path, blip
     try:
         statuses = _search_as_soon_as_up(port, token)
         jobs_url = f"http://127.0.0.1:{port}/api/jobs"
-        wait_for(lambda: http("GET", jobs_url, token=token)[1]["progress"] == 1.0, 180, "the photos to be analysed")
+        wait_until(lambda: http("GET", jobs_url, token=token)[1]["progress"] == 1.0, "the photos to be analysed", 180)
         jobs = http("GET", jobs_url, token=token)[1]
     finally:
         kill9(process)

@@ -54,7 +54,7 @@ def account(browser, live_server):
 def page(account, live_server):
     context, _ids = account
     page = context.new_page()  # a new tab: an empty sessionStorage, so no order from an earlier test
-    watch = Watch(page, live_server)
+    watch = Watch(page)
     yield page
     page.close()
     assert not watch.problems, "\n".join(watch.problems)

@@ -30,26 +30,31 @@ def bayer_mosaic(width: int, height: int) -> np.ndarray:
 
 def make_dng(size: tuple[int, int] = (1200, 800), preview: tuple[int, int] = (8, 8), orientation: int = 1,
              make: str = "Shoebox", model: str = "Bayer One", date: str = "2021:06:05 14:30:00",
-             colour_space: int | None = None) -> bytes:
+             colour_space: int = 1) -> bytes:
     """A DNG laid out as cameras and Adobe's converter write it: the first directory a small RGB preview (what
-    Pillow sees: it used to be taken for an 8x8 TIFF), the sensor's CFA data in a sub-directory. `colour_space`:
-    an EXIF directory with that ColorSpace (2: the camera was set to Adobe RGB)."""
+    Pillow sees: it used to be taken for an 8x8 TIFF), the sensor's CFA data in a sub-directory, and an EXIF
+    directory with the date taken and the colour space the camera was set to (1 sRGB, 2 Adobe RGB)."""
     dng = dng_bytes(bayer_mosaic(*size), Image.new("RGB", preview, PREVIEW_COLOUR), orientation, make, model, date,
-                    exif_ifd=colour_space is not None)
-    return dng if colour_space is None else with_exif_colour_space(dng, colour_space)
+                    exif_ifd=True)
+    return with_exif(dng, date, colour_space)
 
 
-def with_exif_colour_space(dng: bytes, colour_space: int) -> bytes:
-    """`dng` (little-endian, written with the placeholder tag) with an EXIF directory appended that holds only
-    ColorSpace, and the placeholder made the ExifIFD pointer to it."""
+def with_exif(dng: bytes, taken: str, colour_space: int) -> bytes:
+    """`dng` (little-endian, written with the placeholder tag) with an EXIF directory appended (DateTimeOriginal
+    and ColorSpace), and the placeholder made the ExifIFD pointer to it."""
     data = bytearray(dng)
     first = struct.unpack_from("<I", data, 4)[0]
     (count,) = struct.unpack_from("<H", data, first)
     for entry in range(first + 2, first + 2 + 12 * count, 12):
         if struct.unpack_from("<H", data, entry)[0] == _EXIF_PLACEHOLDER:
             data += b"\0" * (len(data) % 2)  # directories start on a word boundary
-            struct.pack_into("<HHII", data, entry, 34665, 4, 1, len(data))  # ExifIFD, LONG
-            data += struct.pack("<HHHIHHI", 1, 0xA001, 3, 1, colour_space, 0, 0)  # one SHORT entry, no next
+            directory = len(data)
+            struct.pack_into("<HHII", data, entry, 34665, 4, 1, directory)  # ExifIFD, LONG
+            text = taken.encode("ascii") + b"\0"
+            data += struct.pack("<H", 2)
+            data += struct.pack("<HHII", 0x9003, 2, len(text), directory + 2 + 2 * 12 + 4)  # DateTimeOriginal
+            data += struct.pack("<HHIHH", 0xA001, 3, 1, colour_space, 0)  # ColorSpace, SHORT
+            data += struct.pack("<I", 0) + text  # no next directory, then the date's text
             return bytes(data)
     raise ValueError("the DNG has no ExifIFD entry to point")
 

@@ -93,3 +93,37 @@ def test_only_utc_offsets_that_exist_are_kept(alice, offset, kept):
     details[TAG.OffsetTimeOriginal] = offset
     detail = alice.get(f"/api/photos/{alice.upload_one('x.jpg', make_jpeg(exif=exif))['id']}").json
     assert detail["taken_at"] == "2023-07-14T18:32:05" and detail["taken_at_offset"] == kept
+
+
+def test_camera_make_and_model_end_at_their_first_nul(alice):
+    """Old cameras pad the field with a NUL and leftover bytes ("MAVICA\\0 3ghx7y"): the name is what comes first."""
+    exif = Image.Exif()
+    exif[TAG.Make], exif[TAG.Model] = "SONY\x00\x00\x00", "MAVICA\x003ghx7y"
+    exif.get_ifd(IFD.Exif)[TAG.LensModel] = "  Zoom 6x \x00\xff junk"
+    detail = alice.get(f"/api/photos/{alice.upload_one('mavica.jpg', make_jpeg(exif=exif))['id']}").json
+    assert (detail["camera_make"], detail["camera_model"], detail["lens"]) == ("SONY", "MAVICA", "Zoom 6x")
+
+
+def test_camera_text_that_is_not_utf8_is_read_as_latin1(alice):
+    piexif = pytest.importorskip("piexif")  # writes the bytes given (Pillow would write "?" for "é")
+    raw = piexif.dump({"0th": {piexif.ImageIFD.Make: b"Leica", piexif.ImageIFD.Model: b"Digilux Caf\xe9"}})
+    content = make_jpeg()
+    content = content[:2] + b"\xff\xe1" + (len(raw) + 2).to_bytes(2, "big") + raw + content[2:]
+    detail = alice.get(f"/api/photos/{alice.upload_one('cafe.jpg', content)['id']}").json
+    assert (detail["camera_make"], detail["camera_model"]) == ("Leica", "Digilux Café")
+
+
+def test_camera_make_and_model_come_from_xmp_where_exif_has_none(alice):
+    from tests.media.metadata_files import png_with_xmp, xmp_packet
+
+    content = png_with_xmp(xmp_packet(tiff_Make="Nikon", tiff_Model="Coolscan V"))
+    detail = alice.get(f"/api/photos/{alice.upload_one('scan.png', content)['id']}").json
+    assert (detail["camera_make"], detail["camera_model"]) == ("Nikon", "Coolscan V")
+
+
+def test_an_iso_too_large_for_its_column_is_skipped_and_the_photo_stored(alice):
+    """A LONG of 4294967295 is no ISO speed, and PostgreSQL's INTEGER refuses it (a 500 for the batch)."""
+    exif = Image.Exif()
+    exif.get_ifd(IFD.Exif)[TAG.ISOSpeedRatings] = 4294967295
+    detail = alice.get(f"/api/photos/{alice.upload_one('odd.jpg', make_jpeg(exif=exif))['id']}").json
+    assert detail["iso"] is None

@@ -108,6 +108,8 @@ def _upload(library):
     data = {"files": [(io.BytesIO(make_jpeg(color=(5, 5, 5))), "again.jpg"),
                       (io.BytesIO(make_image("PNG", color=(9, 99, 9))), "new.png"),
                       (io.BytesIO(b"hello"), "notes.txt")]}
+    data["last_modified"] = ["1562000000000", "0", "1562000000000"]
+    data["last_modified_offset"] = ["120", "0", "-300"]
     return [user.post("/api/photos", data=data, content_type="multipart/form-data")]
 
 
@@ -119,7 +121,17 @@ def _photo(library):
 @scenario("PATCH /api/photos/{photo_id}")
 def _edit_photo(library):
     return [library.alice.patch(f"/api/photos/{library.ids['page.png']}",
-                                json={"caption": "a printed page", "note": None, "tags": ["text", "paper"]})]
+                                json={"caption": "a printed page", "note": None, "tags": ["text", "paper"],
+                                      "taken_at": "2019-07-14T18:30:00+02:00", "location": None})]
+
+
+@scenario("PATCH /api/photos")
+def _edit_photos(library):
+    user = _fresh(library, "bulk-editor")
+    ids = [user.upload_one(f"bulk{n}.jpg", make_jpeg(color=(n, 40, 90)))["id"] for n in (1, 2)]
+    return [user.patch("/api/photos", json={"ids": ids, "taken_at": "2020-01-02T03:04:05",
+                                            "location": {"latitude": 48.85, "longitude": 2.35}}),
+            user.patch("/api/photos", json={"ids": ids, "shift_seconds": 3600})]
 
 
 @scenario("DELETE /api/photos/{photo_id}")

@@ -33,8 +33,14 @@ def test_every_json_answer_names_the_fields_of_its_objects():
     assert vague == []
 
 
-def test_every_operation_with_an_id_in_its_path_documents_404_and_the_others_do_not():
-    wrong = [str(op) for op in operations() if bool(op.path_names()) != (404 in op.statuses())]
+def names_ids(operation) -> bool:
+    """An id in its path, or a list of ids in its JSON body (a bulk edit)."""
+    body = operation.spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    return bool(operation.path_names()) or "ids" in body.get("properties", {})
+
+
+def test_every_operation_that_names_ids_documents_404_and_the_others_do_not():
+    wrong = [str(op) for op in operations() if names_ids(op) != (404 in op.statuses())]
     assert wrong == []
 
 

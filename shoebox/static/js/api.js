@@ -90,6 +90,10 @@ function postFile(file, onProgress) {
     xhr.addEventListener("error", () => resolve({ status: 0, data: null }));
     const form = new FormData();
     form.append("files", file, file.name);
+    // The file's own date, for a photo whose metadata has none (a PNG, a scan): its modified time, with the
+    // browser's UTC offset at that moment (0: the browser does not know it).
+    form.append("last_modified", String(Math.max(0, Math.round(file.lastModified || 0))));
+    form.append("last_modified_offset", String(-new Date(file.lastModified || 0).getTimezoneOffset()));
     xhr.send(form);
   });
 }

@@ -12,7 +12,16 @@ const STATUS = {
   waiting: ["Waiting for a model", "bg-amber-50 text-amber-800 dark:bg-amber-950/60 dark:text-amber-300"],
   failed: ["Analysis failed", "bg-red-50 text-red-700 dark:bg-red-950/60 dark:text-red-300"],
 };
-const DATE_SOURCE = { exif: "from the camera (EXIF)", file: "from the file's date", upload: "upload time; the file has no date" };
+const DATE_SOURCE = {
+  exif: "from the camera (EXIF)",
+  xmp: "from the file's XMP metadata",
+  iptc: "from the file's IPTC metadata",
+  qt: "from the file's QuickTime header (UTC)",
+  modify: "when the file was last edited (its EXIF/XMP modify date)",
+  file: "from the file's date",
+  upload: "upload time; the file has no date",
+  user: "set by you",
+};
 
 let photo;
 let id;
@@ -108,6 +117,48 @@ function renderMeta() {
   badge.className = `badge ${colours}`;
   $("[data-status-reason]").textContent = photo.status_reason || "";
   $("[data-caption-source]").textContent = !photo.caption ? "" : photo.caption_source === "ai" ? "Suggested by AI · edit to make it yours" : "";
+  renderWhenWhere();
+}
+
+// -- date and location: shown in the edit form, saved when changed ---------------------------------------
+function renderWhenWhere() {
+  const date = $("[data-edit-date]");
+  if (document.activeElement !== date) date.value = photo.taken_at;
+  $("[data-date-source]").textContent = photo.taken_at_source === "user" ? "Set by you" : "";
+  const where = $("[data-edit-location]");
+  if (document.activeElement !== where) where.value = photo.gps ? `${photo.gps.latitude}, ${photo.gps.longitude}` : "";
+}
+
+/** "48.85, 2.35" as {latitude, longitude}; "" as null (no location); undefined where it is neither. */
+function parseLocation(text) {
+  if (!text.trim()) return null;
+  const parts = text.split(/[,;\s]+/).filter(Boolean).map(Number);
+  if (parts.length !== 2 || parts.some((part) => !Number.isFinite(part))) return undefined;
+  const [latitude, longitude] = parts;
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return undefined;
+  return { latitude, longitude };
+}
+
+function initWhenWhere() {
+  const date = $("[data-edit-date]");
+  date.addEventListener("change", () => {
+    if (!photo) return;
+    if (!date.value) {
+      date.value = photo.taken_at; // a photo always has a date: an emptied field puts the old one back
+      return;
+    }
+    // The time is local to where the photo was taken: it keeps the UTC offset it had.
+    save({ taken_at: `${date.value}${photo.taken_at_offset || ""}` });
+  });
+  const where = $("[data-edit-location]");
+  where.addEventListener("change", () => {
+    const location = parseLocation(where.value);
+    if (location === undefined) {
+      $("[data-edit-error]").textContent = "Not saved: write the location as latitude, longitude (48.8584, 2.2945).";
+      return;
+    }
+    save({ location });
+  });
 }
 
 function renderTags() {
@@ -250,6 +301,7 @@ function initDelete() {
 export async function initPhoto() {
   id = Number($("[data-photo-id]").dataset.photoId);
   initEditing();
+  initWhenWhere();
   initKeys();
   initDelete();
   initFaces();
