@@ -68,6 +68,8 @@ _DETAIL_FIELDS = {
                                   confidence=_NULLABLE_NUM)),
     "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "faces": _array(_FACE), "place": _PLACE,
     "ocr_text": _NULLABLE_STR, "created_at": _STR, "original_url": _STR, "large_url": _STR,
+    "animated": {**_BOOL, "description": "an animation (GIF, APNG, WebP, AVIF): show original_url, whose frames "
+                 "play; large_url is its first frame"},
 }
 _PERSON_FIELDS = {"id": _INT, "name": _NULLABLE_STR, "hidden": _BOOL, "face_count": _INT, "photo_count": _INT,
                   "crop_url": _NULLABLE_STR}

@@ -88,6 +88,7 @@ def _detail(photo: Photo) -> dict:
         "created_at": photo.created_at.isoformat(),
         "original_url": url_for("api.original", photo_id=photo.id, v=version(photo)),
         "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=version(photo)),
+        "animated": library().is_animated(photo),
     }
 
 

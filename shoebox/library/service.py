@@ -29,7 +29,8 @@ from shoebox.library import corrections
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
-from shoebox.media.files import inspect, read_file_metadata
+from shoebox.media.files import inspect, is_animated, read_file_metadata
+from shoebox.media.formats import FORMATS
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
@@ -42,6 +43,8 @@ MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
 MAX_TEXT = 10_000
 EDITABLE = frozenset({"caption", "tags", "note"}) | corrections.DATE_FIELDS
+#: Formats whose files may be animations browsers play: only these are opened to ask.
+_ANIMATING = frozenset(fmt.name for fmt in FORMATS if fmt.animates)
 #: Each way media/ refuses a file, as the error the API answers with (and its code; None: the error's own).
 _MEDIA_ERRORS: dict[type[MediaError], tuple[type[ShoeboxError], str | None]] = {
     NotMedia: (UnsupportedMedia, "not_an_image"),
@@ -254,6 +257,16 @@ class Library:
                 self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
             log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
         return path
+
+    def is_animated(self, photo: Photo) -> bool:
+        """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo
+        page shows it as it is, since a thumbnail is its first frame. False where the original cannot be read."""
+        if photo.format not in _ANIMATING:
+            return False
+        try:
+            return is_animated(self.storage.original_path(photo.user_id, photo.sha256))
+        except (MediaError, OSError):
+            return False
 
     # -- edit -------------------------------------------------------------------------------------
     def edit(self, session: Session, scope: Scope, photo_id: int, changes: dict) -> Photo:

@@ -53,4 +53,4 @@ def duplicates_page():
 @page_login_required
 def photo_page(photo_id: int):
     photo = library().get(db_session(), current_scope(), photo_id)
-    return render_template("library/photo.html", photo=photo)
+    return render_template("library/photo.html", photo=photo, animated=library().is_animated(photo))

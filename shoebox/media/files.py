@@ -75,3 +75,10 @@ def open_small(path: str | Path, side: int, mode: str = "RGB") -> Image.Image:
 def _probe(fmt: Format, image: Image.Image) -> Probe:
     width, height = upright_size(image)
     return Probe(fmt.kind, fmt.name, fmt.mime_type, width, height)
+
+
+def is_animated(path: Path) -> bool:
+    """Whether the file is an animation browsers play (GIF, APNG, animated WebP or AVIF) with more than one
+    frame; read from its headers (GIF: its frames' block lengths), no pixel decoded."""
+    with readable(), open_file(path) as (fmt, image):
+        return fmt.animates and bool(getattr(image, "is_animated", False))

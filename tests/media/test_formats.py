@@ -9,11 +9,19 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from shoebox.media.formats import FORMATS
+from shoebox.media.formats import FORMATS, Format
 from tests.conftest import PASSWORD, make_image
+from tests.media.format_samples import make_dng
 
 ALL_EXTENSIONS = [ext for fmt in FORMATS for ext in fmt.extensions]
 ALL_MIME_TYPES = [mime for fmt in FORMATS for mime in fmt.mime_types]
+#: The formats a test can write: every image format (Pillow and its plug-ins), and DNG of the RAW families.
+WRITABLE = [fmt for fmt in FORMATS if fmt.kind == "image" or fmt.name == "DNG"]
+
+
+def sample(fmt: Format, size=(64, 48), color=(200, 40, 40)) -> bytes:
+    """A file of the format; a DNG stands for every RAW family (RAWs are known by content, not by name)."""
+    return make_dng(size) if fmt.kind == "raw" else make_image(fmt.name, size=size, color=color)
 
 
 class _UploadInput(HTMLParser):
@@ -27,9 +35,9 @@ class _UploadInput(HTMLParser):
             self.accept = attributes.get("accept")
 
 
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.name)
+@pytest.mark.parametrize("fmt", WRITABLE, ids=lambda fmt: fmt.name)
 def test_every_listed_format_is_taken_by_the_upload_api_with_its_name_and_type(alice, fmt):
-    photo = alice.upload_one(f"picture{fmt.extensions[0]}", make_image(fmt.name, size=(64, 48)))
+    photo = alice.upload_one(f"picture{fmt.extensions[0]}", sample(fmt))
     detail = alice.get(f"/api/photos/{photo['id']}").json
     assert (detail["format"], detail["mime_type"], detail["width"]) == (fmt.name, fmt.mime_type, 64)
 
@@ -56,10 +64,10 @@ def test_the_upload_picker_offers_exactly_the_formats_the_api_takes(client, alic
 def test_import_picks_up_every_listed_extension_and_skips_the_rest(app, alice, tmp_path):
     folder = tmp_path / "photos"
     folder.mkdir()
-    by_extension = {ext: fmt.name for fmt in FORMATS for ext in fmt.extensions}
-    for number, (ext, name) in enumerate(by_extension.items()):
+    by_extension = {ext: fmt for fmt in FORMATS for ext in fmt.extensions}
+    for number, (ext, fmt) in enumerate(by_extension.items()):
         (folder / f"photo{number}{ext.upper() if number % 2 else ext}").write_bytes(
-            make_image(name, size=(64, 48), color=(number * 12, 60, 90)))
+            sample(fmt, size=(64 + 2 * number, 48) if fmt.kind == "raw" else (64, 48), color=(number * 4, 60, 90)))
     (folder / "icon.ico").write_bytes(make_image("ICO", size=(16, 16)))
     (folder / "notes.txt").write_text("hello")
     result = app.test_cli_runner().invoke(args=["shoebox", "import", str(folder), "--user", alice.email])

@@ -15,6 +15,7 @@ from PIL import features
 from shoebox.media.errors import MediaError
 from shoebox.media.files import inspect
 from tests.conftest import make_image, make_jpeg
+from tests.media.format_samples import make_dng, make_jxl
 from tests.media.samples import (
     DECODER_ERRORS,
     dds_with_unknown_pixel_format,
@@ -95,6 +96,8 @@ def _samples() -> dict[str, bytes]:
     }
     if features.check("avif"):
         samples["AVIF"] = encoded(picture, "AVIF")
+    samples["JXL"] = make_jxl((160, 120))
+    samples["DNG"] = make_dng((160, 120))
     return samples
 
 

@@ -43,5 +43,5 @@ def test_probe_refuses_an_image_format_shoebox_does_not_take(tmp_path: Path) -> 
     path = tmp_path / "icon.ico"
     path.write_bytes(buffer.getvalue())
 
-    with pytest.raises(UnsupportedFormat, match="ICO images are not supported"):
+    with pytest.raises(UnsupportedFormat, match="ICO \\(icon\\) files are not supported"):
         probe(path)
