@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from shoebox.auth import current_scope, page_login_required
-from shoebox.people.api import people
-from shoebox.web import db_session
+from shoebox.web import db_session, people
 
 bp = Blueprint("people_pages", __name__)
 
