@@ -1,4 +1,4 @@
-"""People, faces and places routes. Thin: parse the request, call the people service, shape the answer."""
+"""People and faces routes. Thin: parse the request, call the people service, shape the answer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from flask import Blueprint, jsonify, request, send_file
 
 from shoebox.auth import current_scope, login_required
 from shoebox.errors import InvalidInput
-from shoebox.places import service as place_service
 from shoebox.serializers import person_json, photo_json
 from shoebox.web import cache_control, db_session, json_body, people
 
@@ -75,10 +74,3 @@ def move_face(face_id: int):
         raise InvalidInput("send person_id (a person's id, or null for nobody)")
     face = people().move_face(db_session(), current_scope(), face_id, body["person_id"])
     return jsonify({"id": face.id, "photo_id": face.photo_id, "person_id": face.person_id})
-
-
-@bp.get("/places")
-@login_required
-def list_places():
-    """Countries and their cities where this user's photos were taken, with counts."""
-    return jsonify({"countries": place_service.places(db_session(), current_scope())})

@@ -1,4 +1,4 @@
-"""HTML pages for people and places: server-rendered shells filled from the JSON API by static/js."""
+"""HTML pages for people: server-rendered shells filled from the JSON API by static/js."""
 
 from __future__ import annotations
 
@@ -21,9 +21,3 @@ def people_page():
 def person_page(person_id: int):
     person = people().get(db_session(), current_scope(), person_id)
     return render_template("people/person.html", person=person)
-
-
-@bp.get("/places")
-@page_login_required
-def places_page():
-    return render_template("people/places.html")
