@@ -92,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.openapi import bp as openapi_bp
     from shoebox.people.api import bp as people_api_bp
     from shoebox.people.views import bp as people_pages_bp
+    from shoebox.places.api import bp as places_api_bp
+    from shoebox.places.views import bp as places_pages_bp
     from shoebox.search.api import bp as search_bp
 
     app.register_blueprint(auth_bp)
@@ -102,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(people_api_bp)
     app.register_blueprint(people_pages_bp)
+    app.register_blueprint(places_api_bp)
+    app.register_blueprint(places_pages_bp)
 
 
 def register_commands(app: Flask) -> None:

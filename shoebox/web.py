@@ -19,6 +19,7 @@ from shoebox.db import is_locked, writing
 from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, storage_fault
 from shoebox.ids import IdConverter
 from shoebox.library.service import Library
+from shoebox.people.service import People
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -31,12 +32,26 @@ LOCK_ATTEMPTS = 5
 MAX_BODY = 64 * 1024
 
 
+#: For a URL that names the file's version (`v=`): its bytes never change, so browsers may keep it for a year.
+IMMUTABLE = "private, max-age=31536000, immutable"
+#: For a URL without one: the browser must ask again (a cheap 304 with the ETag) before showing what it kept.
+REVALIDATE = "private, no-cache"
+
+
+def cache_control(versioned: bool) -> str:
+    return IMMUTABLE if versioned else REVALIDATE
+
+
 def db_session() -> Session:
     return current_app.extensions["db"].session()
 
 
 def library() -> Library:
     return current_app.extensions["library"]
+
+
+def people() -> People:
+    return current_app.extensions["people"]
 
 
 def settings() -> Settings:

@@ -4,12 +4,19 @@ and albums are one condition there instead of an edit in every query; and views 
 The sources are parsed with `ast`; a query on Photo is: `select(Photo...)` (any column of Photo, too),
 `.join(Photo...)` / `.outerjoin` / `.select_from` / `.query(Photo...)`, `<session>.get(Photo, ...)`, a condition
 on `Photo.user_id`, or SQL text reading the `photos` table.
+
+Packages depend one way: the import-linter contracts in pyproject.toml (drawn in docs/architecture.md) put every
+module in a layer, and a module imports only from the layers below it.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,3 +179,50 @@ RAW = "SELECT id FROM photos WHERE user_id = :user"
         ("listing", "select(Photo...)"), ("listing", "Photo.user_id == ..."), ("Views.one", "session.get(Photo, ...)"),
         ("Views.tags", ".join(Photo...)"), ("<module>", "SQL on photos"),
     ]
+
+
+LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
+#: Packages left out of the layers, as their children sit in several (the "request-glue" contract keeps the
+#: lower layers off `shoebox.auth` and `shoebox.jobs`); the others are empty namespaces or the app factory.
+UNLAYERED = {
+    "shoebox": "create_app(): assembles everything, so it imports from every layer",
+    "shoebox.auth": "the sign-in decorators, for blueprints; its views and service sit in their own layers",
+    "shoebox.jobs": "the Huey queue, for entry points; its views, status, analysis and parts sit in their own layers",
+    "shoebox.library": "an empty package", "shoebox.people": "an empty package", "shoebox.search": "an empty package",
+    "shoebox.places": "an empty package",
+}
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([LINT_IMPORTS, "--no-cache", "--config", str(root / "pyproject.toml")], cwd=root,
+                          capture_output=True, text=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def _layer_modules() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c["layers"] for c in config["contracts"] if c["type"] == "layers")
+    return [name.strip() for layer in layers for name in re.split(r"[|:]", layer)]
+
+
+def test_imports_go_one_way_down_the_layers():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_every_module_sits_in_a_layer():
+    listed = _layer_modules()
+    modules = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+               for path in PACKAGE.rglob("*.py")}
+    unplaced = sorted(m for m in modules - set(UNLAYERED)
+                      if not any(m == name or m.startswith(name + ".") for name in listed))
+    assert not unplaced, f"add these to a layer in pyproject.toml [tool.importlinter]: {unplaced}"
+
+
+def test_the_contract_refuses_an_import_up_the_layers(tmp_path):
+    shutil.copytree(PACKAGE, tmp_path / "shoebox", ignore=shutil.ignore_patterns("static", "templates", "__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    service = tmp_path / "shoebox" / "library" / "service.py"
+    service.write_text(service.read_text() + "\nfrom shoebox.serializers import photo_json  # noqa\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "shoebox.library.service is not allowed to import shoebox.serializers" in result.stdout

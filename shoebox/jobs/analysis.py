@@ -18,9 +18,10 @@ from shoebox.ai.registry import Models
 from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.jobs.parts import PARTS, Part, Saving, chosen, searchable_text
-from shoebox.library.storage import Storage, owner_alive, owner_tag
+from shoebox.library.storage import Storage
 from shoebox.models import Embedding, Photo, utcnow
 from shoebox.people.grouping import Grouper
+from shoebox.processes import owner_alive, owner_tag
 
 log = logging.getLogger(__name__)
 

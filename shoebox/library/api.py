@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-from flask import Blueprint, jsonify, request, send_file, url_for
+from flask import Blueprint, jsonify, request, send_file
 
 from shoebox.auth import current_scope, current_user_id, login_required
 from shoebox.errors import InvalidInput, ShoeboxError
 from shoebox.ids import whole_number
-from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT, visible_tags
+from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT
 from shoebox.library.storage import THUMB_SIZES
-from shoebox.models import Photo
-from shoebox.people.places import place_of
-from shoebox.people.service import faces_of
-from shoebox.web import body_limit, db_session, int_arg, json_body, library
+from shoebox.serializers import photo_json, version
+from shoebox.web import body_limit, cache_control, db_session, int_arg, json_body, library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -23,73 +21,9 @@ MAX_PAGE = 200
 #: The latest file time an upload may give (the calendar ends with year 9999, wherever the file was).
 MAX_MILLIS = int(datetime(9999, 12, 30, tzinfo=UTC).timestamp() * 1000)
 _OFFSET_MINUTES = re.compile(r"-?\d{1,4}")
-#: For a URL that names the file's version (`v=`): its bytes never change, so browsers may keep it for a year.
-IMMUTABLE = "private, max-age=31536000, immutable"
-#: For a URL without one: the browser must ask again (a cheap 304 with the ETag) before showing what it kept.
-REVALIDATE = "private, no-cache"
-
-
-def version(photo: Photo) -> str:
-    """The `v=` of a photo's file URLs: a prefix of its content hash."""
-    return photo.sha256[:12]
-
-
-def cache_control(versioned: bool) -> str:
-    return IMMUTABLE if versioned else REVALIDATE
 #: The largest edit there can be (caption and note of MAX_TEXT characters, MAX_TAGS tags of MAX_TAG_LENGTH), each
 #: character at most 12 bytes of JSON (an escaped surrogate pair), with room for the rest.
 MAX_EDIT_BODY = 12 * (2 * MAX_TEXT + MAX_TAGS * MAX_TAG_LENGTH) + 4096
-
-
-def photo_json(photo: Photo, detail: bool = False) -> dict:
-    """The public shape of a photo; the listing gets the short form, the detail page everything."""
-    data = {
-        "id": photo.id,
-        "filename": photo.filename,
-        "taken_at": photo.taken_at.isoformat(),
-        "width": photo.width,
-        "height": photo.height,
-        "caption": photo.caption,
-        "tags": [tag.name for tag in visible_tags(photo)],
-        "status": photo.status,
-        "thumbnail_url": url_for("api.thumbnail", photo_id=photo.id, size="small", v=version(photo)),
-    }
-    if detail:
-        data.update(_detail(photo))
-    return data
-
-
-def _detail(photo: Photo) -> dict:
-    exposure = {name: getattr(photo, name) for name in ("exposure_time", "f_number", "iso", "focal_length")}
-    gps = None
-    if photo.gps_latitude is not None and photo.gps_longitude is not None:
-        gps = {"latitude": photo.gps_latitude, "longitude": photo.gps_longitude, "altitude": photo.gps_altitude}
-    return {
-        "sha256": photo.sha256,
-        "format": photo.format,
-        "mime_type": photo.mime_type,
-        "file_size": photo.file_size,
-        "taken_at_offset": photo.taken_at_offset,
-        "taken_at_source": photo.taken_at_source,
-        "location_source": photo.location_source,
-        "camera_make": photo.camera_make,
-        "camera_model": photo.camera_model,
-        "lens": photo.lens,
-        **exposure,
-        "orientation": photo.orientation,
-        "gps": gps,
-        "caption_source": photo.caption_source,
-        "tag_details": [{"name": t.name, "source": t.source, "confidence": t.confidence} for t in visible_tags(photo)],
-        "note": photo.note,
-        "status_reason": photo.status_reason,
-        "faces": faces_of(photo),
-        "place": place_of(photo),
-        "ocr_text": photo.ocr_text,
-        "created_at": photo.created_at.isoformat(),
-        "original_url": url_for("api.original", photo_id=photo.id, v=version(photo)),
-        "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=version(photo)),
-        "animated": library().is_animated(photo),
-    }
 
 
 @bp.post("/photos")

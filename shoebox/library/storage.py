@@ -7,7 +7,6 @@ import hashlib
 import logging
 import os
 import shutil
-import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from shoebox.errors import NotFound
 from shoebox.private_files import private_dir
+from shoebox.processes import HOST, owner_alive, owner_tag
 
 if TYPE_CHECKING:
     from shoebox.models import Photo
@@ -30,27 +30,6 @@ FOREIGN_STALE_SECONDS = 24 * 3600
 #: A temp file of a live process on this host, untouched this long, was left behind (its clean-up failed, as on
 #: a data directory turned read-only mid-upload): an upload spends seconds between its spool and its commit.
 LEFTOVER_SECONDS = 30 * 60
-_HOST = socket.gethostname().replace("-", "_")[:40] or "host"
-
-
-def owner_tag() -> str:
-    """`<host>-<pid>`: put in every temp file's name, so a later process can tell an abandoned one."""
-    return f"{_HOST}-{os.getpid()}"
-
-
-def owner_alive(host: str, pid: int) -> bool:
-    """Whether the process that made a temp file may still be running (always True for another host)."""
-    if host != _HOST:
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @dataclass
 class TempFile:
     """A file in DATA_DIR/tmp, or a thumbnail's temp file, parsed from its name."""
@@ -69,7 +48,7 @@ class TempFile:
             age = (now or time.time()) - self.path.stat().st_mtime
         except FileNotFoundError:
             return False
-        return age > (LEFTOVER_SECONDS if self.host == _HOST else FOREIGN_STALE_SECONDS)
+        return age > (LEFTOVER_SECONDS if self.host == HOST else FOREIGN_STALE_SECONDS)
 
 
 def parse_temp(path: Path) -> TempFile | None:

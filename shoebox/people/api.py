@@ -1,29 +1,15 @@
-"""People, faces and places routes. Thin: parse the request, call the people service, shape the answer."""
+"""People and faces routes. Thin: parse the request, call the people service, shape the answer."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, jsonify, request, send_file
 
 from shoebox.auth import current_scope, login_required
 from shoebox.errors import InvalidInput
-from shoebox.library.api import cache_control, photo_json
-from shoebox.people import places as place_service
-from shoebox.people.service import People, PersonView
-from shoebox.web import db_session, json_body
+from shoebox.serializers import person_json, photo_json
+from shoebox.web import cache_control, db_session, json_body, people
 
 bp = Blueprint("people", __name__, url_prefix="/api")
-
-
-def people() -> People:
-    return current_app.extensions["people"]
-
-
-def person_json(view: PersonView) -> dict:
-    """The public shape of a person."""
-    person = view.person
-    crop = url_for("people.crop", person_id=person.id, v=person.cover_face_id) if person.face_count else None
-    return {"id": person.id, "name": person.name, "hidden": person.hidden, "face_count": person.face_count,
-            "photo_count": view.photo_count, "crop_url": crop}
 
 
 @bp.get("/people")
@@ -88,10 +74,3 @@ def move_face(face_id: int):
         raise InvalidInput("send person_id (a person's id, or null for nobody)")
     face = people().move_face(db_session(), current_scope(), face_id, body["person_id"])
     return jsonify({"id": face.id, "photo_id": face.photo_id, "person_id": face.person_id})
-
-
-@bp.get("/places")
-@login_required
-def list_places():
-    """Countries and their cities where this user's photos were taken, with counts."""
-    return jsonify({"countries": place_service.places(db_session(), current_scope())})

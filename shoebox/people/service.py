@@ -181,12 +181,6 @@ def photo_counts(session: Session, scope: Scope, person_ids: Sequence[int]) -> d
     return {person_id: count for person_id, count in rows}
 
 
-def faces_of(photo: Photo) -> list[dict]:
-    """A photo's faces as the API shows them: box fractions and whose face it is."""
-    return [{"id": f.id, "box": [round(v, 4) for v in f.box], "person_id": f.person_id,
-             "person_name": f.person.name if f.person is not None else None} for f in photo.faces]
-
-
 def _photo_ids_of(person_id: int):
     return select(Face.photo_id).where(Face.person_id == person_id)
 

@@ -1,12 +1,11 @@
-"""HTML pages for people and places: server-rendered shells filled from the JSON API by static/js."""
+"""HTML pages for people: server-rendered shells filled from the JSON API by static/js."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from shoebox.auth import current_scope, page_login_required
-from shoebox.people.api import people
-from shoebox.web import db_session
+from shoebox.web import db_session, people
 
 bp = Blueprint("people_pages", __name__)
 
@@ -22,9 +21,3 @@ def people_page():
 def person_page(person_id: int):
     person = people().get(db_session(), current_scope(), person_id)
     return render_template("people/person.html", person=person)
-
-
-@bp.get("/places")
-@page_login_required
-def places_page():
-    return render_template("people/places.html")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from shoebox.auth import current_scope, login_required
-from shoebox.library.api import photo_json
 from shoebox.search.duplicates import duplicate_groups
 from shoebox.search.filters import facets as filter_values
 from shoebox.search.filters import parse_filters
 from shoebox.search.service import Searcher
+from shoebox.serializers import photo_json
 from shoebox.web import db_session, int_arg
 
 bp = Blueprint("search", __name__, url_prefix="/api")

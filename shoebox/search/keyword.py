@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from shoebox.models import Face, Person, Photo, PhotoTag
 from shoebox.search import query
+from shoebox.search.query import KEYWORD_LIMIT
 
 #: The indexed columns, in order, with their bm25 weights: a person's name (given by the user) counts most,
 #: then the user's own words and the captions and tags, then the place, file name, OCR text and camera.
@@ -25,7 +26,6 @@ COLUMNS = {"caption": 2.0, "tags": 2.0, "note": 2.0, "filename": 1.0, "camera": 
 WEIGHTS = tuple(COLUMNS.values())
 #: Columns whose match a search result reports by name (any other column is just "keyword").
 REPORTED = {"people": "person", "place": "place", "ocr": "text"}
-KEYWORD_LIMIT = 1000
 
 
 class KeywordIndex(Protocol):

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from shoebox.models import Embedding, Photo
 from shoebox.scope import Scope
 from shoebox.search import query
-from shoebox.search.keyword import KEYWORD_LIMIT
+from shoebox.search.query import KEYWORD_LIMIT
 
 #: ts_rank weights for D, C, B, A: camera (C) a quarter and filename (B) half of caption, tags and note (A).
 RANK_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"

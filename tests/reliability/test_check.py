@@ -158,6 +158,6 @@ def test_a_spool_a_live_process_left_behind_is_reported_and_removed(app):
 
 
 def _host() -> str:
-    from shoebox.library.storage import owner_tag
+    from shoebox.processes import owner_tag
 
     return owner_tag().rsplit("-", 1)[0]

@@ -1,11 +1,10 @@
-"""Places as a viewer sees them: the countries and cities of their photos with counts, and a photo's place."""
+"""Places as a viewer sees them: the countries and cities of their photos, with counts."""
 
 from __future__ import annotations
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from shoebox.ai.places import osm_url
 from shoebox.models import Photo
 from shoebox.scope import Scope
 
@@ -24,12 +23,3 @@ def places(session: Session, scope: Scope) -> list[dict]:
     for entry in countries.values():
         entry["cities"].sort(key=lambda c: (-c["count"], c["city"] or ""))
     return sorted(countries.values(), key=lambda c: (-c["count"], c["country"]))
-
-
-def place_of(photo: Photo) -> dict | None:
-    """A photo's place as the API shows it, with a map link; None when it has none."""
-    if not (photo.city or photo.country):
-        return None
-    link = osm_url(photo.gps_latitude, photo.gps_longitude) if photo.gps_latitude is not None else None
-    return {"city": photo.city, "region": photo.region, "country": photo.country,
-            "country_code": photo.country_code, "osm_url": link}
