@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from shoebox.db import Database
 from tests import backends
 from tests.backends import make_app
 
@@ -75,6 +76,20 @@ def app(tmp_path):
                     "JOBS_IMMEDIATE": True, "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none"})
     yield app
     app.extensions["db"].dispose()
+
+
+@pytest.fixture
+def database(tmp_path):
+    """An empty, unmigrated database on the selected backend (migration tests)."""
+    if backends.POSTGRES:
+        name = backends.services.postgres.create_database(migrated=False)
+        database = Database(backends.services.postgres.url(name))
+    else:
+        database = Database(f"sqlite:///{tmp_path / 'shoebox.db'}")
+    yield database
+    database.dispose()
+    if backends.POSTGRES:
+        backends.services.postgres.drop_database(name)
 
 
 @pytest.fixture

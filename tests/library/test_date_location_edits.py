@@ -10,10 +10,8 @@ import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import text
 
-from shoebox.db import Database
 from shoebox.library.corrections import MAX_BULK
 from shoebox.models import Photo
-from tests import backends
 from tests.backends import make_app
 from tests.conftest import make_image, make_jpeg
 from tests.media.metadata_files import exif
@@ -191,19 +189,6 @@ def test_reading_the_metadata_again_fixes_what_an_older_reader_got_wrong(app, al
     assert (after["camera_model"], after["taken_at"], after["taken_at_source"]) == (
         "MAVICA", "2002-03-04T05:06:07", "modify")
 
-
-@pytest.fixture
-def database(tmp_path):
-    """An empty database on the selected backend."""
-    if backends.POSTGRES:
-        name = backends.services.postgres.create_database(migrated=False)
-        database = Database(backends.services.postgres.url(name))
-    else:
-        database = Database(f"sqlite:///{tmp_path / 'shoebox.db'}")
-    yield database
-    database.dispose()
-    if backends.POSTGRES:
-        backends.services.postgres.drop_database(name)
 
 
 def test_upgrade_marks_existing_locations_as_from_exif(database):

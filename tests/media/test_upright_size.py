@@ -12,7 +12,6 @@ from PIL import Image
 from sqlalchemy import text
 
 from shoebox.db import Database
-from tests import backends
 from tests.conftest import make_image
 
 
@@ -42,19 +41,6 @@ def test_a_portrait_heic_is_taller_than_wide(alice):
     photo = alice.upload_one("IMG_0002.heic", _with_orientation(6, "HEIF"))
     assert (photo["width"], photo["height"]) == (300, 400)
 
-
-@pytest.fixture
-def database(tmp_path):
-    """An empty database on the selected backend."""
-    if backends.POSTGRES:
-        name = backends.services.postgres.create_database(migrated=False)
-        database = Database(backends.services.postgres.url(name))
-    else:
-        database = Database(f"sqlite:///{tmp_path / 'shoebox.db'}")
-    yield database
-    database.dispose()
-    if backends.POSTGRES:
-        backends.services.postgres.drop_database(name)
 
 
 #: (file name, orientation, width, height) as stored before revision 0006.

@@ -11,7 +11,6 @@ from alembic.config import Config
 from sqlalchemy import Integer, text
 
 from shoebox.db import Base, Database
-from tests import backends
 
 #: One row in every table with an integer id, each pointing at its parent (ids chosen by the database).
 ROWS = [
@@ -32,19 +31,6 @@ ROWS = [
 ]
 TABLES = ("users", "photos", "photo_tags", "embeddings", "people", "faces", "reset_tokens")
 
-
-@pytest.fixture
-def database(tmp_path):
-    """An empty database on the selected backend."""
-    if backends.POSTGRES:
-        name = backends.services.postgres.create_database(migrated=False)
-        database = Database(backends.services.postgres.url(name))
-    else:
-        database = Database(f"sqlite:///{tmp_path / 'shoebox.db'}")
-    yield database
-    database.dispose()
-    if backends.POSTGRES:
-        backends.services.postgres.drop_database(name)
 
 
 def _fill(database: Database, who: str, migrated: bool = False) -> None:
