@@ -34,3 +34,20 @@ def test_an_edited_caption_is_found_by_meaning_while_the_queue_is_busy(busy_app)
 
     found = alice.get("/api/search?q=dog in winter").json["items"]
     assert [(item["id"], item["matched"]) for item in found] == [(photo["id"], ["meaning"])]
+    assert queued_parts(busy_app) == [["all"], ["all"]]  # the uploads' analyses wait; no embedding job was added
+
+
+def queued_parts(app) -> list[list[str]]:
+    """The parts asked for by each analysis job waiting in the queue."""
+    return [task.args[1] for task in app.extensions["queue"].huey.pending()]
+
+
+def test_an_edited_caption_is_queued_for_embedding_when_the_embedder_cannot_load(tmp_path):
+    clear_cache()
+    app = make_app({"DATA_DIR": str(tmp_path / "data"), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": False,
+                    "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": str(tmp_path / "no-such-model")})
+    alice = Account(app, "alice@example.com")
+    photo = alice.upload_one("IMG_0001.jpg")
+    assert alice.patch(f"/api/photos/{photo['id']}", json={"caption": "a puppy"}).status_code == 200
+    assert queued_parts(app) == [["all"], ["embedding"]]
+    app.extensions["db"].dispose()
