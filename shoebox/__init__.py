@@ -62,6 +62,7 @@ def configure(app: Flask, settings: Settings) -> None:
 def register_extensions(app: Flask, settings: Settings) -> None:
     from shoebox import auth, jobs, web
     from shoebox.ai.registry import get_models
+    from shoebox.jobs.parts import embed_words
 
     database = Database(settings.database_url, settings.DB_BUSY_TIMEOUT_S)
     if settings.AUTO_MIGRATE:
@@ -78,6 +79,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         max_pixels=settings.MAX_IMAGE_MEGAPIXELS * 1_000_000,
         enqueue=queue.enqueue_analysis,
         forget=searcher.forget,  # a deleted photo leaves the in-memory vector index at once
+        embed_words=lambda session, photo: embed_words(session, photo, get_models(settings).embedder),
     )
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)
     auth.init_app(app)

@@ -84,7 +84,10 @@ SCHEMAS = {
     "SearchPage": _object(
         items=_array(_object(**_PHOTO_FIELDS, score=_NUM, matched={
             **_array(_STR), "description": "why: keyword, meaning; person, place or text beside keyword"})),
-        next_cursor=_NULLABLE_STR, total={**_INT, "description": "how many photos match in all"}),
+        next_cursor=_NULLABLE_STR, total={**_INT, "description": "how many photos match in all"},
+        total_is_exact={**_BOOL, "description": "true: total counts every match (all keyword matches are "
+                        "returned, paged); false: meaning hits were cut at the nearest 500, so more photos "
+                        "may be as near"}),
     "Uploaded": _object(
         photos=_array(_object(**_PHOTO_FIELDS, duplicate={
             **_BOOL, "description": "the same file was already in the library: this is that photo"})),

@@ -157,6 +157,19 @@ def store_embedding(session: Session, photo_id: int, kind: str, model: str, vect
     session.add(Embedding(photo_id=photo_id, kind=kind, model=model, dim=int(vector.shape[0]), vector=data))
 
 
+def embed_words(session: Session, photo: Photo, embedder: Any) -> bool:
+    """Re-embed the photo's words now (one text-model call, ~10 ms), so an edit is found by meaning at once.
+    False where there is no text embedder or it cannot load: the caller queues the "embedding" part instead."""
+    if embedder is None or embedder.embeds_images:
+        return False
+    try:
+        vector = embedder.embed_texts([searchable_text(photo)])[0]
+    except ModelUnavailable:
+        return False
+    store_embedding(session, photo.id, "text", embedder.version, vector)
+    return True
+
+
 def searchable_text(photo: Photo) -> str:
     """The words a text embedding of this photo is made from: caption, tags, note, people, place and text in it."""
     names = sorted({face.person.name for face in photo.faces if face.person is not None and face.person.name})

@@ -89,7 +89,8 @@ class Library:
 
     def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
                  enqueue: Callable[..., None] | None = None,
-                 forget: Callable[[int, list[int] | None], None] | None = None) -> None:
+                 forget: Callable[[int, list[int] | None], None] | None = None,
+                 embed_words: Callable[[Session, Photo], bool] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
@@ -98,6 +99,8 @@ class Library:
         #: forget(owner_id, photo_ids): drop deleted photos (None: all of a deleted account's) from what is kept
         #: outside the database (the in-memory vector index), so no search counts them.
         self.forget = forget or (lambda owner_id, photo_ids: None)
+        #: embed_words(session, photo): re-embed an edited photo's words now; False (queue it) when it cannot.
+        self.embed_words = embed_words or (lambda session, photo: False)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -285,9 +288,10 @@ class Library:
         if "tags" in changes:
             set_user_tags(photo, normalise_tags(changes["tags"]))
         corrections.apply(photo, change)
+        words = bool(set(changes) & {"caption", "note", "tags"})
+        embedded = words and self.embed_words(session, photo)  # found by meaning at once, not after the queue
         session.commit()
-        parts = (("embedding",) if set(changes) & {"caption", "note", "tags"} else ()) + \
-            (("places",) if change.moves else ())
+        parts = (("embedding",) if words and not embedded else ()) + (("places",) if change.moves else ())
         if parts:  # the words changed: so does their meaning; a new location is a new place
             self.enqueue([photo.id], parts=parts)
         return photo

@@ -28,7 +28,8 @@ def search():
     page = searcher().page(db_session(), current_scope(), args.get("q"), parse_filters(args),
                            args.get("sort") or "relevance", args.get("cursor"), limit)
     items = [{**photo_json(photo), "score": score, "matched": matched} for photo, score, matched in page.items]
-    return jsonify({"items": items, "next_cursor": page.next_cursor, "total": page.total})
+    return jsonify({"items": items, "next_cursor": page.next_cursor, "total": page.total,
+                    "total_is_exact": page.total_is_exact})
 
 
 @bp.get("/facets")

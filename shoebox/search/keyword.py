@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from shoebox.models import Face, Person, Photo, PhotoTag
 from shoebox.search import query
-from shoebox.search.query import KEYWORD_LIMIT
 
 #: The indexed columns, in order, with their bm25 weights: a person's name (given by the user) counts most,
 #: then the user's own words and the captions and tags, then the place, file name, OCR text and camera.
@@ -37,14 +36,15 @@ class KeywordIndex(Protocol):
     def match_any(self, text: str | None) -> str | None:
         """The backend's query text requiring any term, or None for an empty query."""
 
-    def search(self, session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
-        """Photo ids matching `match` among the candidates (a SELECT of photo ids), best first."""
+    def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
+        """Photo ids matching `match` among the candidates (a SELECT of photo ids), best first; all of them
+        unless `limit` is given (ids only, so a complete answer stays cheap)."""
 
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Rebuild the entries of these photos from their rows."""
 
     def substring_search(self, session: Session, words: str, operator: str, candidates: Select,
-                         limit: int = KEYWORD_LIMIT) -> list[int]:
+                         limit: int | None = None) -> list[int]:
         """Photo ids whose OCR text holds the words (AND or OR) inside longer runs: OCR glues words together."""
 
     def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
@@ -76,7 +76,7 @@ class Fts5Index:
     match_all = staticmethod(query.match_all)
     match_any = staticmethod(query.match_any)
 
-    def search(self, session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
+    def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
         """Photo ids matching an FTS5 expression among the candidates, best first."""
         weights = ", ".join(str(w) for w in WEIGHTS)
         found = (select(_FTS.c.rowid)
@@ -91,7 +91,7 @@ class Fts5Index:
             connection.execute(statement, {"ids": list(photo_ids)})
 
     def substring_search(self, session: Session, words: str, operator: str, candidates: Select,
-                         limit: int = KEYWORD_LIMIT) -> list[int]:
+                         limit: int | None = None) -> list[int]:
         """Photo ids whose OCR text holds the terms as substrings (the trigram index), best first."""
         match = query.match_substrings(words, operator)
         if not match:

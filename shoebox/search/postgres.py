@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from shoebox.models import Embedding, Photo
 from shoebox.scope import Scope
 from shoebox.search import query
-from shoebox.search.query import KEYWORD_LIMIT
 
 #: ts_rank weights for D, C, B, A: camera (C) a quarter and filename (B) half of caption, tags and note (A).
 RANK_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"
@@ -99,7 +98,7 @@ class TsvectorIndex:
         found = query.tsquery_any(text_)
         return fold(found) if found else None
 
-    def search(self, session: Session, match: str, candidates: Select, limit: int = KEYWORD_LIMIT) -> list[int]:
+    def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
         """Photo ids whose document matches the tsquery among the candidates, best first."""
         tsquery = "to_tsquery('simple', :match)"
         found = (select(_SEARCH.c.photo_id)
@@ -116,7 +115,7 @@ class TsvectorIndex:
         connection.execute(_INSERT, {"ids": list(photo_ids), "fold_from": FOLD_FROM, "fold_to": FOLD_TO})
 
     def substring_search(self, session: Session, words: str, operator: str, candidates: Select,
-                         limit: int = KEYWORD_LIMIT) -> list[int]:
+                         limit: int | None = None) -> list[int]:
         """Photo ids whose OCR text holds the words (3+ characters) inside longer runs, by LIKE."""
         terms = [fold(term.text) for term in query.parse_terms(words) if len(term.text) >= 3]
         if not terms:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 MAX_CHARS = 1000
 MAX_TERMS = 64
-#: The most matches one keyword index query returns (both backends: search.keyword and search.postgres).
-KEYWORD_LIMIT = 1000
 
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|([^\s"]+)')
 # Control characters (NUL ends an FTS5 string early: "unterminated string") and lone surrogates

@@ -118,11 +118,15 @@ def vector_store(dialect: str) -> VectorStore:
 
 @dataclass
 class SearchPage:
-    """One page of results: (photo, score, why it matched), how many results in all, and the next cursor."""
+    """One page of results: (photo, score, why it matched), how many results in all, and the next cursor.
+
+    Keyword matches are all there; meaning hits stop at the `VECTOR_K` nearest: when they reached it, more
+    photos may be as near, and `total_is_exact` is false."""
 
     items: list[tuple[Photo, float, list[str]]]
     total: int
     next_cursor: str | None
+    total_is_exact: bool = True
 
 
 class Searcher:
@@ -148,22 +152,27 @@ class Searcher:
              cursor: str | None, limit: int) -> SearchPage:
         """One page of ranked results, each with its photo and what matched; the total counts them all."""
         offset = decode_offset(cursor)
-        results = self.search(session, scope, text, filters, sort)
+        results, exact = self._ranked(session, scope, text, filters, sort)
         window = self.explain(session, text, results[offset:offset + limit])
         photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
         items = [(photos[pid], score, why) for pid, score, why in window if pid in photos]
         more = offset + limit < len(results)
-        return SearchPage(items, len(results), encode_offset(offset + limit) if more else None)
+        return SearchPage(items, len(results), encode_offset(offset + limit) if more else None, exact)
 
     def search(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str = "relevance",
                ) -> list[tuple[int, float, list[str]]]:
         """Ranked (photo id, score, why) for a query; an empty query lists the filtered photos by date."""
+        return self._ranked(session, scope, text, filters, sort)[0]
+
+    def _ranked(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str,
+                ) -> tuple[list[tuple[int, float, list[str]]], bool]:
+        """The ranked results, and whether they are all (false when the meaning hits were cut at VECTOR_K)."""
         if sort not in SORTS:
             raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", code="invalid_parameter")
         text = (text or "").strip()[:MAX_QUERY]
         candidates = scope.narrow(*filters.conditions(scope))
         if not query.parse_terms(text):
-            return [(i, 0.0, []) for i in self._by_date(session, candidates)]
+            return [(i, 0.0, []) for i in self._by_date(session, candidates)], True
         keyword_ids = self._keywords(session, text, candidates)
         vector_hits, cutoff = self._meaning(session, candidates, text)
         hits = fusion.fuse(keyword_ids, vector_hits, **cutoff)
@@ -171,7 +180,7 @@ class Searcher:
         if sort == "date":
             order = {pid: n for n, pid in enumerate(self._by_date(session, candidates, [r[0] for r in results]))}
             results = sorted((r for r in results if r[0] in order), key=lambda r: order[r[0]])
-        return results
+        return results, len(vector_hits) < VECTOR_K
 
     def explain(self, session: Session, text: str | None, page: list[tuple[int, float, list[str]]]
                 ) -> list[tuple[int, float, list[str]]]:
