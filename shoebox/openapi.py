@@ -177,6 +177,9 @@ _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date
                   _query("format"), _query("person"), _query("place"),
                   _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
                   _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
+_SUGGEST_PARAMS = [_query("field", {"type": "string", "enum": ["person", "place", "tag", "camera"]}),
+                   _query("prefix", description="what was typed, any case"),
+                   _query("limit", {"type": "integer", "minimum": 1, "maximum": 50})]
 _ANY_OBJECT = {"type": "object", "additionalProperties": True}
 _OPENAPI = _object(openapi=_STR, info=_ANY_OBJECT, components=_ANY_OBJECT, paths=_ANY_OBJECT,
                    security=_array({"type": "object", "additionalProperties": _array(_STR)}))
@@ -236,6 +239,8 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/search": {"get": _op("Search in natural language with filters", (200, "SearchPage"),
                                params=_SEARCH_PARAMS, errors=(400,))},
     "/api/facets": {"get": _op("Values the search filters can take", (200, "Facets"))},
+    "/api/suggest": {"get": _op("The user's own filter values beginning with a prefix (as they type)",
+                                (200, _object(items=_array(_STR))), params=_SUGGEST_PARAMS, errors=(400,))},
     "/api/duplicates": {"get": _op("Groups of near-identical photos, the largest copy first",
                                    (200, _object(groups=_array(_array("Photo")))),
                                    params=[_query("distance", {"type": "integer", "minimum": 0, "maximum": 24})],

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from shoebox.auth import current_scope, login_required
 from shoebox.search.duplicates import duplicate_groups
 from shoebox.search.filters import facets as filter_values
-from shoebox.search.filters import parse_filters
+from shoebox.search.filters import parse_filters, suggest
 from shoebox.search.service import Searcher
 from shoebox.serializers import photo_json
 from shoebox.web import db_session, int_arg
@@ -37,6 +37,15 @@ def search():
 def facets():
     """The values the search filters can take for this user."""
     return jsonify(filter_values(db_session(), current_scope()))
+
+
+@bp.get("/suggest")
+@login_required
+def suggestions():
+    """Values of one filter (person, place, tag, camera) beginning with what the user typed, from their own."""
+    values = suggest(db_session(), current_scope(), request.args.get("field") or "",
+                     request.args.get("prefix") or "", int_arg("limit", 10, 1, 50))
+    return jsonify({"items": values})
 
 
 @bp.get("/photos/<int:photo_id>/similar")

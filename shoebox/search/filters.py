@@ -15,6 +15,14 @@ from shoebox.models import Face, Person, Photo, PhotoTag
 from shoebox.scope import Scope
 
 MAX_FACET_TAGS = 500
+PLACE_COLUMNS = (Photo.city, Photo.region, Photo.country)
+SUGGEST_FIELDS = ("person", "place", "tag", "camera")
+
+
+def _starts(column, prefix: str):
+    """`column` begins with `prefix`, any case (LIKE wildcards in the prefix are taken literally); an exact
+    value is its own prefix, so whole names keep matching."""
+    return func.lower(column).startswith(prefix.strip().lower(), autoescape=True)
 
 
 @dataclass
@@ -46,9 +54,7 @@ class Filters:
         if self.person:
             conds.append(_with_person(scope, self.person))
         if self.place:
-            place = self.place.strip().lower()
-            conds.append(or_(func.lower(Photo.city) == place, func.lower(Photo.region) == place,
-                             func.lower(Photo.country) == place))
+            conds.append(or_(*(_starts(column, self.place) for column in PLACE_COLUMNS)))
         return conds
 
 
@@ -56,7 +62,7 @@ def _with_person(scope: Scope, person: str):
     """Photos showing one of the scope's people, given by id or by name."""
     value = person.strip()
     number = whole_number(value)
-    which = Person.id == number if number is not None else func.lower(Person.name) == value.lower()
+    which = Person.id == number if number is not None else _starts(Person.name, value)
     return exists().where(Face.photo_id == Photo.id, Face.person_id.in_(scope.person_ids(which)))
 
 
@@ -76,6 +82,29 @@ def facets(session: Session, scope: Scope) -> dict:
     formats = session.scalars(scope.columns(Photo.format).distinct().order_by(Photo.format))
     return {"tags": [{"name": name, "count": n} for name, n in tags], "cameras": list(cameras),
             "formats": list(formats)}
+
+
+def suggest(session: Session, scope: Scope, field: str, prefix: str, limit: int) -> list[str]:
+    """Up to `limit` values of one filter among the scope's photos (visible people only) that begin with
+    `prefix`: each a DISTINCT ... LIKE 'prefix%' ... LIMIT query, never a scan into memory."""
+    if field not in SUGGEST_FIELDS:
+        raise InvalidInput(f"field must be one of {', '.join(SUGGEST_FIELDS)}", code="invalid_parameter")
+    if field == "person":
+        query = scope.people(Person.hidden.is_(False), Person.name.is_not(None), _starts(Person.name, prefix))
+        found = (person.name for person in session.scalars(query.order_by(Person.name).limit(limit)))
+    elif field == "place":
+        found = (value for column in PLACE_COLUMNS for value in session.scalars(_values(scope.columns(column),
+                                                                                        column, prefix, limit)))
+    elif field == "tag":
+        found = session.scalars(_values(scope.tag_columns(PhotoTag.name).where(PhotoTag.hidden.is_(False)),
+                                        PhotoTag.name, prefix, limit))
+    else:
+        found = session.scalars(_values(scope.columns(Photo.camera_model), Photo.camera_model, prefix, limit))
+    return sorted(set(found), key=str.lower)[:limit]
+
+
+def _values(query, column, prefix: str, limit: int):
+    return query.distinct().where(column.is_not(None), _starts(column, prefix)).order_by(column).limit(limit)
 
 
 def _person(value: str | None) -> str | None:

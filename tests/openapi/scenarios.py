@@ -168,6 +168,12 @@ def _facets(library):
     return [library.alice.get("/api/facets")]
 
 
+@scenario("GET /api/suggest")
+def _suggest(library):
+    return [library.alice.get("/api/suggest?field=place&prefix=par&limit=5"),
+            library.alice.get("/api/suggest?field=tag&prefix=")]
+
+
 @scenario("GET /api/duplicates")
 def _duplicates(library):
     return [library.alice.get("/api/duplicates?distance=10")]

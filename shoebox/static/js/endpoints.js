@@ -30,6 +30,8 @@ export const similar = (id, limit) => `/api/photos/${id}/similar${query({ limit 
 // -- search: results a page at a time (same shape as `photos`), and the filter choices ----------------------
 export const search = (params) => `/api/search${query(params)}`;
 export const facets = () => "/api/facets";
+/** The user's own values of one filter (`person`, `place`, `tag`, `camera`) beginning with `prefix`: `{items}`. */
+export const suggest = (field, prefix, limit = 10) => `/api/suggest${query({ field, prefix, limit })}`;
 
 // -- the library's other pages -------------------------------------------------------------------------------
 export const duplicates = () => "/api/duplicates";

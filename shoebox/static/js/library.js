@@ -1,7 +1,7 @@
 // The timeline and the search results: one grid, grouped by month, filled page by page as the user scrolls.
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
-import { FILTERS, loadFacets, paramsFromUrl, searchUrl } from "./search.js";
+import { FILTERS, loadFacets, paramsFromUrl, searchUrl, suggestAsYouType } from "./search.js";
 import { deleted, publish } from "./sequence.js";
 import { photoTile } from "./tile.js";
 import { $, $$, debounce, h, monthLabel } from "./ui.js";
@@ -169,6 +169,7 @@ function initFilters() {
   };
   toggle.addEventListener("click", () => open(form.hidden));
   if (!form.hidden) loadFacets(form);
+  suggestAsYouType(form);
   form.addEventListener("change", apply);
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("reset", () => setTimeout(apply, 0));

@@ -43,6 +43,24 @@ export async function loadFacets(form) {
   fill(form.elements.namedItem("format"), (data.formats || []).map((format) => ({ value: format, label: format })));
 }
 
+/** Each filter input marked `data-suggest="FIELD"` offers, in its <datalist>, the user's own values that begin
+ * with what they type (asked for once typing pauses; an answer to older typing is dropped). */
+export function suggestAsYouType(form) {
+  for (const input of form.querySelectorAll("input[data-suggest]")) {
+    const list = input.list;
+    if (!list) continue;
+    let asked = "";
+    input.addEventListener("input", debounce(async () => {
+      const prefix = input.value.trim();
+      asked = prefix;
+      if (!prefix) return list.replaceChildren();
+      const data = await api(endpoints.suggest(input.dataset.suggest, prefix)).catch(() => ({ items: [] }));
+      if (asked !== prefix) return;
+      list.replaceChildren(...(data.items || []).map((value) => h("option", { value })));
+    }, 200));
+  }
+}
+
 /** On pages without the grid, typing in the header search opens the search page with what was typed. */
 export function initHeaderSearch() {
   const input = $("#search-input");
