@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from shoebox.db import Base
 
@@ -27,6 +29,22 @@ from shoebox.db import Base
 #: largest id): a reused user id would match an old token's `sub`, a reused photo id an old cached image.
 #: PostgreSQL sequences never go back anyway. Every table with an integer id carries this.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+#: A photo's place from finest to widest; the place filter and suggestions match any of them.
+PLACE_LEVELS = ("district", "city", "region", "country")
+
+
+def fold(text: str) -> str:
+    """Text as the place filter compares it: no case, no accents, words split by single spaces
+    ("Île-de-France" -> "ile de france")."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    return " ".join(re.split(r"[\W_]+", bare)).strip()
+
+
+def place_key(*levels: str | None) -> str | None:
+    """The levels of a place folded between bars ("|salpetriere|paris|ile de france|france|"), so that
+    `LIKE '%|' || prefix || '%'` finds any level by its start; None for no place."""
+    folded = [fold(level) for level in levels if level]
+    return "|" + "|".join(folded) + "|" if folded else None
 
 
 def utcnow() -> datetime:
@@ -107,11 +125,15 @@ class Photo(Base):
     location_source: Mapped[str | None] = mapped_column(String(8))
     #: 64-bit difference hash of the picture, for finding near-duplicates (signed to fit SQL BIGINT).
     phash: Mapped[int | None] = mapped_column(BigInteger)
-    #: Where it was taken, from GPS by the offline geocoder (city may be a district in big cities).
+    #: Where it was taken, from GPS by the offline geocoder: the city a person would name ("Paris"), the district
+    #: of it nearest the point ("Salpêtrière"; None where the city is the nearest place), region and country.
     city: Mapped[str | None] = mapped_column(String(128))
+    district: Mapped[str | None] = mapped_column(String(128))
     region: Mapped[str | None] = mapped_column(String(128))
     country: Mapped[str | None] = mapped_column(String(128))
     country_code: Mapped[str | None] = mapped_column(String(2))
+    #: Every level of the place folded (`place_key`), kept by the ORM: the place filter matches any level's start.
+    place_key: Mapped[str | None] = mapped_column(String(600))
     #: The text read in the picture by OCR, lines joined by newlines.
     ocr_text: Mapped[str | None] = mapped_column(Text)
     caption: Mapped[str | None] = mapped_column(Text)
@@ -133,6 +155,13 @@ class Photo(Base):
     faces: Mapped[list[Face]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="Face.id"
     )
+
+    @validates(*PLACE_LEVELS)
+    def _keep_place_key(self, name: str, value: str | None) -> str | None:
+        """Any change of a place level refreshes the folded key the place filter reads."""
+        levels = {level: getattr(self, level) for level in PLACE_LEVELS} | {name: value}
+        self.place_key = place_key(*levels.values())
+        return value
 
 
 class PhotoTag(Base):

@@ -51,8 +51,8 @@ _PHOTO_FIELDS = {
 _FACE = _object(id=_INT, box={**_array(_NUM), "minItems": 4, "maxItems": 4,
                               "description": "left, top, right, bottom as fractions of the picture"},
                 person_id=_NULLABLE_INT, person_name=_NULLABLE_STR)
-_PLACE = {**_object(city=_NULLABLE_STR, region=_NULLABLE_STR, country=_NULLABLE_STR, country_code=_NULLABLE_STR,
-                    osm_url=_NULLABLE_STR), "type": ["object", "null"]}
+_PLACE = {**_object(city=_NULLABLE_STR, district=_NULLABLE_STR, region=_NULLABLE_STR, country=_NULLABLE_STR,
+                    country_code=_NULLABLE_STR, osm_url=_NULLABLE_STR), "type": ["object", "null"]}
 _GPS = {**_object(latitude=_NUM, longitude=_NUM, altitude=_NULLABLE_NUM), "type": ["object", "null"]}
 _DETAIL_FIELDS = {
     "sha256": _STR, "format": _STR, "mime_type": _STR, "file_size": _INT, "taken_at_offset": _NULLABLE_STR,
@@ -73,7 +73,8 @@ _DETAIL_FIELDS = {
 }
 _PERSON_FIELDS = {"id": _INT, "name": _NULLABLE_STR, "hidden": _BOOL, "face_count": _INT, "photo_count": _INT,
                   "crop_url": _NULLABLE_STR}
-_CITY = _object(city=_NULLABLE_STR, region=_NULLABLE_STR, count=_INT)
+_CITY = _object(city=_NULLABLE_STR, region=_NULLABLE_STR, count=_INT,
+                districts=_array(_object(district=_STR, count=_INT)))
 _USER = _object(id=_INT, email=_STR, created_at=_STR)
 
 SCHEMAS = {

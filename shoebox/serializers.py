@@ -82,7 +82,7 @@ def place_of(photo: Photo) -> dict | None:
     if not (photo.city or photo.country):
         return None
     link = osm_url(photo.gps_latitude, photo.gps_longitude) if photo.gps_latitude is not None else None
-    return {"city": photo.city, "region": photo.region, "country": photo.country,
+    return {"city": photo.city, "district": photo.district, "region": photo.region, "country": photo.country,
             "country_code": photo.country_code, "osm_url": link}
 
 

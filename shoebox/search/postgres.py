@@ -67,7 +67,8 @@ _TAGS = "(SELECT string_agg(t.name, ' ' ORDER BY t.id) FROM photo_tags t WHERE t
 _CAMERA = "coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')"
 _PEOPLE = ("(SELECT string_agg(DISTINCT pe.name, ' ') FROM faces f JOIN people pe ON pe.id = f.person_id "
            "WHERE f.photo_id = p.id AND pe.name IS NOT NULL)")
-_PLACE = "coalesce(p.city, '') || ' ' || coalesce(p.region, '') || ' ' || coalesce(p.country, '')"
+_PLACE = ("coalesce(p.district, '') || ' ' || coalesce(p.city, '') || ' ' || coalesce(p.region, '') || ' ' || "
+          "coalesce(p.country, '')")
 _DELETE = text("DELETE FROM photo_search WHERE photo_id IN :ids").bindparams(bindparam("ids", expanding=True))
 _INSERT = text(
     "INSERT INTO photo_search(photo_id, document) SELECT p.id, "

@@ -25,7 +25,7 @@ def understanding_server(tmp_path_factory):
 
 def files() -> list[dict]:
     return [{"name": "eileen.png", "mimeType": "image/png", "buffer": astronaut_png()},
-            {"name": "eiffel.jpg", "mimeType": "image/jpeg", "buffer": gps_jpeg(48.8566, 2.3522)},
+            {"name": "eiffel.jpg", "mimeType": "image/jpeg", "buffer": gps_jpeg(48.8322, 2.3561)},  # Paris 13e
             {"name": "scan.png", "mimeType": "image/png", "buffer": page_png()}]
 
 
@@ -75,7 +75,7 @@ def test_faces_places_and_text_on_the_photo_page(browser, understanding_server, 
         expect(page.get_by_role("button", name="Next photo")).to_be_hidden()
 
         page.goto(f"/photos/{ids['eiffel.jpg']}")
-        place = page.get_by_role("link", name="Paris, Île-de-France, France")
+        place = page.get_by_role("link", name="Salpêtrière, Paris, Île-de-France, France")
         expect(place).to_be_visible()
         place.click()
         page.wait_for_url("**/search?place=Paris")
@@ -87,6 +87,8 @@ def test_faces_places_and_text_on_the_photo_page(browser, understanding_server, 
 
         page.goto("/places")
         expect(page.get_by_role("region", name="France")).to_contain_text("Paris")
+        district = page.get_by_role("list", name="Districts of Paris").get_by_role("link", name="Salpêtrière (1)")
+        expect(district).to_have_attribute("href", "/search?place=Salp%C3%AAtri%C3%A8re")
         shot("places")
     finally:
         context.close()

@@ -56,7 +56,7 @@ function metaRows(p) {
       h("span", { class: "block" }, link));
   }
   if (p.place) {
-    const where = [p.place.city, p.place.region, p.place.country].filter(Boolean);
+    const where = [p.place.district, p.place.city, p.place.region, p.place.country].filter(Boolean);
     const query = p.place.city || p.place.country;
     add("Place", h("a", { href: `/search?place=${encodeURIComponent(query)}`, class: "link", text: where.join(", "),
       title: `Photos taken in ${query}` }));

@@ -1,4 +1,5 @@
-// The Places page: countries with their cities and photo counts; each links to a search for that place.
+// The Places page: countries with their cities (and the districts of big ones) and photo counts; each links to a
+// search for that place.
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
 import { h } from "./ui.js";
@@ -8,9 +9,16 @@ const searchLink = (place, text, count) =>
   h("a", { href: `/search?place=${encodeURIComponent(place)}`, class: "hover:underline" }, `${text} `,
     h("span", { class: "text-sm text-neutral-500 dark:text-neutral-400", text: `(${count})` }));
 
+function districts(city) {
+  if (!city.districts.length) return null;
+  return h("ul", { class: "pl-4 flex flex-wrap gap-x-3 text-sm", "aria-label": `Districts of ${city.city}` },
+    ...city.districts.map((d) => h("li", {}, searchLink(d.district, d.district, d.count))));
+}
+
 function country(entry) {
   const cities = entry.cities.map((city) => h("li", {},
-    searchLink(city.city, city.region && city.region !== city.city ? `${city.city}, ${city.region}` : city.city, city.count)));
+    searchLink(city.city, city.region && city.region !== city.city ? `${city.city}, ${city.region}` : city.city, city.count),
+    districts(city)));
   return h("section", { class: "card p-4", "aria-label": entry.country },
     h("h2", { class: "text-lg font-semibold" }, searchLink(entry.country, entry.country, entry.count)),
     h("ul", { class: "mt-2 grid gap-1 sm:grid-cols-2" }, ...cities));
