@@ -57,6 +57,10 @@ class Settings:
     MAX_IMAGE_MEGAPIXELS: int = 200
     # Login and password-reset attempts allowed per minute, per IP and per account.
     AUTH_RATE_LIMIT_PER_MINUTE: int = 10
+    # Who may create an account once the first one (the admin) exists: "open" (anyone), "invite" (only with an
+    # invite link from the admin) or "closed" (only the admin, on the Account page or `flask shoebox create-user`).
+    # The very first account can always register, and becomes the admin.
+    REGISTRATION: str = "invite"
     # Reverse proxies in front of Shoebox that add X-Forwarded-For/-Proto (1 behind one nginx or Caddy); 0 means
     # none, and a client's own X-Forwarded-For is ignored. The client address is what rate limits count by.
     PROXY_HOPS: int = 0
