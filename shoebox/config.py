@@ -169,6 +169,18 @@ class Settings:
         return getattr(self, name).strip().lower() not in {"", "none", "off"}
 
 
+def bind_address(value: str, default_port: int = 5000) -> tuple[str, int]:
+    """(host, port) of a gunicorn-style bind ("HOST:PORT", "[::1]:PORT", "HOST", ":PORT"), for `python app.py`."""
+    value = value.strip()
+    if value.startswith("["):  # an IPv6 address: [::1]:8000
+        host, _, rest = value[1:].partition("]")
+        return host, int(rest.removeprefix(":") or default_port)
+    host, colon, port = value.rpartition(":")
+    if not colon:
+        return value or "127.0.0.1", default_port
+    return host or "127.0.0.1", int(port or default_port)
+
+
 def _field_type(f: dataclasses.Field) -> type:
     annotation = f.type if isinstance(f.type, str) else f.type.__name__
     return {"bool": bool, "int": int, "float": float}.get(annotation, str)

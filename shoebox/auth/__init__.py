@@ -105,7 +105,8 @@ class TooManyAttempts(ShoeboxError):
     code = "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many attempts; try again in {retry_after} seconds")
+        # A sentence, capitalised: the pages show it as it is.
+        super().__init__(f"Too many attempts. Try again in {retry_after} seconds.")
         self.retry_after = retry_after
 
 
