@@ -7,6 +7,7 @@ import os
 import threading
 
 from shoebox import create_app
+from shoebox.config import bind_address
 from shoebox.maintenance import startup_check
 
 app = create_app()
@@ -23,5 +24,5 @@ if __name__ == "__main__":
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     if app.config["SETTINGS"].WORKER_IN_PROCESS:
         app.extensions["queue"].start_worker_thread()  # one command: analysis runs beside the web server
-    host, _, port = os.environ.get("SHOEBOX_BIND", "127.0.0.1:5000").rpartition(":")  # as gunicorn.conf.py
-    app.run(host=host, port=int(port), threaded=True)
+    host, port = bind_address(os.environ.get("SHOEBOX_BIND", "127.0.0.1:5000"))  # as gunicorn.conf.py reads it
+    app.run(host=host, port=port, threaded=True)

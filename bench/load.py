@@ -90,7 +90,7 @@ class Client:
 def serve(data_dir: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {**os.environ, "DATA_DIR": str(data_dir), "SHOEBOX_BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": str(workers), "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
-           "AUTH_RATE_LIMIT_PER_MINUTE": "100000", "LOG_LEVEL": "WARNING"}
+           "AUTH_RATE_LIMIT_PER_MINUTE": "100000", "LOG_LEVEL": "WARNING", "REGISTRATION": "open"}
     args = [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--chdir", str(REPO),
             "--threads", str(threads), "--access-logfile", "/dev/null"]
     server = subprocess.Popen(args, env=env, cwd=data_dir.parent, start_new_session=True)

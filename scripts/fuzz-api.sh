@@ -9,7 +9,7 @@ port=${FUZZ_PORT:-5911}
 base="http://127.0.0.1:$port"
 [ -x .fuzz-venv/bin/schemathesis ] || { python3 -m venv .fuzz-venv && .fuzz-venv/bin/pip install -q schemathesis==4.32.5 pillow==13.0.0 requests; }
 data=$(mktemp -d)
-DATA_DIR=$data CAPTION_MODEL=none TAG_MODEL=none EMBED_MODEL=none FACES_ENABLED=false OCR_ENABLED=false \
+DATA_DIR=$data REGISTRATION=open CAPTION_MODEL=none TAG_MODEL=none EMBED_MODEL=none FACES_ENABLED=false OCR_ENABLED=false \
   AUTH_RATE_LIMIT_PER_MINUTE=1000000 .venv/bin/flask --app app run -p "$port" >"$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server; echo "server log: $data/server.log"' EXIT

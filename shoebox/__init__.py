@@ -87,6 +87,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from shoebox.auth.admin import bp as admin_bp
     from shoebox.auth.views import bp as auth_bp
     from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.search.api import bp as search_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(search_bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -44,15 +45,21 @@ def init_db() -> None:
 
 @shoebox_cli.command("create-user")
 @click.argument("email")
-@click.password_option(help="The password (asked for when not given).")
-def create_user(email: str, password: str) -> None:
-    """Create an account (for the first user of a headless install)."""
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input "
+              "(for scripts), instead of asking for it.")
+def create_user(email: str, password_stdin: bool) -> None:
+    """Create an account, whatever REGISTRATION says; the first one is the admin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _db().transaction() as session:
         try:
-            user = accounts.register(session, email, password)
+            user = accounts.create_account(session, email, password)
         except ShoeboxError as exc:
             raise click.ClickException(exc.message) from exc
-        click.echo(f"Created user {user.email} (id {user.id}).")
+        role = ", the admin" if user.is_admin else ""
+        click.echo(f"Created user {user.email} (id {user.id}{role}).")
 
 
 @shoebox_cli.command("import")

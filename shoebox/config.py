@@ -57,6 +57,10 @@ class Settings:
     MAX_IMAGE_MEGAPIXELS: int = 200
     # Login and password-reset attempts allowed per minute, per IP and per account.
     AUTH_RATE_LIMIT_PER_MINUTE: int = 10
+    # Who may create an account once the first one (the admin) exists: "open" (anyone), "invite" (only with an
+    # invite link from the admin) or "closed" (only the admin, on the Account page or `flask shoebox create-user`).
+    # The very first account can always register, and becomes the admin.
+    REGISTRATION: str = "invite"
     # Reverse proxies in front of Shoebox that add X-Forwarded-For/-Proto (1 behind one nginx or Caddy); 0 means
     # none, and a client's own X-Forwarded-For is ignored. The client address is what rate limits count by.
     PROXY_HOPS: int = 0
@@ -163,6 +167,18 @@ class Settings:
 
     def model_enabled(self, name: str) -> bool:
         return getattr(self, name).strip().lower() not in {"", "none", "off"}
+
+
+def bind_address(value: str, default_port: int = 5000) -> tuple[str, int]:
+    """(host, port) of a gunicorn-style bind ("HOST:PORT", "[::1]:PORT", "HOST", ":PORT"), for `python app.py`."""
+    value = value.strip()
+    if value.startswith("["):  # an IPv6 address: [::1]:8000
+        host, _, rest = value[1:].partition("]")
+        return host, int(rest.removeprefix(":") or default_port)
+    host, colon, port = value.rpartition(":")
+    if not colon:
+        return value or "127.0.0.1", default_port
+    return host or "127.0.0.1", int(port or default_port)
 
 
 def _field_type(f: dataclasses.Field) -> type:

@@ -43,6 +43,13 @@ class Unauthorized(ShoeboxError):
     code = "unauthorized"
 
 
+class Forbidden(ShoeboxError):
+    """Signed in, but not allowed: an admin-only route, or registration this server does not offer."""
+
+    status = 403
+    code = "forbidden"
+
+
 class Conflict(ShoeboxError):
     status = 409
     code = "conflict"

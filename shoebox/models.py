@@ -79,6 +79,9 @@ class User(Base):
     #: Random, per account, in every token it gets: a token only opens the account it was made for, even
     #: where another account later has the same id (a database restored or copied by hand).
     token_key: Mapped[str] = mapped_column(String(32), default=new_token_key)
+    #: The instance's administrator: the first account (or the oldest one, on an install from before admins).
+    #: Creates accounts and invite links; there is always one while any account exists.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     photos: Mapped[list[Photo]] = relationship(back_populates="user", cascade="all, delete-orphan",
@@ -259,6 +262,22 @@ class ResetToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Invite(Base):
+    """A single-use link that lets one person register while REGISTRATION=invite; its token is stored only as
+    its SHA-256. Revoking deletes the row; a used one keeps who used it."""
+
+    __tablename__ = "invites"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -75,7 +75,14 @@ _PERSON_FIELDS = {"id": _INT, "name": _NULLABLE_STR, "hidden": _BOOL, "face_coun
                   "crop_url": _NULLABLE_STR}
 _CITY = _object(city=_NULLABLE_STR, region=_NULLABLE_STR, count=_INT,
                 districts=_array(_object(district=_STR, count=_INT)))
-_USER = _object(id=_INT, email=_STR, created_at=_STR)
+_USER_FIELDS = {"id": _INT, "email": _STR,
+                "is_admin": {**_BOOL, "description": "the instance's administrator (the first account)"},
+                "created_at": _STR}
+_USER = _object(**_USER_FIELDS)
+_REGISTRATION = {"type": "string", "enum": ["open", "invite", "closed"]}
+_INVITE_FIELDS = {"id": _INT, "status": {"type": "string", "enum": ["pending", "used", "expired"]},
+                  "created_at": _STR, "expires_at": _STR, "used_at": _NULLABLE_STR,
+                  "used_by": {**_NULLABLE_STR, "description": "the email of the account it made"}}
 
 SCHEMAS = {
     "Error": _ERROR,
@@ -94,6 +101,11 @@ SCHEMAS = {
             **_BOOL, "description": "the same file was already in the library: this is that photo"})),
         errors=_array(_object(filename=_NULLABLE_STR, error=_ERROR["properties"]["error"]))),
     "User": _USER,
+    "Account": _object(**_USER_FIELDS, photo_count=_INT, storage_bytes={
+        **_INT, "description": "the size of the account's originals"},
+        registration={**_REGISTRATION, "type": ["string", "null"], "enum": [*_REGISTRATION["enum"], None],
+                      "description": "who may sign up (REGISTRATION): told to the admin only, null for others"}),
+    "Invite": _object(**_INVITE_FIELDS),
     "Tokens": _object(access_token=_STR, refresh_token=_STR, user=_ref("User")),
     "Message": _object(message=_STR),
     "Person": _object(**_PERSON_FIELDS),
@@ -156,7 +168,8 @@ def _op(summary: str, ok: tuple[int, dict | str | None], body: dict | str | None
     return op
 
 
-_REASONS = {400: "Invalid input", 401: "Not signed in, or wrong credentials", 404: "No such thing of yours",
+_REASONS = {400: "Invalid input", 401: "Not signed in, or wrong credentials", 403: "Not allowed: admin only, or "
+            "registration not open to you", 404: "No such thing of yours",
             409: "Already exists", 413: "Too large", 415: "Not an image", 429: "Too many attempts; see Retry-After",
             500: "Storage is read-only", 507: "Storage is full"}
 
@@ -170,7 +183,7 @@ def _path(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": _INT}
 
 
-_ID, _PERSON_ID, _FACE_ID = _path("photo_id"), _path("person_id"), _path("face_id")
+_ID, _PERSON_ID, _FACE_ID, _INVITE_ID = _path("photo_id"), _path("person_id"), _path("face_id"), _path("invite_id")
 _CURSOR = _query("cursor", description="next_cursor of the previous page")
 _CREDENTIALS = _object(email=_STR, password=_STR)
 _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date"}),
@@ -190,8 +203,12 @@ _VERSION = _query("v", description="the version in original_url / thumbnail_url 
                                    "the answer is then cached for a year; without it, revalidated with its ETag")
 
 PATHS: dict[str, dict[str, dict]] = {
-    "/api/auth/register": {"post": _op("Create an account and sign in", (201, "Tokens"), _CREDENTIALS, public=True,
-                                       errors=(400, 409, 429))},
+    "/api/auth/register": {"post": _op(
+        "Create an account and sign in. The first account is the admin; after it, REGISTRATION decides: open "
+        "(anyone), invite (with an invite token: 403 invite_required or invalid_invite otherwise) or closed (403 "
+        "registration_closed)", (201, "Tokens"),
+        _object(("invite",), email=_STR, password=_STR, invite={**_STR, "description": "the token of an invite link"}),
+        public=True, errors=(400, 403, 409, 429))},
     "/api/auth/login": {"post": _op("Sign in", (200, "Tokens"), _CREDENTIALS, public=True, errors=(400, 401, 429))},
     "/api/auth/refresh": {"post": _op("New access token from a refresh token (sent as the Bearer token)",
                                       (200, _object(access_token=_STR)))},
@@ -205,7 +222,9 @@ PATHS: dict[str, dict[str, dict]] = {
                                                      errors=(400, 429))},
     "/api/auth/password": {"post": _op("Change password (signs out other sessions)", (200, "Tokens"),
                                        _object(current_password=_STR, new_password=_STR), errors=(400, 429))},
-    "/api/me": {"get": _op("The signed-in user", (200, "User")),
+    "/api/auth/logout-all": {"post": _op("Sign out on every device, this one included (every token stops working)",
+                                         (200, _object(logged_out={"const": True})))},
+    "/api/me": {"get": _op("The signed-in user, with their photo count and storage used", (200, "Account")),
                 "delete": _op("Delete the account with all photos", (200, _object(deleted={"const": True})),
                               _object(password=_STR), errors=(400,))},
     "/api/photos": {
@@ -271,6 +290,19 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, "Places"))},
     "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, "Jobs"))},
     "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _object(retried=_INT)))},
+    "/api/admin/invites": {
+        "get": _op("Every invite link of the instance, newest first (admin only)",
+                   (200, _object(items=_array("Invite"))), errors=(403,)),
+        "post": _op("A single-use invite link; its token is shown only now (admin only)",
+                    (201, _object(**_INVITE_FIELDS, token=_STR, url=_STR)),
+                    _object(("days",), days={**_INT, "minimum": 1, "maximum": 90,
+                                             "description": "how long it stays valid (7 when absent)"}),
+                    errors=(400, 403)),
+    },
+    "/api/admin/invites/{invite_id}": {"delete": _op("Revoke an invite link (admin only)", (204, None),
+                                                     params=[_INVITE_ID], errors=(403,))},
+    "/api/admin/users": {"post": _op("Create an account for someone, whatever REGISTRATION says (admin only)",
+                                     (201, "User"), _CREDENTIALS, errors=(400, 403, 409))},
     "/api/openapi.json": {"get": _op("This description", (200, _OPENAPI), public=True)},
 }
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_compress import Compress
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -214,6 +215,17 @@ def _trust_proxies(app: Flask, hops: int) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
+#: What is compressed (zstd, brotli or gzip, as the browser accepts): pages, styles, scripts, JSON. Never the
+#: photos: JPEG, WebP and the other image files are compressed already, and originals go out byte for byte.
+COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                    "image/svg+xml", "text/plain"]
+
+
+def _compress_text(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    Compress(app)
+
+
 def init_app(app: Flask) -> None:
     """Bound ids and bodies, trust only configured proxies, mark writing requests for SQLite, add security
     headers, and answer every error as JSON or a page."""
@@ -223,6 +235,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_mark_writes)
     app.teardown_request(_unmark_writes)
     app.after_request(_security_headers)
+    _compress_text(app)
     app.dispatch_request = retry_when_locked(app.dispatch_request)
     app.register_error_handler(ShoeboxError, _shoebox_error)
     app.register_error_handler(OperationalError, _database_error)

@@ -8,6 +8,7 @@ there (PostgreSQL starts only in that run).
 from __future__ import annotations
 
 import io
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,10 @@ from tests import backends
 from tests.backends import make_app
 
 pytest_plugins = ["tests.tiny_models"]
+# Most tests sign up several people, as an instance with REGISTRATION=open lets them; the tests of registration
+# control (tests/auth/test_registration.py) set it themselves. Set here, so apps and servers started in
+# subprocesses see it too.
+os.environ.setdefault("REGISTRATION", "open")
 
 PASSWORD = "correct horse battery"
 #: Where the browser tests (tests/e2e) leave their screenshots.

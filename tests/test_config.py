@@ -30,3 +30,12 @@ def test_env_file_and_environment_are_read_in_that_order(tmp_path, monkeypatch):
     settings = Settings.load(env_file=str(env))
     assert (settings.SMTP_SERVER, settings.SMTP_PORT, settings.SMTP_USE_TLS) == ("mail.example.com", 2525, False)
     assert settings.MAX_UPLOAD_MB == 9
+
+
+def test_shoebox_bind_is_read_the_way_gunicorn_reads_it():
+    from shoebox.config import bind_address
+
+    assert bind_address("0.0.0.0:8080") == ("0.0.0.0", 8080)
+    assert bind_address("[::1]:5001") == ("::1", 5001)
+    assert bind_address("192.168.1.20") == ("192.168.1.20", 5000)
+    assert bind_address(":5002") == ("127.0.0.1", 5002)

@@ -51,6 +51,18 @@ def current_user() -> User:
     return user
 
 
+def admin_required(view: Callable) -> Callable:
+    """For the admin's routes: signed in (401 otherwise) as the instance's admin (403 otherwise)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        service.require_admin(current_user())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def page_login_required(view: Callable) -> Callable:
     """For HTML pages: a valid access cookie, else a redirect to the sign-in page."""
 
@@ -93,7 +105,8 @@ class TooManyAttempts(ShoeboxError):
     code = "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many attempts; try again in {retry_after} seconds")
+        # A sentence, capitalised: the pages show it as it is.
+        super().__init__(f"Too many attempts. Try again in {retry_after} seconds.")
         self.retry_after = retry_after
 
 
@@ -103,6 +116,9 @@ def rate_limiter() -> RateLimiter:
 
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
+    if settings.REGISTRATION not in service.REGISTRATION_MODES:
+        raise ValueError(f"REGISTRATION must be one of {', '.join(service.REGISTRATION_MODES)}, "
+                         f"not {settings.REGISTRATION!r}")
     app.extensions["rate_limiter"] = RateLimiter(app.config["RATELIMIT_STORAGE_URI"],
                                                  settings.AUTH_RATE_LIMIT_PER_MINUTE)
     app.extensions["outbox"] = Outbox()
@@ -149,5 +165,5 @@ def token_expiry(payload: dict) -> datetime:
     return datetime.fromtimestamp(payload["exp"], UTC).replace(tzinfo=None)
 
 
-__all__ = ["current_scope", "current_user", "current_user_id", "get_jwt", "init_app", "login_required",
-           "page_login_required", "rate_limiter", "token_expiry"]
+__all__ = ["admin_required", "current_scope", "current_user", "current_user_id", "get_jwt", "init_app",
+           "login_required", "page_login_required", "rate_limiter", "token_expiry"]

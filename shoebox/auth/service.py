@@ -9,17 +9,19 @@ import threading
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from shoebox.auth import invites
 from shoebox.config import Settings
 from shoebox.db import Database
-from shoebox.errors import Conflict, InvalidInput, Unauthorized
+from shoebox.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from shoebox.library.storage import Storage
 from shoebox.mail import send_mail
-from shoebox.models import ResetToken, RevokedToken, User, utcnow
+from shoebox.models import Photo, ResetToken, RevokedToken, User, utcnow
+from shoebox.scope import Scope
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -28,6 +30,8 @@ MIN_STRENGTH = 3
 #: Characters of a password that zxcvbn scores.
 STRENGTH_PREFIX = 64
 _ZXCVBN_LOCK = threading.Lock()
+#: What REGISTRATION may say (shoebox/config.py).
+REGISTRATION_MODES = ("open", "invite", "closed")
 #: A hash to check against when the email is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -68,16 +72,67 @@ def _strength(password: str, email: str) -> dict:
         return zxcvbn(password[:STRENGTH_PREFIX], user_inputs=[word for word in known if word])
 
 
-def register(session: Session, email: object, password: object) -> User:
-    """Create an account; the email is normalised and must be new."""
+def register(session: Session, email: object, password: object, mode: str = "open", invite: object = None) -> User:
+    """Sign-up from the page or the API, as REGISTRATION (`mode`) allows: the first account always (it becomes
+    the admin), then anyone ("open"), only with an invite token ("invite"), or nobody ("closed")."""
+    used = None
+    if has_accounts(session):
+        if mode == "closed":
+            raise Forbidden("registration is closed on this server; ask its administrator for an account",
+                            code="registration_closed")
+        if mode == "invite":
+            if invite is None or invite == "":
+                raise Forbidden("registration on this server is by invitation: open the invite link you were sent",
+                                code="invite_required")
+            used = invites.usable(session, invite)
+    user = create_account(session, email, password, commit=False)
+    if used is not None:
+        session.flush()
+        used.used_at, used.used_by = utcnow(), user.id
+    session.commit()
+    return user
+
+
+def create_account(session: Session, email: object, password: object, commit: bool = True) -> User:
+    """An account, whatever REGISTRATION says (the admin's and the command line's way); the first one made on
+    an instance is its admin. The email is normalised and must be new."""
     address = normalise_email(email)
     check_password_rules(password, address)
     if session.scalar(select(User.id).where(User.email == address)):
         raise Conflict("an account with this email already exists", code="email_taken")
-    user = User(email=address, password_hash=generate_password_hash(password))
+    user = User(email=address, password_hash=generate_password_hash(password), is_admin=not has_accounts(session))
     session.add(user)
-    session.commit()
+    if commit:
+        session.commit()
     return user
+
+
+def has_accounts(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def registration(session: Session, mode: str) -> str:
+    """What the sign-up page offers now: "first" (no account yet: it becomes the admin), else `mode`."""
+    return mode if has_accounts(session) else "first"
+
+
+def require_admin(user: User) -> User:
+    if not user.is_admin:
+        raise Forbidden("only the administrator of this server can do this", code="admin_only")
+    return user
+
+
+def usage(session: Session, user_id: int) -> tuple[int, int]:
+    """(photos, bytes of their originals) of an account: one indexed aggregate, no walk over the files."""
+    count, size = session.execute(Scope.of_user(user_id).columns(func.count(Photo.id),
+                                                                 func.coalesce(func.sum(Photo.file_size), 0))).one()
+    return int(count), int(size)
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """Every token of the account stops working, on every device (this one too)."""
+    user.token_version += 1
+    session.commit()
 
 
 def find_user(session: Session, user_id: int) -> User | None:
@@ -120,8 +175,13 @@ def delete_account(session: Session, storage: Storage, user: User, password: obj
     gets the same id."""
     if not isinstance(password, str) or not check_password_hash(user.password_hash, password):
         raise Unauthorized("the password is wrong", code="invalid_credentials")
-    user_id = user.id
+    user_id, was_admin = user.id, user.is_admin
     session.delete(user)
+    session.flush()
+    if was_admin and session.scalar(select(User.id).where(User.is_admin).limit(1)) is None:
+        # an instance is never left without an admin: the oldest remaining account takes over
+        session.execute(update(User).where(User.id == select(func.min(User.id)).scalar_subquery())
+                        .values(is_admin=True))
     session.commit()
     storage.delete_user(user_id)
 

@@ -17,7 +17,7 @@ from flask_jwt_extended import (
 )
 from jwt.exceptions import PyJWTError
 
-from shoebox.auth import current_user, login_required, rate_limiter, service, token_expiry
+from shoebox.auth import current_user, login_required, page_login_required, rate_limiter, service, token_expiry
 from shoebox.models import User
 from shoebox.web import db_session, json_body, library, settings
 
@@ -29,7 +29,7 @@ _URL_TRIMMED = "".join(map(chr, range(0x21)))
 
 
 def _user_json(user: User) -> dict:
-    return {"id": user.id, "email": user.email, "created_at": user.created_at.isoformat()}
+    return {"id": user.id, "email": user.email, "is_admin": user.is_admin, "created_at": user.created_at.isoformat()}
 
 
 def _signed_in(user: User, status: int = 200):
@@ -51,7 +51,8 @@ def _account_key(email: object) -> str:
 def register():
     rate_limiter().hit(f"register-ip:{request.remote_addr}")  # counted before the body is parsed
     body = json_body()
-    user = service.register(db_session(), body.get("email"), body.get("password"))
+    user = service.register(db_session(), body.get("email"), body.get("password"), settings().REGISTRATION,
+                            body.get("invite"))
     return _signed_in(user, 201)
 
 
@@ -150,10 +151,23 @@ def change_password():
     return _signed_in(user)
 
 
+@bp.post("/api/auth/logout-all")
+@login_required
+def logout_all():
+    """Sign out on every device: every token of the account, this one's too, stops working."""
+    service.sign_out_everywhere(db_session(), current_user())
+    response = jsonify({"logged_out": True})
+    unset_jwt_cookies(response)
+    return response
+
+
 @bp.get("/api/me")
 @login_required
 def me():
-    return jsonify(_user_json(current_user()))
+    user = current_user()
+    photos, size = service.usage(db_session(), user.id)
+    return jsonify({**_user_json(user), "photo_count": photos, "storage_bytes": size,
+                    "registration": settings().REGISTRATION if user.is_admin else None})
 
 
 @bp.delete("/api/me")
@@ -178,7 +192,15 @@ def login_page():
 
 @bp.get("/register")
 def register_page():
-    return render_template("auth/register.html")
+    invite = request.args.get("invite", "")
+    return render_template("auth/register.html", invite=invite,
+                           registration=service.registration(db_session(), settings().REGISTRATION))
+
+
+@bp.get("/account")
+@page_login_required
+def account_page():
+    return render_template("account.html")
 
 
 @bp.get("/forgot-password")

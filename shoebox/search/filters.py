@@ -75,7 +75,11 @@ def _with_person(scope: Scope, person: str):
 
 
 def parse_filters(args) -> Filters:
-    return Filters(date_from=_date(args.get("from"), "from"), date_to=_date(args.get("to"), "to"),
+    date_from, date_to = _date(args.get("from"), "from"), _date(args.get("to"), "to")
+    if date_from and date_to and date_from > date_to:  # would match nothing, silently: say so instead
+        raise InvalidInput(f"the date range is reversed: from ({date_from}) is after to ({date_to})",
+                           code="reversed_date_range")
+    return Filters(date_from=date_from, date_to=date_to,
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
                    person=_person(args.get("person")), place=args.get("place") or None)
 

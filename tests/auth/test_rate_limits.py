@@ -3,6 +3,8 @@ cover every route that checks a password."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.backends import make_app
@@ -74,3 +76,9 @@ def test_wrong_passwords_of_a_signed_in_user_are_rate_limited(alice, method, url
     assert statuses[:LIMIT] == [401] * LIMIT and statuses[LIMIT] == 429
     assert alice._send(method, url, json={**body, field: PASSWORD}).status_code == 429
     assert alice.get("/api/me").status_code == 200  # the account is still there
+
+
+def test_the_rate_limit_message_is_a_sentence(client):
+    replies = [wrong_login(client, n) for n in range(LIMIT + 1)]
+    message = replies[LIMIT].json["error"]["message"]
+    assert re.fullmatch(r"Too many attempts\. Try again in \d+ seconds\.", message)

@@ -243,8 +243,16 @@ def visit_jobs(page, shot) -> None:
     shot("jobs")
 
 
+def show_pages(page):
+    """The navigation that names every page: the row under the header, or on a phone the menu it opens."""
+    toggle = page.get_by_role("button", name="Menu")
+    if toggle.is_visible():
+        toggle.click()
+    return page.get_by_role("navigation", name="Pages")
+
+
 def log_out(page, shot) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    show_pages(page).get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     page.goto("/")

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.e2e.conftest import serving, sync_api
-from tests.e2e.test_browser_flow import Shots, Watch, scene, sign_up
+from tests.e2e.test_browser_flow import Shots, Watch, scene, show_pages, sign_up
 
 pytestmark = pytest.mark.slow  # a real browser and the packaged text embedder
 
@@ -81,9 +81,8 @@ def upload(page) -> dict[str, int]:
 
 
 def delete_a_duplicate(page, shot, ids: dict[str, int]) -> None:
-    # The header's menu leads to the page.
-    page.get_by_role("button", name="Menu").click()
-    menu = page.get_by_role("navigation", name="Pages")
+    # The header's pages (a menu on a phone) lead to it.
+    menu = show_pages(page)
     expect(menu.get_by_role("link", name="Jobs")).to_be_visible()
     shot("menu-open")
     menu.get_by_role("link", name="Duplicates").click()

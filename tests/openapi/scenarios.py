@@ -33,6 +33,7 @@ def scenario(operation: str):
 def path_values(library: Library) -> dict[str, int]:
     """An existing id for each path parameter, owned by alice."""
     return {"photo_id": library.ids["paris.jpg"], "person_id": library.people["astronaut.png"],
+            "invite_id": library.alice.post("/api/admin/invites", json={}).json["id"],
             "face_id": library.alice.get(f"/api/photos/{library.ids['astronaut.png']}").json["faces"][0]["id"]}
 
 
@@ -255,3 +256,31 @@ def _retry(library):
 @scenario("GET /api/openapi.json")
 def _openapi(library):
     return [library.app.test_client().get("/api/openapi.json")]
+
+
+@scenario("POST /api/auth/logout-all")
+def _logout_all(library):
+    return [_fresh(library, "everywhere").post("/api/auth/logout-all")]
+
+
+@scenario("GET /api/admin/invites")
+def _invites(library):
+    library.alice.post("/api/admin/invites", json={"days": 3})
+    return [library.alice.get("/api/admin/invites")]
+
+
+@scenario("POST /api/admin/invites")
+def _create_invite(library):
+    return [library.alice.post("/api/admin/invites", json={"days": 3}), library.alice.post("/api/admin/invites",
+                                                                                          json={})]
+
+
+@scenario("DELETE /api/admin/invites/{invite_id}")
+def _revoke_invite(library):
+    invite = library.alice.post("/api/admin/invites", json={}).json
+    return [library.alice.delete(f"/api/admin/invites/{invite['id']}")]
+
+
+@scenario("POST /api/admin/users")
+def _create_user(library):
+    return [library.alice.post("/api/admin/users", json={"email": "made-by-admin@example.com", "password": PASSWORD})]

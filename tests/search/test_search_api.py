@@ -167,3 +167,10 @@ def test_near_duplicates_are_grouped(app, alice):
     alice.upload_one("other.png", make_image("PNG", size=(300, 300), color=(0, 200, 255)))
     groups = alice.get("/api/duplicates").json["groups"]
     assert [sorted(p["filename"] for p in g) for g in groups] == [["original.jpg", "smaller-copy.jpg"]]
+
+
+def test_a_reversed_date_range_is_a_clear_error_not_an_empty_result(searchable):
+    _app, alice, _bob, _ids = searchable
+    reply = alice.get("/api/search?from=2024-03-12&to=2024-03-09")
+    assert reply.status_code == 400 and reply.json["error"]["code"] == "reversed_date_range"
+    assert "2024-03-12" in reply.json["error"]["message"] and "reversed" in reply.json["error"]["message"]

@@ -44,6 +44,12 @@ async function errorFrom(reply) {
   return new ApiError(reply.status, error.code || `http_${reply.status}`, error.message || reply.statusText || "Request failed");
 }
 
+/** A 401 that answers a password check (changing the password, deleting the account): not a session ending. */
+async function wrongPassword(reply) {
+  const data = await reply.clone().json().catch(() => null);
+  return Boolean(data && data.error && data.error.code === "invalid_credentials");
+}
+
 /**
  * Call the API and return its JSON (null for 204). Throws ApiError with the server's code and message.
  * `auth: false` is for the sign-in forms: a 401 there is an answer, not an expired session.
@@ -63,12 +69,12 @@ export async function api(path, { method = "GET", body, signal, auth = true } = 
   let reply;
   try {
     reply = await send();
-    if (reply.status === 401 && auth && (await refreshSession())) reply = await send();
+    if (reply.status === 401 && auth && !(await wrongPassword(reply)) && (await refreshSession())) reply = await send();
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(0, "network", "Could not reach Shoebox. Check your connection and try again.");
   }
-  if (reply.status === 401 && auth) {
+  if (reply.status === 401 && auth && !(await wrongPassword(reply))) {
     goToLogin();
     throw new ApiError(401, "unauthorized", "Your session ended. Please sign in again.");
   }

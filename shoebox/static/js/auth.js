@@ -42,7 +42,8 @@ function check(form, kind) {
 
 const REQUESTS = {
   login: (data) => api(auth.login, { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
-  register: (data) => api(auth.register, { method: "POST", body: { email: data.email, password: data.password }, auth: false }),
+  register: (data) =>
+    api(auth.register, { method: "POST", body: { email: data.email, password: data.password, invite: data.invite }, auth: false }),
   forgot: (data) => api(auth.passwordReset, { method: "POST", body: { email: data.email }, auth: false }),
   reset: (data) => api(auth.passwordResetConfirm, { method: "POST", body: { token: data.token, password: data.password }, auth: false }),
 };

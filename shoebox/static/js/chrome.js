@@ -5,21 +5,22 @@ import { auth } from "./endpoints.js";
 import { initJobsIndicator } from "./jobs.js";
 import { initHeaderSearch } from "./search.js";
 import { followTileClicks } from "./sequence.js";
-import { $ } from "./ui.js";
+import { $, $$ } from "./ui.js";
 import { initUpload } from "./upload.js";
 
 function initLogout() {
-  const button = $("[data-logout]");
-  if (!button) return;
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await api(auth.logout, { method: "POST", auth: false });
-      location.assign("/login");
-    } catch {
-      location.assign("/logout"); // the server-side route clears the cookies whatever happened
-    }
-  });
+  // One in the row of pages (wider screens) and one in the phone's menu.
+  for (const button of $$("[data-logout]")) {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        await api(auth.logout, { method: "POST", auth: false });
+        location.assign("/login");
+      } catch {
+        location.assign("/logout"); // the server-side route clears the cookies whatever happened
+      }
+    });
+  }
 }
 
 /** The header's menu of pages: a disclosure button; Escape or a click elsewhere closes it. */

@@ -18,6 +18,16 @@ export const auth = {
   refresh: "/api/auth/refresh",
   passwordReset: "/api/auth/password-reset",
   passwordResetConfirm: "/api/auth/password-reset/confirm",
+  password: "/api/auth/password",
+  logoutAll: "/api/auth/logout-all",
+  me: "/api/me",
+};
+
+// -- the admin's: invite links and accounts made for someone ---------------------------------------------------
+export const admin = {
+  invites: "/api/admin/invites",
+  invite: (id) => `/api/admin/invites/${id}`,
+  users: "/api/admin/users",
 };
 
 // -- photos: the timeline listing (also where uploads go), one photo, its thumbnail, its look-alikes ---------

@@ -17,7 +17,10 @@ let sentinel;
 const searching = () => Boolean(state.params.q) || FILTERS.some((name) => state.params[name]);
 const grouped = () => !searching() || state.params.sort === "date" || !state.params.q;
 
-const tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md" });
+// The widest grid's row (2xl: 10 columns): these tiles load eagerly and first, the rest as they near the screen.
+const FIRST_ROW = 10;
+const tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md",
+  priority: $$("[data-id]", grid).length < FIRST_ROW });
 
 function monthSection(key) {
   const existing = $(`section[data-month="${key}"]`, grid);
@@ -47,7 +50,7 @@ function saveOrder() {
 }
 
 function showEmpty() {
-  const empty = !$("[data-id]", grid) && state.done;
+  const empty = !$("[data-id]", grid) && state.done && $("[data-grid-error]").hidden; // an error says why itself
   $('[data-empty="library"]').hidden = !(empty && !searching());
   $('[data-empty="search"]').hidden = !(empty && searching());
   if (empty && searching()) {
@@ -84,7 +87,9 @@ async function loadMore() {
     if (error.name === "AbortError" || generation !== state.generation) return;
     state.done = true;
     const slot = $("[data-grid-error]");
-    slot.textContent = `Could not load photos: ${error.message}`;
+    slot.textContent = error.code === "reversed_date_range"
+      ? "The date range is reversed: “From” is after “To”. Swap the two dates to see photos."
+      : `Could not load photos: ${error.message}`;
     slot.hidden = false;
   } finally {
     if (generation === state.generation) {

@@ -18,10 +18,13 @@ function card(template, person) {
   input.value = person.name || "";
   node.querySelector("[data-person-label]").htmlFor = input.id;
   node.querySelector("[data-person-counts]").textContent = counts(person);
+  const saved = node.querySelector("[data-person-saved]");
   const rename = async () => {
     if ((person.name || "") === input.value.trim()) return;
+    saved.textContent = "";
     Object.assign(person, await api(endpoints.person(person.id), { method: "PATCH", body: { name: input.value } }));
     crop.alt = person.name || "Unnamed person";
+    saved.textContent = person.name ? "Saved" : "Name removed";
   };
   node.querySelector("[data-person-rename]").addEventListener("submit", (event) => {
     event.preventDefault();

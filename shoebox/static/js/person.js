@@ -15,6 +15,7 @@ async function render(id) {
   if (person.crop_url) crop.src = person.crop_url;
   crop.alt = person.name || "Unnamed person";
   root.querySelector("[data-person-name]").value = person.name || "";
+  root.querySelector("[data-person-heading]").textContent = person.name || "Unnamed person";
   root.querySelector("[data-person-counts]").textContent = counts(person);
   root.querySelector("[data-person-hide]").textContent = person.hidden ? "Show on People" : "Hide";
   const tiles = person.photos.map((photo) => h("li", {}, photoTile(photo)));
@@ -49,8 +50,11 @@ function wire(id, state) {
     api(endpoints.mergePerson(id), { method: "POST", body: { into } })
       .then((target) => location.assign(`/people/${target.id}`)).catch((e) => status(e.message));
   });
-  root.querySelector("[data-person-delete]").addEventListener("click", () => {
-    if (!confirm("Forget this person? Their photos stay; their faces will belong to nobody.")) return;
+  // Confirmed in the page's own dialog (not the browser's confirm()).
+  const dialog = document.querySelector("[data-forget-dialog]");
+  root.querySelector("[data-person-delete]").addEventListener("click", () => dialog.showModal());
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue !== "forget") return;
     api(endpoints.person(id), { method: "DELETE" }).then(() => location.assign("/people")).catch((e) => status(e.message));
   });
 }

@@ -13,7 +13,7 @@ let summary;
 function row(file) {
   const preview = h("img", { class: "size-full object-cover", alt: "", src: URL.createObjectURL(file) });
   preview.addEventListener("error", () => preview.remove(), { once: true });
-  const fill = h("span");
+  const fill = h("span", { class: "w-0" }); // empty until its upload starts sending
   const bar = h("div", { class: "bar mt-1.5", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0", "aria-label": `Upload progress of ${file.name}` }, fill);
   const status = h("p", { class: "mt-1 text-xs text-neutral-500 dark:text-neutral-400", text: `Waiting · ${formatBytes(file.size)}` });
   const badge = h("span", { class: "flex size-6 shrink-0 items-center justify-center rounded-full" });
@@ -56,6 +56,7 @@ function reasonOf(result) {
 
 async function send(file, entry) {
   entry.item.dataset.state = "uploading";
+  entry.item.scrollIntoView({ block: "nearest" }); // what is uploading now stays in sight in a long list
   const result = await uploadFile(file, (fraction) => setProgress(entry, fraction));
   const photo = result.data && result.data.photos && result.data.photos[0];
   if (photo && photo.duplicate) {
@@ -99,12 +100,16 @@ export function addFiles(files) {
   const chosen = [...files];
   if (!chosen.length) return;
   showPanel(true);
+  // A new batch goes on top, in the order it uploads: the files being sent are the first rows, not below the fold.
+  const rows = [];
   for (const file of chosen) {
     const entry = row(file);
-    list.prepend(entry.item);
+    rows.push(entry.item);
     queue.push({ file, entry });
     counts.total += 1;
   }
+  list.prepend(...rows);
+  list.scrollTop = 0;
   updateSummary();
   pump();
 }
@@ -167,5 +172,10 @@ export function initUpload() {
     input.value = "";
   });
   $("[data-upload-close]", panel).addEventListener("click", closePanel);
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || panel.hidden || event.defaultPrevented) return;
+    event.preventDefault(); // the page's own Escape (the photo page's "back") waits for the next press
+    closePanel();
+  });
   initDropAnywhere();
 }
