@@ -3,6 +3,8 @@
 // Imports stay static: the browser then runs every handler before the page's load event, so nothing on a page
 // (a sign-in form above all) can be used before its script is wired. A heavy library (a viewer, a map) can still
 // come with import() inside the one page module that needs it.
+import { initAlbum } from "./album.js";
+import { initAlbums } from "./albums.js";
 import { initAuthForms } from "./auth.js";
 import { initChrome } from "./chrome.js";
 import { initDuplicates } from "./duplicates.js";
@@ -27,6 +29,8 @@ const PAGES = {
   people: initPeople,
   person: initPerson,
   places: initPlaces,
+  albums: initAlbums,
+  album: initAlbum,
 };
 // Pages without the signed-in header, so without the chrome.
 const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error"]);
