@@ -101,6 +101,13 @@ def rename_and_describe(page, shot) -> None:
     expect(page.get_by_text("Two walks, a year apart.")).to_be_visible()
     expect(page).to_have_title("Harbour and forest · Shoebox")
     shot("album-renamed")
+    # The album is a search filter too, named in the filter form.
+    album_id = urlparse(page.url).path.rsplit("/", 1)[1]
+    page.goto(f"/search?album={album_id}")
+    expect(page.locator("[data-grid] a.tile")).to_have_count(2)
+    expect(page.get_by_label("Album")).to_have_value(album_id)
+    expect(page.get_by_label("Album").locator("option:checked")).to_have_text("Harbour and forest")
+    page.go_back()
 
 
 def dark(page, shot) -> None:
