@@ -88,6 +88,8 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from shoebox.auth.admin import bp as admin_bp
+    from shoebox.albums.api import bp as albums_api_bp
+    from shoebox.albums.views import bp as albums_pages_bp
     from shoebox.auth.views import bp as auth_bp
     from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
@@ -110,6 +112,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_pages_bp)
     app.register_blueprint(places_api_bp)
     app.register_blueprint(places_pages_bp)
+    app.register_blueprint(albums_api_bp)
+    app.register_blueprint(albums_pages_bp)
 
 
 def register_commands(app: Flask) -> None:

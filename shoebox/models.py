@@ -251,6 +251,38 @@ class Face(Base):
         return [self.box_left, self.box_top, self.box_right, self.box_bottom]
 
 
+class Album(Base):
+    """A user's named set of their photos (a photo can be in many albums). What it shows is read through the
+    viewer's scope, so a photo that leaves the scope (trash) leaves the album's grid, count and cover with it."""
+
+    __tablename__ = "albums"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    #: The photo the user chose to show for it; None (or one no longer in it, or not visible) shows its newest.
+    cover_photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"), index=True)
+    #: How its page sorts photos by date taken: "newest" or "oldest" first.
+    photo_order: Mapped[str] = mapped_column(String(6), default="newest")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AlbumPhoto(Base):
+    """A photo in an album; goes with either (foreign keys cascade), so deleting a photo or an account leaves
+    no membership behind."""
+
+    __tablename__ = "album_photos"
+    __table_args__ = (UniqueConstraint("album_id", "photo_id", name="uq_album_photo"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ResetToken(Base):
     """A password-reset link's token, stored only as its SHA-256."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from shoebox.albums.service import MAX_IDS
 from shoebox.library.corrections import MAX_BULK, MAX_SHIFT_SECONDS
 from shoebox.media.dates import SOURCES
 from shoebox.media.formats import accepted_mime_types
@@ -83,6 +84,15 @@ _REGISTRATION = {"type": "string", "enum": ["open", "invite", "closed"]}
 _INVITE_FIELDS = {"id": _INT, "status": {"type": "string", "enum": ["pending", "used", "expired"]},
                   "created_at": _STR, "expires_at": _STR, "used_at": _NULLABLE_STR,
                   "used_by": {**_NULLABLE_STR, "description": "the email of the account it made"}}
+_ALBUM_ORDER = {"type": "string", "enum": ["newest", "oldest"], "description": "photos by date taken, newest or "
+                "oldest first"}
+_ALBUM = _object(
+    id=_INT, name=_STR, description=_NULLABLE_STR, order=_ALBUM_ORDER,
+    photo_count={**_INT, "description": "photos in it you can see (trashed ones leave it)"},
+    cover_photo_id={**_NULLABLE_INT, "description": "the photo shown: the chosen one, else the newest; null while "
+                    "empty"},
+    cover_chosen={**_BOOL, "description": "false: the cover is the newest photo (none chosen, or the chosen one left)"},
+    cover_url=_NULLABLE_STR, created_at=_STR, updated_at=_STR)
 
 SCHEMAS = {
     "Error": _ERROR,
@@ -110,6 +120,7 @@ SCHEMAS = {
     "Message": _object(message=_STR),
     "Person": _object(**_PERSON_FIELDS),
     "PersonDetail": _object(**_PERSON_FIELDS, photos=_array("Photo")),
+    "Album": _ALBUM,
     "Places": _object(countries=_array(_object(country=_STR, country_code=_NULLABLE_STR, count=_INT,
                                                cities=_array(_CITY)))),
     "Facets": _object(tags=_array(_object(name=_STR, count=_INT)), cameras=_array(_STR), formats=_array(_STR)),
@@ -184,11 +195,14 @@ def _path(name: str) -> dict:
 
 
 _ID, _PERSON_ID, _FACE_ID, _INVITE_ID = _path("photo_id"), _path("person_id"), _path("face_id"), _path("invite_id")
+_ALBUM_ID = _path("album_id")
+_PHOTO_IDS = {**_array(_INT), "minItems": 1, "maxItems": MAX_IDS, "description": "ids of your photos"}
 _CURSOR = _query("cursor", description="next_cursor of the previous page")
 _CREDENTIALS = _object(email=_STR, password=_STR)
 _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date"}),
                   _query("to", {"type": "string", "format": "date"}), _query("tag"), _query("camera"),
                   _query("format"), _query("person"), _query("place"),
+                  _query("album", {"type": "integer", "minimum": 1}, "one of your albums' id"),
                   _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
                   _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
 _SUGGEST_PARAMS = [_query("field", {"type": "string", "enum": ["person", "place", "tag", "camera"]}),
@@ -287,6 +301,35 @@ PATHS: dict[str, dict[str, dict]] = {
         "Put a face with another person, or with nobody (null)",
         (200, _object(id=_INT, photo_id=_INT, person_id=_NULLABLE_INT)),
         _object(person_id=_NULLABLE_INT), params=[_FACE_ID], errors=(400,))},
+    "/api/albums": {
+        "get": _op("Your albums, newest first, with photo counts and covers", (200, _object(items=_array("Album")))),
+        "post": _op("Create an album, with its first photos if `ids` are given (all yours, or 404 and no album)",
+                    (201, "Album"), _object(("description", "ids"), name=_STR, description=_NULLABLE_STR,
+                                            ids=_PHOTO_IDS), errors=(400, 404)),
+    },
+    "/api/albums/{album_id}": {
+        "get": _op("One album", (200, "Album"), params=[_ALBUM_ID]),
+        "patch": _op("Rename or describe an album, choose its cover (null: its newest photo) or its order",
+                     (200, "Album"), _object(("name", "description", "cover_photo_id", "order"), name=_STR,
+                                             description=_NULLABLE_STR, cover_photo_id=_NULLABLE_INT,
+                                             order=_ALBUM_ORDER), params=[_ALBUM_ID], errors=(400,)),
+        "delete": _op("Delete an album; its photos stay in your library", (204, None), params=[_ALBUM_ID]),
+    },
+    "/api/albums/{album_id}/photos": {
+        "get": _op("The album's photos by date taken, in its order unless `order` is given", (200, "PhotoPage"),
+                   params=[_ALBUM_ID, _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                           _query("order", _ALBUM_ORDER)], errors=(400,)),
+        "post": _op("Add photos (already there: kept once): all of them, or none (404) where an id is not one of "
+                    "your photos", (200, _object(album=_ref("Album"), added={**_INT, "description": "how many were "
+                                                                             "not in it yet"})),
+                    _object(ids=_PHOTO_IDS), params=[_ALBUM_ID], errors=(400,)),
+        "delete": _op("Take photos out of the album (they stay in your library): all of them, or none (404) where "
+                      "an id is not one of your photos", (200, _object(album=_ref("Album"), removed={
+                          **_INT, "description": "how many were in it"})),
+                      _object(ids=_PHOTO_IDS), params=[_ALBUM_ID], errors=(400,)),
+    },
+    "/api/photos/{photo_id}/albums": {"get": _op("The albums a photo is in", (200, _object(items=_array("Album"))),
+                                                 params=[_ID])},
     "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, "Places"))},
     "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, "Jobs"))},
     "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _object(retried=_INT)))},

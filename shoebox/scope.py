@@ -8,7 +8,8 @@ A viewer is a signed-in user looking at their own library today. What comes next
 condition here, and every read follows:
 - trash: `Photo.deleted_at.is_(None)` in `Scope._base()` (a `Viewer.trash` flag to look at the trash instead);
 - a share link: a `Viewer` field naming what the link opens, turned into a condition in `_base()`;
-- an album or a filter: `scope.narrow(condition)`, a narrower scope of the same viewer.
+- an album or a filter: `scope.narrow(condition)`, a narrower scope of the same viewer (an album's photos:
+  `scope.narrow(scope.in_albums(Album.id == album_id))`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shoebox.errors import NotFound
-from shoebox.models import Embedding, Face, Person, Photo, PhotoTag
+from shoebox.models import Album, AlbumPhoto, Embedding, Face, Person, Photo, PhotoTag
 
 #: The order of every photo listing: newest taken first, then newest id (a stable order for cursors).
 NEWEST_FIRST = (Photo.taken_at.desc(), Photo.id.desc())
+#: The same order reversed (an album shown oldest first).
+OLDEST_FIRST = (Photo.taken_at.asc(), Photo.id.asc())
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,23 @@ class Scope:
 
     def person_ids(self, *where: ColumnElement[bool]) -> Select:
         return select(Person.id).where(Person.user_id == self.viewer.owner_id, *where)
+
+    def albums(self, *where: ColumnElement[bool]) -> Select:
+        """SELECT of the owner's albums (what they show is read through the other methods: counts, covers)."""
+        return select(Album).where(Album.user_id == self.viewer.owner_id, *where)
+
+    def album_ids(self, *where: ColumnElement[bool]) -> Select:
+        return select(Album.id).where(Album.user_id == self.viewer.owner_id, *where)
+
+    def in_albums(self, *where: ColumnElement[bool]) -> ColumnElement[bool]:
+        """A condition on Photo: in one of the owner's albums meeting `where` (an album page, the album filter);
+        another user's album id matches no album, so no photo."""
+        return Photo.id.in_(select(AlbumPhoto.photo_id).where(AlbumPhoto.album_id.in_(self.album_ids(*where))))
+
+    def album_photo_columns(self, *columns) -> Select:
+        """SELECT of columns or aggregates of album memberships of visible photos (album counts and covers)."""
+        return (select(*columns).select_from(AlbumPhoto).join(Photo, Photo.id == AlbumPhoto.photo_id)
+                .where(*self.conditions()))
 
     def _hanging(self, photo_id: InstrumentedAttribute, *columns) -> Select:
         """Rows of a table hanging off photos (by its `photo_id`), kept to those of visible photos."""

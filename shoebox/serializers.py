@@ -1,4 +1,4 @@
-"""The public JSON shapes of photos, people, faces and places: every API module answers with these.
+"""The public JSON shapes of photos, people, faces, places and albums: every API module answers with these.
 
 Shaping lives here, below the blueprints and above the services, so one blueprint never imports another to
 borrow a shape. `url_for` needs a request (or app) context, as every caller has.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import url_for
 
 from shoebox.ai.places import osm_url
+from shoebox.albums.service import AlbumView
 from shoebox.library.service import visible_tags
 from shoebox.models import Photo
 from shoebox.people.service import PersonView
@@ -92,3 +93,14 @@ def person_json(view: PersonView) -> dict:
     crop = url_for("people.crop", person_id=person.id, v=person.cover_face_id) if person.face_count else None
     return {"id": person.id, "name": person.name, "hidden": person.hidden, "face_count": person.face_count,
             "photo_count": view.photo_count, "crop_url": crop}
+
+
+def album_json(view: AlbumView) -> dict:
+    """The public shape of an album: its cover is the chosen photo, or its newest when none is chosen (or the
+    chosen one left it); null while it holds no photo the viewer may see."""
+    album, cover = view.album, view.cover
+    return {"id": album.id, "name": album.name, "description": album.description, "order": album.photo_order,
+            "photo_count": view.photo_count, "cover_photo_id": cover.id if cover else None,
+            "cover_chosen": view.cover_chosen,
+            "cover_url": url_for("api.thumbnail", photo_id=cover.id, size="small", v=version(cover)) if cover else None,
+            "created_at": album.created_at.isoformat(), "updated_at": album.updated_at.isoformat()}

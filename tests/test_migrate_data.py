@@ -21,7 +21,8 @@ SETTINGS = {"WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True, "CAPTION_MODEL":
 
 @pytest.fixture
 def embedded(tmp_path):
-    """An embedded (SQLite) install with photos, tags (one hidden), notes, embeddings and a revoked token."""
+    """An embedded (SQLite) install with photos, tags (one hidden), notes, embeddings, an album and a revoked
+    token."""
     app = make_app({"DATA_DIR": str(tmp_path / "data"), **SETTINGS}, backend="embedded")
     ana = Account(app, "ana@example.com")
     Account(app, "ben@example.com")
@@ -29,6 +30,7 @@ def embedded(tmp_path):
     ana.patch(f"/api/photos/{ids[0]}", json={"caption": "lighthouse at dusk", "tags": ["coast", "évening"],
                                              "note": "from the ferry"})
     ana.patch(f"/api/photos/{ids[1]}", json={"caption": "a red kite over the hill", "tags": ["bird"]})
+    ana.post("/api/albums", json={"name": "Coast", "ids": ids[:3]})
     rng = np.random.default_rng(7)
     with app.extensions["db"].transaction() as session:
         for photo_id in ids:

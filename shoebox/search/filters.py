@@ -1,4 +1,4 @@
-"""Search filters (date range, tag, camera, format, person, place) as conditions on Photo, and the values they
+"""Search filters (date range, tag, camera, format, person, place, album) as conditions on Photo, and the values they
 can take (facets) among a viewer's photos."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
 from shoebox.ids import MAX_ID, is_id, whole_number
-from shoebox.models import PLACE_LEVELS, Face, Person, Photo, PhotoTag, fold
+from shoebox.models import PLACE_LEVELS, Album, Face, Person, Photo, PhotoTag, fold
 from shoebox.scope import Scope
 
 MAX_FACET_TAGS = 500
@@ -34,6 +34,7 @@ class Filters:
     format: str | None = None
     person: str | None = None  # a person's id, or their name (any case)
     place: str | None = None  # the start of a district, city, region or country (any case, any accents)
+    album: int | None = None  # one of the viewer's albums (another user's id matches nothing)
 
     def conditions(self, scope: Scope) -> list:
         """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
@@ -55,6 +56,8 @@ class Filters:
             conds.append(_with_person(scope, self.person))
         if self.place:
             conds.append(_in_place(self.place))
+        if self.album:
+            conds.append(scope.in_albums(Album.id == self.album))
         return conds
 
 
@@ -81,7 +84,8 @@ def parse_filters(args) -> Filters:
                            code="reversed_date_range")
     return Filters(date_from=date_from, date_to=date_to,
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
-                   person=_person(args.get("person")), place=args.get("place") or None)
+                   person=_person(args.get("person")), place=args.get("place") or None,
+                   album=_album(args.get("album")))
 
 
 def facets(session: Session, scope: Scope) -> dict:
@@ -133,6 +137,17 @@ def _person(value: str | None) -> str | None:
     if text.isascii() and text.isdigit() and not is_id(whole_number(text)):
         raise InvalidInput(f"person must be a person's id (1 to {MAX_ID}) or name", code="invalid_parameter")
     return text or None
+
+
+def _album(value: str | None) -> int | None:
+    """An album's id: digits that no id can be, or anything else, are refused."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    number = whole_number(text)
+    if not is_id(number):
+        raise InvalidInput(f"album must be an album's id (1 to {MAX_ID})", code="invalid_parameter")
+    return number
 
 
 def _date(value: str | None, name: str) -> date | None:

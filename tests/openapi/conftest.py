@@ -115,6 +115,7 @@ class Library:
     alice: Account
     ids: dict[str, int]
     people: dict[str, int]
+    album: int = 0  # alice's album "Paris", holding both Paris photos
 
     def account(self, email: str) -> Account:
         return Account(self.app, email)
@@ -148,5 +149,7 @@ def library(tmp_path_factory, vit_dir) -> Library:
     alice.patch(f"/api/photos/{ids['paris.jpg']}", json={"caption": "the tower at dusk", "note": "from the bridge"})
     people = {name: alice.get(f"/api/photos/{ids[name]}").json["faces"][0]["person_id"]
               for name in ("astronaut.png", "stranger.png")}
-    yield Library(app, reads, alice, ids, people)
+    album = alice.post("/api/albums", json={"name": "Paris", "description": "Evenings by the river",
+                                            "ids": [ids["paris.jpg"], ids["paris-small.jpg"]]}).json["id"]
+    yield Library(app, reads, alice, ids, people, album)
     app.extensions["db"].dispose()

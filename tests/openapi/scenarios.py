@@ -34,6 +34,7 @@ def path_values(library: Library) -> dict[str, int]:
     """An existing id for each path parameter, owned by alice."""
     return {"photo_id": library.ids["paris.jpg"], "person_id": library.people["astronaut.png"],
             "invite_id": library.alice.post("/api/admin/invites", json={}).json["id"],
+            "album_id": library.album,
             "face_id": library.alice.get(f"/api/photos/{library.ids['astronaut.png']}").json["faces"][0]["id"]}
 
 
@@ -161,7 +162,8 @@ def _similar(library):
 def _search(library):
     return [library.alice.get("/api/search?q=tower&limit=1"),
             library.alice.get("/api/search?q=&camera=X-T4&place=Paris&sort=date"),
-            library.alice.get("/api/search?q=the&from=2000-01-01&to=2100-01-01&format=jpeg&tag=nothing")]
+            library.alice.get("/api/search?q=the&from=2000-01-01&to=2100-01-01&format=jpeg&tag=nothing"),
+            library.alice.get(f"/api/search?album={library.album}")]
 
 
 @scenario("GET /api/facets")
@@ -284,3 +286,62 @@ def _revoke_invite(library):
 @scenario("POST /api/admin/users")
 def _create_user(library):
     return [library.alice.post("/api/admin/users", json={"email": "made-by-admin@example.com", "password": PASSWORD})]
+def _with_an_album(library: Library, name: str) -> tuple[Account, dict, list[int]]:
+    """A fresh account with two photos, the first in an album: the album, the photos' ids."""
+    user = _fresh(library, name)
+    ids = [user.upload_one(f"{name}{n}.jpg", make_jpeg(color=(n, 120, 30)))["id"] for n in (1, 2)]
+    return user, user.post("/api/albums", json={"name": "Trip", "ids": ids[:1]}).json, ids
+
+
+@scenario("GET /api/albums")
+def _albums(library):
+    return [library.alice.get("/api/albums")]
+
+
+@scenario("POST /api/albums")
+def _create_album(library):
+    user = _fresh(library, "album-maker")
+    photo = user.upload_one("first-album.jpg", make_jpeg(color=(3, 33, 99)))
+    return [user.post("/api/albums", json={"name": "Empty"}),
+            user.post("/api/albums", json={"name": "Summer", "description": "By the sea", "ids": [photo["id"]]})]
+
+
+@scenario("GET /api/albums/{album_id}")
+def _album(library):
+    return [library.alice.get(f"/api/albums/{library.album}")]
+
+
+@scenario("PATCH /api/albums/{album_id}")
+def _edit_album(library):
+    user, album, ids = _with_an_album(library, "album-editor")
+    return [user.patch(f"/api/albums/{album['id']}", json={"name": "Lisbon", "description": None,
+                                                           "cover_photo_id": ids[0], "order": "oldest"})]
+
+
+@scenario("DELETE /api/albums/{album_id}")
+def _delete_album(library):
+    user, album, _ids = _with_an_album(library, "album-deleter")
+    return [user.delete(f"/api/albums/{album['id']}")]
+
+
+@scenario("GET /api/albums/{album_id}/photos")
+def _album_photos(library):
+    return [library.alice.get(f"/api/albums/{library.album}/photos?limit=1"),
+            library.alice.get(f"/api/albums/{library.album}/photos?order=oldest")]
+
+
+@scenario("POST /api/albums/{album_id}/photos")
+def _add_to_album(library):
+    user, album, ids = _with_an_album(library, "album-adder")
+    return [user.post(f"/api/albums/{album['id']}/photos", json={"ids": ids})]
+
+
+@scenario("DELETE /api/albums/{album_id}/photos")
+def _remove_from_album(library):
+    user, album, ids = _with_an_album(library, "album-remover")
+    return [user.delete(f"/api/albums/{album['id']}/photos", json={"ids": ids})]
+
+
+@scenario("GET /api/photos/{photo_id}/albums")
+def _photo_albums(library):
+    return [library.alice.get(f"/api/photos/{library.ids['paris.jpg']}/albums")]

@@ -18,7 +18,9 @@ OPERATIONS = operations()
 UNKNOWN_ID = 987654
 #: A body each operation with an id in its path accepts, so that an unknown id is the only thing wrong.
 BODIES = {"PATCH /api/photos/{photo_id}": {"caption": "x"}, "PATCH /api/people/{person_id}": {"name": "x"},
-          "POST /api/people/{person_id}/merge": {"into": 1}, "PATCH /api/faces/{face_id}": {"person_id": None}}
+          "POST /api/people/{person_id}/merge": {"into": 1}, "PATCH /api/faces/{face_id}": {"person_id": None},
+          "PATCH /api/albums/{album_id}": {"name": "x"}, "POST /api/albums/{album_id}/photos": {"ids": [1]},
+          "DELETE /api/albums/{album_id}/photos": {"ids": [1]}}
 #: An invalid value for each kind of query parameter.
 INVALID = {"integer": "not-a-number", "boolean": None, "string": None}
 

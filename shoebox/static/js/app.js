@@ -4,6 +4,8 @@
 // (a sign-in form above all) can be used before its script is wired. A heavy library (a viewer, a map) can still
 // come with import() inside the one page module that needs it.
 import { initAccount } from "./account.js";
+import { initAlbum } from "./album.js";
+import { initAlbums } from "./albums.js";
 import { initAuthForms } from "./auth.js";
 import { initChrome } from "./chrome.js";
 import { initDuplicates } from "./duplicates.js";
@@ -29,6 +31,8 @@ const PAGES = {
   person: initPerson,
   places: initPlaces,
   account: initAccount,
+  albums: initAlbums,
+  album: initAlbum,
 };
 // Pages without the signed-in header, so without the chrome.
 const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error"]);

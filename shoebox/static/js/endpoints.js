@@ -54,3 +54,12 @@ export const people = ({ hidden = false } = {}) => `/api/people${query({ hidden:
 export const person = (id) => `/api/people/${id}`;
 export const mergePerson = (id) => `/api/people/${id}/merge`;
 export const places = () => "/api/places";
+
+// -- albums ---------------------------------------------------------------------------------------------------
+/** Every album with its count and cover: `{items}`. POST here creates one (`{name, description, ids}`). */
+export const albums = () => "/api/albums";
+export const album = (id) => `/api/albums/${id}`;
+/** An album's photos, a page at a time (`{limit, cursor, order}`); POST/DELETE `{ids}` adds or takes out photos. */
+export const albumPhotos = (id, params) => `/api/albums/${id}/photos${query(params)}`;
+/** The albums one photo is in: `{items}`. */
+export const photoAlbums = (id) => `/api/photos/${id}/albums`;

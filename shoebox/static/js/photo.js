@@ -1,6 +1,7 @@
 // The photo page: metadata, in-place editing, delete, and stepping through the grid's order (sequence.js).
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
+import { initPhotoAlbums } from "./photo-albums.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
 import { photoPath, photoTile } from "./tile.js";
 import { $, formatBytes, formatDateTime, h, icon } from "./ui.js";
@@ -312,6 +313,6 @@ export async function initPhoto() {
     renderFaces();
     loadSimilar(); // after the photo, and never waited for
   }).catch((failure) => { $("[data-edit-error]").textContent = `Could not load the details: ${failure.message}.`; });
-  await Promise.all([loading, initNavigation().catch(() => {})]);
+  await Promise.all([loading, initNavigation().catch(() => {}), initPhotoAlbums(id)]);
   document.body.dataset.ready = "true";
 }

@@ -4,7 +4,7 @@ import * as endpoints from "./endpoints.js";
 import { $, debounce, h } from "./ui.js";
 
 /** The filters a search can carry beside its words; the filter form has one field named after each. */
-export const FILTERS = ["from", "to", "tag", "camera", "format", "person", "place"];
+export const FILTERS = ["from", "to", "tag", "camera", "format", "person", "place", "album"];
 const NAMES = ["q", ...FILTERS, "sort"];
 
 export function paramsFromUrl() {
@@ -41,6 +41,8 @@ export async function loadFacets(form) {
   fill(form.elements.namedItem("tag"), (data.tags || []).map((tag) => ({ value: tag.name, label: `${tag.name} (${tag.count})` })));
   fill(form.elements.namedItem("camera"), (data.cameras || []).map((camera) => ({ value: camera, label: camera })));
   fill(form.elements.namedItem("format"), (data.formats || []).map((format) => ({ value: format, label: format })));
+  const albums = await api(endpoints.albums()).catch(() => ({ items: [] }));
+  fill(form.elements.namedItem("album"), albums.items.map((album) => ({ value: String(album.id), label: album.name })));
 }
 
 /** Each filter input marked `data-suggest="FIELD"` offers, in its <datalist>, the user's own values that begin

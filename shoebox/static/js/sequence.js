@@ -11,7 +11,10 @@ const DELETED = "shoebox:deleted";
 const EXTEND_BY = 100;
 // The paginated lists a sequence can be extended from, by name: each takes a query with `limit` and `cursor`
 // and answers {items, next_cursor}. A sequence stores the name (and query), never a function, so it can be saved.
-const LISTS = { photos: endpoints.photos };
+const LISTS = {
+  photos: endpoints.photos,
+  album: ({ album, ...params }) => endpoints.albumPhotos(album, params),
+};
 
 export class Sequence {
   /** `more`: null when `ids` is the whole list, else {list: a name in LISTS, query, cursor} for the next page. */
