@@ -87,9 +87,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from shoebox.auth.admin import bp as admin_bp
     from shoebox.albums.api import bp as albums_api_bp
     from shoebox.albums.views import bp as albums_pages_bp
+    from shoebox.auth.admin import bp as admin_bp
     from shoebox.auth.views import bp as auth_bp
     from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
