@@ -15,16 +15,15 @@ from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.scope import Scope
 
 #: Looks at least this alike are one picture. Measured by bench/visual_similarity.py (EfficientNet-Lite0 looks):
-#: the astronaut's resized, mirrored and JPEG q=60 copies 0.97-1.00; lighter or heavier edits 0.86-0.97 (cropped to
-#: 80 % 0.89, greyscale 0.86, brighter 0.97, mirrored + 256 px + JPEG q=40 0.88); two frames of one scene (the
-#: motorcycle stereo pair) 0.92; a 90-degree turn 0.75 and a 64-px thumbnail 0.66 are left out; unrelated sample
-#: photos 0.09-0.46 (median 0.15).
+#: the astronaut's resized, mirrored and JPEG q=60 copies 0.97-1.00; lighter or heavier edits 0.86-0.97 (cropped
+#: to 80 % 0.89, greyscale 0.86, brighter 0.97, mirrored + 256 px + JPEG q=40 0.88); two frames of one scene (the
+#: motorcycle stereo pair, grouped as a burst would be) 0.92; a 90-degree turn 0.75 and a 64-px thumbnail 0.66
+#: are left out; unrelated sample photos 0.09-0.46 (median 0.15).
 VISUAL_MATCH = 0.85
-#: Each look is sketched by the sides of 256 random hyperplanes (SimHash): looks at cosine c differ in
-#: 256 * acos(c) / pi bits on average (45 at 0.85, sd 6; 85 at 0.5), so only pairs within SKETCH_MAX_BITS are
-#: compared exactly: a pair at the threshold is missed with odds of 3 in 10,000, and the n^2 work is bit counts.
-SKETCH_BITS = 256
-SKETCH_MAX_BITS = 66
+#: Looks compared at once: 1024 x 1024 cosines (4 MB) per matrix product, each pair once. Exact; n^2/2 x 1280
+#: multiply-adds, ~2 s for 10k photos on the 2-core machine when it is quiet (bench/visual_similarity.py), where
+#: the hashes take 0.1 s: a library far larger wants an approximate index (usearch) instead.
+BLOCK = 1024
 
 
 def duplicate_groups(session: Session, scope: Scope, max_distance: int = 10) -> list[list[Photo]]:
@@ -75,19 +74,16 @@ def _hash_pairs(hashes: dict[int, int], with_looks: set[int], max_distance: int)
 
 
 def _look_pairs(ids: np.ndarray, looks: np.ndarray) -> list[tuple[int, int]]:
-    """Pairs of photos whose looks are at least VISUAL_MATCH alike (exact), among those whose sketches are close."""
-    if len(ids) < 2:
-        return []
-    planes = np.random.default_rng(0).standard_normal((looks.shape[1], SKETCH_BITS)).astype(np.float32)
-    sketches = np.packbits(looks @ planes > 0, axis=1).view(np.uint64)  # SKETCH_BITS / 64 words per look
-    pairs = []
-    for i in range(len(ids) - 1):
-        near = np.nonzero(np.bitwise_count(sketches[i + 1:] ^ sketches[i]).sum(axis=1) <= SKETCH_MAX_BITS)[0]
-        near += i + 1
-        alike = near[looks[near] @ looks[i] >= VISUAL_MATCH]
-        pairs.extend((int(ids[i]), int(ids[j])) for j in alike)
+    """Pairs of photos whose looks are at least VISUAL_MATCH alike."""
+    pairs: list[tuple[int, int]] = []
+    for first in range(0, len(ids), BLOCK):
+        for second in range(first, len(ids), BLOCK):
+            cosines = looks[first:first + BLOCK] @ looks[second:second + BLOCK].T
+            rows, cols = np.nonzero(cosines >= VISUAL_MATCH)
+            rows, cols = rows + first, cols + second
+            once = cols > rows  # a block on the diagonal holds each pair twice, and each look with itself
+            pairs.extend(zip(ids[rows[once]].tolist(), ids[cols[once]].tolist(), strict=True))
     return pairs
-
 
 def _connected(ids: np.ndarray, pairs: list[tuple[int, int]]) -> list[list[int]]:
     """The groups of two or more ids that the pairs join, directly or through others."""
