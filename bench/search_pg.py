@@ -117,10 +117,11 @@ def measure(db: Database, queries: int, seed: int = 2) -> dict[str, object]:
     out: dict[str, object] = {}
     with db.make_session() as session:
         t0 = time.perf_counter()
-        store.search(session, library, MODEL, vectors[0], 100)  # the embedded index loads on first use
+        store.search(session, library, MODEL, vectors[0], 100, "image")  # the embedded index loads on first use
         out["first query (load)"] = (time.perf_counter() - t0) * 1000
-        out["vector"] = timed(lambda i: store.search(session, library, MODEL, vectors[i], 100), queries)
-        out["vector, 10% filter"] = timed(lambda i: store.search(session, sample, MODEL, vectors[i], 100), queries)
+        out["vector"] = timed(lambda i: store.search(session, library, MODEL, vectors[i], 100, "image"), queries)
+        out["vector, 10% filter"] = timed(lambda i: store.search(session, sample, MODEL, vectors[i], 100, "image"),
+                                          queries)
         out["keyword"] = timed(lambda i: keywords.search(session, keywords.match_all(texts[i]) or "x",
                                                          library.photo_ids(), 100), queries)
         if dialect == "postgresql":
@@ -132,8 +133,8 @@ def recall(session, store, vectors: np.ndarray) -> float:
     """Share of the exact top 100 that the HNSW search returns."""
     library = Scope.of_user(1)
     exact = library.narrow(true())  # a narrowed scope searches exactly
-    found = [len({i for i, _ in store.search(session, library, MODEL, v, 100)}
-                 & {i for i, _ in store.search(session, exact, MODEL, v, 100)}) / 100 for v in vectors]
+    found = [len({i for i, _ in store.search(session, library, MODEL, v, 100, "image")}
+                 & {i for i, _ in store.search(session, exact, MODEL, v, 100, "image")}) / 100 for v in vectors]
     return float(np.mean(found))
 
 

@@ -183,6 +183,10 @@ class PhotoTag(Base):
     photo: Mapped[Photo] = relationship(back_populates="tags")
 
 
+#: The embedding kind of a photo's look (the tag classifier's pooled features), for "more like this" and duplicates.
+VISUAL = "visual"
+
+
 class Embedding(Base):
     """An L2-normalised vector for search, tagged with the model that made it so stale ones are redone."""
 
@@ -191,7 +195,8 @@ class Embedding(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # "image" or "text"
+    #: "text" or "image" (the search embedding, from the photo's words or pixels), or VISUAL (its look).
+    kind: Mapped[str] = mapped_column(String(8))
     model: Mapped[str] = mapped_column(String(255))
     dim: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16 little-endian

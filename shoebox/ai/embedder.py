@@ -35,7 +35,8 @@ def _local_dir(source: Source) -> Path | None:
     return Path(cached).parent if isinstance(cached, str) else None
 
 
-def _version(name: str, source: Source, pooling: str) -> str:
+def version_of(name: str, source: Source, pooling: str) -> str:
+    """A model's version: its name, how its vectors are made and a digest of its weights."""
     directory = _local_dir(source)
     digest = weights_digest(directory) if directory else "unknown"
     return f"{Path(name).name if source.origin == 'directory' else name}:{pooling}:{digest}"
@@ -85,7 +86,7 @@ class TextEmbedder(_Embedder):
         source = resolve(self.name)
         tokenizer = AutoTokenizer.from_pretrained(source.path, local_files_only=source.local_only)
         model = AutoModel.from_pretrained(source.path, local_files_only=source.local_only).eval()
-        return _Loaded(tokenizer, model, int(model.config.hidden_size), _version(self.name, source, "mean"))
+        return _Loaded(tokenizer, model, int(model.config.hidden_size), version_of(self.name, source, "mean"))
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         """One unit-length float32 row per text, shape (len(texts), dim)."""
@@ -118,7 +119,7 @@ class ImageTextEmbedder(_Embedder):
         processor = AutoProcessor.from_pretrained(source.path, local_files_only=source.local_only)
         model = AutoModel.from_pretrained(source.path, local_files_only=source.local_only).eval()
         dim = int(getattr(model.config, "projection_dim", 0) or model.config.text_config.hidden_size)
-        version = _version(self.name, source, model.config.model_type)
+        version = version_of(self.name, source, model.config.model_type)
         return _Loaded(processor.tokenizer, model, dim, version, processor)
 
     def embed_images(self, images: list[Image]) -> np.ndarray:

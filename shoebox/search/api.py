@@ -51,7 +51,7 @@ def suggestions():
 @bp.get("/photos/<int:photo_id>/similar")
 @login_required
 def similar(photo_id: int):
-    """More like this: the nearest photos by embedding."""
+    """More like this: the nearest photos by their look (visual embedding), or by meaning where it has none."""
     hits = searcher().similar(db_session(), current_scope(), photo_id, int_arg("limit", 12, 1, 100))
     return jsonify({"items": [{**photo_json(photo), "similarity": round(float(s), 4)} for photo, s in hits]})
 
@@ -59,6 +59,7 @@ def similar(photo_id: int):
 @bp.get("/duplicates")
 @login_required
 def duplicates():
-    """Groups of near-identical photos (re-saved, resized or lightly edited copies), the largest copy first."""
+    """Groups of near-identical photos (re-saved, resized, mirrored or lightly edited copies), the largest copy
+    first; `distance` is for the difference hashes of photos without a look."""
     groups = duplicate_groups(db_session(), current_scope(), int_arg("distance", 10, 0, 24))
     return jsonify({"groups": [[photo_json(photo) for photo in group] for group in groups]})

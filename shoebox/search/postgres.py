@@ -6,9 +6,11 @@ Same contract as the SQLite path (shoebox.search.keyword, shoebox.search.service
   mirror bm25's weights. (The SQLite-only extras: the trigram index for words OCR glued together, and the
   per-field "person"/"place"/"text" labels in results, which say "keyword" here.)
 - Vectors: `embeddings.vec` is an untyped `vector` filled from the float16 BLOB by the ORM hook below, so
-  the BLOB stays the one source of truth (and migrate-data copies only it). A partial HNSW index per
-  dimension (`(vec::vector(d)) vector_cosine_ops WHERE dim = d`) is made the first time a dimension is
-  stored. Searches in a narrowed scope (filters) run exact inside the query (HNSW in pgvector 0.6 would
+  the BLOB stays the one source of truth (and migrate-data copies only it). A partial HNSW index per kind
+  and dimension (`(vec::vector(d)) vector_cosine_ops WHERE kind = 'k' AND dim = d`) is made the first time
+  they are stored: a photo's look ("visual") and its search embedding may share a dimension (ViT-B and
+  SigLIP-B are both 768-d), and one index over both would fill an approximate scan with the other kind's
+  vectors. Searches in a narrowed scope (filters) run exact inside the query (HNSW in pgvector 0.6 would
   filter after the approximate scan and lose hits); searches of a whole library use the index.
 """
 
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Connection, Select, bindparam, cast, column, event, literal_column, select, table, text
+from sqlalchemy import Connection, Select, bindparam, cast, column, event, literal, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from shoebox.models import Embedding, Photo
@@ -151,7 +153,7 @@ class TsvectorIndex:
 # -- vectors ---------------------------------------------------------------------------------------------
 
 _SET_VECTOR = text("UPDATE embeddings SET vec = :vec WHERE id = :id").bindparams(bindparam("vec", type_=Vector()))
-_indexed_dims: set[tuple[str, int]] = set()
+_indexed: set[tuple[str, str, int]] = set()
 _indexed_lock = threading.Lock()
 
 
@@ -160,32 +162,39 @@ def decode(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f2").astype(np.float32)
 
 
-def ensure_vector_index(connection: Connection, dim: int) -> None:
-    """Create the partial HNSW (cosine) index for vectors of this dimension once (idempotent)."""
-    key = (str(connection.engine.url), dim)
+def vector_index_sql(kind: str, dim: int) -> str:
+    """CREATE INDEX for the partial HNSW (cosine) index of one embedding kind and dimension (idempotent)."""
+    if not kind.isalpha():
+        raise ValueError(f"not an embedding kind: {kind!r}")
+    return (f"CREATE INDEX IF NOT EXISTS ix_embeddings_{kind}_hnsw_{int(dim)} ON embeddings USING hnsw "
+            f"((vec::vector({int(dim)})) vector_cosine_ops) WHERE kind = '{kind}' AND dim = {int(dim)}")
+
+
+def ensure_vector_index(connection: Connection, kind: str, dim: int) -> None:
+    """Create the partial HNSW (cosine) index for vectors of this kind and dimension once (idempotent)."""
+    key = (str(connection.engine.url), kind, dim)
     with _indexed_lock:
-        if key in _indexed_dims:
+        if key in _indexed:
             return
     with connection.begin_nested():  # two processes racing on IF NOT EXISTS: the loser must not spoil the txn
-        connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_embeddings_vec_hnsw_{int(dim)} ON embeddings "
-                                f"USING hnsw ((vec::vector({int(dim)})) vector_cosine_ops) WHERE dim = {int(dim)}"))
+        connection.execute(text(vector_index_sql(kind, dim)))
     with _indexed_lock:
-        _indexed_dims.add(key)
+        _indexed.add(key)
 
 
-def fill_vectors(connection: Connection, rows: Sequence[tuple[int, int, bytes]], index: bool = True) -> None:
-    """Write `vec` for (embedding id, dim, BLOB) rows and (unless told not to) index their dimensions."""
+def fill_vectors(connection: Connection, rows: Sequence[tuple[int, str, int, bytes]], index: bool = True) -> None:
+    """Write `vec` for (embedding id, kind, dim, BLOB) rows and (unless told not to) index their kinds and dims."""
     if not rows:
         return
     if index:
-        for dim in sorted({dim for _, dim, _ in rows}):
-            ensure_vector_index(connection, dim)
-    connection.execute(_SET_VECTOR, [{"id": i, "vec": decode(blob)} for i, _, blob in rows])
+        for kind, dim in sorted({(kind, dim) for _, kind, dim, _ in rows}):
+            ensure_vector_index(connection, kind, dim)
+    connection.execute(_SET_VECTOR, [{"id": i, "vec": decode(blob)} for i, _, _, blob in rows])
 
 
 @event.listens_for(Session, "after_flush")
 def _fill_new_vectors(session: Session, _context) -> None:
-    rows = [(obj.id, obj.dim, obj.vector) for obj in (*session.new, *session.dirty)
+    rows = [(obj.id, obj.kind, obj.dim, obj.vector) for obj in (*session.new, *session.dirty)
             if isinstance(obj, Embedding) and obj.id is not None and obj not in session.deleted]
     if rows and session.get_bind().dialect.name == "postgresql":
         fill_vectors(session.connection(), rows)
@@ -196,27 +205,30 @@ def rebuild(connection: Connection) -> None:
     ids = list(connection.scalars(select(Photo.id)))
     for start in range(0, len(ids), 5000):
         TsvectorIndex().reindex(connection, ids[start:start + 5000])
-    blobs = connection.execute(select(Embedding.id, Embedding.dim, Embedding.vector).order_by(Embedding.id)).all()
+    blobs = connection.execute(select(Embedding.id, Embedding.kind, Embedding.dim, Embedding.vector)
+                               .order_by(Embedding.id)).all()
     for start in range(0, len(blobs), 2000):  # vectors first, the HNSW graph once after (much faster)
         fill_vectors(connection, [tuple(row) for row in blobs[start:start + 2000]], index=False)
-    for dim in sorted({row.dim for row in blobs}):
-        ensure_vector_index(connection, dim)
+    for kind, dim in sorted({(row.kind, row.dim) for row in blobs}):
+        ensure_vector_index(connection, kind, dim)
 
 
 class PgVectorStore:
     """Cosine nearest neighbours computed by PostgreSQL (pgvector), restricted inside the query to the scope:
     it reads the rows, so a deleted photo is gone from it at once."""
 
-    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int
+    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str
                ) -> list[tuple[int, float]]:
-        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model`, best first."""
+        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         norm = float(np.linalg.norm(vector)) or 1.0
         dim = int(vector.shape[0])
         typed = cast(literal_column("embeddings.vec"), Vector(dim))
         distance = typed.cosine_distance(bindparam("q", vector / norm, type_=Vector(dim)))
+        # kind and dim as literals, as the partial index states them, so the planner can use it
         found = (scope.embeddings(Embedding.photo_id, (1 - distance).label("score"))
-                 .where(Embedding.model == model, Embedding.dim == dim).limit(k))
+                 .where(Embedding.model == model, Embedding.kind == literal(kind, literal_execute=True),
+                        Embedding.dim == literal(dim, literal_execute=True)).limit(k))
         if not scope.whole_library:  # exact: "+ 0" keeps the planner off the approximate index
             found = found.order_by(distance + 0, Embedding.photo_id)
         else:

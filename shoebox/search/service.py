@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from sqlalchemy import case
 from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
 from shoebox.cursors import decode_offset, encode_offset
 from shoebox.errors import InvalidInput
-from shoebox.models import Embedding, Photo
+from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.scope import NEWEST_FIRST, Scope
 from shoebox.search import fusion, query
 from shoebox.search.filters import Filters
@@ -37,9 +38,9 @@ STALE_RETRIES = 3
 class VectorStore(Protocol):
     """Where meaning search runs: in this process's memory (embedded) or in the database (pgvector)."""
 
-    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int
+    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str
                ) -> list[tuple[int, float]]:
-        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model`, best first."""
+        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first."""
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Drop what is kept for these (deleted) photos of an owner, or for all of the owner's."""
@@ -59,9 +60,9 @@ class MemoryVectorStore:
         self._seen: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
 
-    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int
+    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str
                ) -> list[tuple[int, float]]:
-        """Exact cosine search of the owner's index, within the scope."""
+        """Exact cosine search of the owner's index, within the scope (one index per model, whatever its kind)."""
         index = self.index(session, scope, model)
         if not scope.whole_library:
             allowed = np.fromiter(session.scalars(scope.photo_ids()), dtype=np.int64)
@@ -223,18 +224,24 @@ class Searcher:
             model = embedder.version
         except ModelUnavailable:
             return [], {}
-        hits = self.vectors.search(session, candidates, model, vector, VECTOR_K)
+        kind = "image" if embedder.embeds_images else "text"
+        hits = self.vectors.search(session, candidates, model, vector, VECTOR_K, kind)
         cutoff = IMAGE_TEXT_CUTOFF if embedder.embeds_images else {}
         return hits, cutoff
 
     def similar(self, session: Session, scope: Scope, photo_id: int, limit: int) -> list[tuple[Photo, float]]:
-        """The scope's photos nearest to this one by embedding (most similar first), the photo itself left out."""
+        """The scope's photos nearest to this one (most similar first), the photo itself left out: by its look
+        (the visual embedding, among photos whose look the same model made) where it has one, else by its
+        search embedding (its words, or its pixels with an image-text model)."""
         photo = scope.get(session, photo_id)
-        row = session.execute(scope.embeddings(Embedding.model, Embedding.vector)
-                              .where(Embedding.photo_id == photo.id).order_by(Embedding.id.desc())).first()
+        look_first = case((Embedding.kind == VISUAL, 0), else_=1)
+        row = session.execute(scope.embeddings(Embedding.kind, Embedding.model, Embedding.vector)
+                              .where(Embedding.photo_id == photo.id)
+                              .order_by(look_first, Embedding.id.desc())).first()
         if row is None:
             return []
         vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32)
-        hits = [(i, s) for i, s in self.vectors.search(session, scope, row.model, vector, limit + 1) if i != photo.id]
+        found = self.vectors.search(session, scope, row.model, vector, limit + 1, row.kind)
+        hits = [(i, s) for i, s in found if i != photo.id]
         photos = scope.load(session, [i for i, _ in hits[:limit]])
         return [(photos[i], s) for i, s in hits[:limit] if i in photos]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from shoebox.ai.tagger import IMAGENET_LABELS_PATH, Rule, Tagger, TagRules
 
@@ -106,3 +106,30 @@ def test_packaged_efficientnet_recognises_a_crossword_grid() -> None:
 
     assert tags[0][0] == "crossword"
     assert tags[0][1] > 0.5
+
+
+def test_tiny_vit_gives_its_pooled_output_as_a_unit_length_look(vit_tagger: Tagger, photos: list[Image.Image]) -> None:
+    described = vit_tagger.tag_and_describe(photos)
+
+    assert [d.tags for d in described] == vit_tagger.tag(photos)  # the same pass; the tags as before
+    assert all(d.look.shape == (32,) and np.isclose(np.linalg.norm(d.look), 1.0) for d in described)
+    assert vit_tagger.visual_version.startswith("vit:vit-pooled-mirrored:")
+
+
+@pytest.mark.parametrize("model", ["vit", "efficientnet-lite0"])
+def test_a_mirrored_photo_looks_the_same(model: str, vit_tagger: Tagger, photos: list[Image.Image]) -> None:
+    tagger = vit_tagger if model == "vit" else Tagger("efficientnet-lite0")
+    photo = photos[0].resize((224, 224))  # even margins: the centre crop of the mirror image is the mirrored crop
+
+    original, mirrored = tagger.tag_and_describe([photo, ImageOps.mirror(photo)])
+
+    assert float(original.look @ mirrored.look) > 0.999
+
+
+def test_packaged_efficientnet_gives_the_same_tags_beside_a_1280_d_look() -> None:
+    tagger = Tagger("efficientnet-lite0")
+
+    (described,) = tagger.tag_and_describe([crossword_grid()])
+
+    assert described.tags == tagger.tag([crossword_grid()])[0]
+    assert described.look.shape == (1280,) and np.isclose(np.linalg.norm(described.look), 1.0)

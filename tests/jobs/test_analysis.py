@@ -51,9 +51,11 @@ def test_upload_is_captioned_tagged_and_embedded(ai_app, user):
     assert info["tags"] and all(t["source"] == "ai" for t in info["tag_details"])
     assert all(t["confidence"] is not None for t in info["tag_details"])
     with ai_app.app_context():
-        rows = ai_app.extensions["db"].session().query(Embedding).filter_by(photo_id=photo["id"]).all()
-    assert [(r.kind, r.dim, len(r.vector)) for r in rows] == [("text", 384, 384 * 2)]
-    assert rows[0].model.startswith(MINILM)
+        rows = ai_app.extensions["db"].session().query(Embedding).filter_by(photo_id=photo["id"]) \
+            .order_by(Embedding.kind).all()
+    # the search embedding of its words, and its look: the tiny ViT's 32-d pooled output
+    assert [(r.kind, r.dim, len(r.vector)) for r in rows] == [("text", 384, 384 * 2), ("visual", 32, 32 * 2)]
+    assert rows[0].model.startswith(MINILM) and rows[1].model.startswith("vit:vit-pooled-mirrored:")
 
 
 def test_user_edits_survive_a_reindex(ai_app, user):
@@ -157,10 +159,10 @@ def test_worker_thread_analyses_in_the_background(tmp_path, vit_dir):
 class TaggerThatChokesOnTinyImages(Tagger):
     """The real tiny ViT tagger, except that it raises on a 33-pixel-wide image (a model bug on one input)."""
 
-    def tag(self, images):
+    def tag_and_describe(self, images):
         if any(image.width == 33 for image in images):
             raise RuntimeError("model crashed on this input")
-        return super().tag(images)
+        return super().tag_and_describe(images)
 
 
 def test_a_model_that_raises_on_one_photo_fails_that_photo_and_the_batch_goes_on(tmp_path, vit_dir):
