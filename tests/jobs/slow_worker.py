@@ -36,6 +36,13 @@ def main() -> None:
         _log(log_path, f"watching {os.getpid()}")
 
     Queue.start_watching = watch_and_say
+    for name in ("requeue_lost", "requeue_dead_claims"):
+        def logged(self, _real=getattr(Queue, name), _name=name):
+            ids = _real(self)
+            if ids:
+                _log(log_path, f"{_name} {os.getpid()} " + " ".join(map(str, ids)))
+            return ids
+        setattr(Queue, name, functools.wraps(getattr(Queue, name))(logged))
 
     @functools.wraps(real_run)  # same module and name: Huey finds tasks by them
     def slow_run(self, photo_ids, parts=None):
