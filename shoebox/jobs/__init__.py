@@ -99,15 +99,13 @@ class Queue:
 
     def requeue_dead_claims(self) -> list[int]:
         """Queue again the photos `running` under a process that is gone (cheap: reads only the claims)."""
-        from shoebox.jobs.analysis import mark_queued
-        from shoebox.jobs.claims import dead_claims
+        from shoebox.jobs.claims import dead_claims, release
 
         with self.database.make_session() as session:  # reading first: no write lock while all is well
             if not dead_claims(session, self._claim_timeout()):
                 return []
         with self.database.transaction() as session:
-            ids = dead_claims(session, self._claim_timeout())
-            mark_queued(session, ids)
+            ids = release(session, dead_claims(session, self._claim_timeout()))
         self.enqueue_analysis(ids)
         if ids:
             log.info("queued %d photo(s) again whose worker stopped beating", len(ids))

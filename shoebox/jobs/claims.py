@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -103,14 +103,20 @@ def dead_claimers(session: Session, claimers: Iterable[str], timeout: timedelta)
     return {c for c in claimers if not _alive_here(c) or beats.get(c) is None or beats[c] < old}
 
 
-def dead_claims(session: Session, timeout: timedelta) -> list[int]:
-    """The photos `running` under a process that is gone (see `dead_claimers`)."""
+def dead_claims(session: Session, timeout: timedelta) -> set[str]:
+    """The claimers of `running` photos whose process is gone (see `dead_claimers`): an indexed read."""
     running = select(Photo.claimed_by).where(Photo.claimed_by.is_not(None), Photo.status == "running").distinct()
-    dead = dead_claimers(session, session.scalars(running), timeout)
-    if not dead:
+    return dead_claimers(session, session.scalars(running), timeout)
+
+
+def release(session: Session, claimers: set[str]) -> list[int]:
+    """Put the photos these claimers still hold back to `queued`; return their ids. Conditional on the claim, so
+    of two workers releasing at once only one gets each photo (the other's UPDATE finds it no longer running)."""
+    if not claimers:
         return []
-    return list(session.scalars(select(Photo.id).where(Photo.status == "running", Photo.claimed_by.in_(dead))
-                                .order_by(Photo.id)))
+    ids = session.scalars(update(Photo).where(Photo.status == "running", Photo.claimed_by.in_(claimers))
+                          .values(status="queued", status_reason=None, claimed_by=None).returning(Photo.id))
+    return sorted(ids)
 
 
 def forget_old_beats(session: Session) -> None:

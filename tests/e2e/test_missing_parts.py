@@ -26,7 +26,8 @@ def test_a_missing_captioner_is_explained_on_the_photo_and_once_on_the_jobs_page
             with page.expect_file_chooser() as chooser:
                 page.get_by_role("button", name="Upload photos").click()
             chooser.value.set_files([{"name": "beach.jpg", "mimeType": "image/jpeg", "buffer": make_jpeg()}])
-            expect(page.locator("[data-upload-panel]").get_by_role("heading")).to_have_text("1 uploaded", timeout=90_000)
+            heading = page.locator("[data-upload-panel]").get_by_role("heading")
+            expect(heading).to_have_text("1 uploaded", timeout=90_000)
             photo_id = page.request.get("/api/photos").json()["items"][0]["id"]
 
             page.goto(f"/photos/{photo_id}")
