@@ -91,6 +91,9 @@ class Settings:
     # Seconds a photo may stay "running" before it is taken for lost with a killed worker and queued again
     # (workers look every minute and when they start); keep it well above the longest batch.
     JOB_STALE_SECONDS: int = 900
+    # Seconds between a worker's heartbeats while it analyses photos; a worker silent for 3 heartbeats is taken
+    # for dead wherever it ran, and any worker (each looks every heartbeat) queues its photos again.
+    JOB_HEARTBEAT_SECONDS: float = 10.0
     # Models: a Hugging Face id or a local directory; "none" switches the part off.
     CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
     TAG_MODEL: str = "efficientnet-lite0"

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from shoebox.db import Database
 from shoebox.jobs import Queue
 from shoebox.jobs.analysis import mark_queued, stuck_photos
+from shoebox.jobs.claims import claim_timeout
 from shoebox.library.storage import THUMB_SIZES, Storage, TempFile, thumbnail_intact
 from shoebox.media.errors import MediaError
 from shoebox.media.thumbnails import render_thumbnails_from
@@ -76,8 +77,10 @@ class Checker:
         with self.db.make_session() as session:
             rows = {(u, s): (i, st) for i, u, s, st in session.execute(
                 select(Photo.id, Photo.user_id, Photo.sha256, Photo.status))}
+            settings = self.queue.settings
             lost = set(stuck_photos(session, self.queue.pending_photo_ids(),
-                                    timedelta(seconds=self.queue.settings.JOB_STALE_SECONDS)))
+                                    timedelta(seconds=settings.JOB_STALE_SECONDS),
+                                    claim_timeout(settings.JOB_HEARTBEAT_SECONDS)))
         report = Report(list(self._temp_findings()))
         if full:
             report.findings += [*self._orphans(rows), *self._photo_files(rows)]

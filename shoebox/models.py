@@ -11,13 +11,16 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -93,6 +96,8 @@ class Photo(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "sha256", name="uq_photo_user_sha256"),
         Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
+        # The Jobs page's latest failures without reading every photo of the library.
+        Index("ix_photos_user_status", "user_id", "status", "id"),
         NEVER_REUSE_IDS,
     )
 
@@ -146,8 +151,9 @@ class Photo(Base):
     #: Analysis status: queued, running, done, failed, waiting (for a model); reason says why.
     status: Mapped[str] = mapped_column(String(16), default="queued")
     status_reason: Mapped[str | None] = mapped_column(Text)
-    #: While running: the worker analysing it (`<host>-<pid>`), so a crashed worker's photos are queued again.
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    #: While running: the worker analysing it (`<host>-<pid>`, its WorkerBeat), so a crashed worker's photos are
+    #: queued again.
+    claimed_by: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -158,6 +164,62 @@ class Photo(Base):
     faces: Mapped[list[Face]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="Face.id"
     )
+    #: The parts of its analysis that did not run (waiting for a model, or switched off); see PartState.
+    part_states: Mapped[list[PartState]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="PartState.part"
+    )
+
+
+class PartState(Base):
+    """A part of a photo's analysis (shoebox.jobs.parts.PIPELINE) that did not run when the photo was analysed:
+    "waiting" for a model this server cannot load, or "off" (switched off in the settings). A part with no row
+    ran; while the photo is queued or running its rows say how the previous analysis went."""
+
+    __tablename__ = "photo_part_states"
+
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: The photo's owner: what the kept counts (analysis_counts) are kept by.
+    user_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(8))
+
+    photo: Mapped[Photo] = relationship(back_populates="part_states")
+
+
+class PartProblem(Base):
+    """Why a part of the analysis waits, as the last worker that tried it saw it: one row per part, for the
+    Jobs page (the reason is the server's, not the photo's)."""
+
+    __tablename__ = "analysis_problems"
+
+    part: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkerBeat(Base):
+    """A process that claimed photos for analysis (its owner tag, `<host>-<pid>`) and when it last said it is
+    alive: refreshed while it holds claims, so any worker on any machine can tell a dead one (shoebox.jobs.claims)."""
+
+    __tablename__ = "worker_beats"
+
+    worker: Mapped[str] = mapped_column(String(128), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+#: Tables the database keeps itself (triggers) from the others: never copied between databases, only rebuilt.
+DERIVED = MetaData()
+
+#: How many of each owner's photos are in each analysis status (part "photo") and how many have each part in each
+#: PartState state: kept by triggers on photos and photo_part_states (migration 0009), so the Jobs page, polled
+#: every few seconds, reads a handful of rows instead of counting the library.
+analysis_counts = Table(
+    "analysis_counts", DERIVED,
+    Column("user_id", Integer, primary_key=True),
+    Column("part", String(16), primary_key=True),
+    Column("state", String(16), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
 
     @validates(*PLACE_LEVELS)
     def _keep_place_key(self, name: str, value: str | None) -> str | None:

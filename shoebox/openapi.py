@@ -72,6 +72,15 @@ _DETAIL_FIELDS = {
     "animated": {**_BOOL, "description": "an animation (GIF, APNG, WebP, AVIF): show original_url, whose frames "
                  "play; large_url is its first frame"},
 }
+_PART_STATE = {"type": "string", "enum": ["done", "waiting", "off", "pending", "failed"]}
+_ANALYSIS = {"type": "object", "additionalProperties": _PART_STATE, "description":
+             "By analysis part (caption, tags, faces, places, text, embedding): done; waiting for a model the server "
+             "cannot load (the rest of the analysis is done and searchable); off (switched off on the server); "
+             "pending (queued or running); failed (the photo could not be analysed, see status_reason)"}
+_JOB_PART = _object(name=_STR, waiting={**_INT, "description": "photos on which this part waits for a model"},
+                    off={**_INT, "description": "photos analysed while this part was switched off"},
+                    reason={**_NULLABLE_STR, "description": "why it waits, as the last worker saw it"},
+                    fix={**_NULLABLE_STR, "description": "what an administrator does so that it runs"})
 _PERSON_FIELDS = {"id": _INT, "name": _NULLABLE_STR, "hidden": _BOOL, "face_count": _INT, "photo_count": _INT,
                   "crop_url": _NULLABLE_STR}
 _CITY = _object(city=_NULLABLE_STR, region=_NULLABLE_STR, count=_INT,
@@ -97,7 +106,7 @@ _ALBUM = _object(
 SCHEMAS = {
     "Error": _ERROR,
     "Photo": _object(**_PHOTO_FIELDS),
-    "PhotoDetail": _object(**_PHOTO_FIELDS, **_DETAIL_FIELDS),
+    "PhotoDetail": _object(**_PHOTO_FIELDS, **_DETAIL_FIELDS, analysis=_ANALYSIS),
     "PhotoPage": _object(items=_array("Photo"), next_cursor=_NULLABLE_STR),
     "SearchPage": _object(
         items=_array(_object(**_PHOTO_FIELDS, score=_NUM, matched={
@@ -125,9 +134,11 @@ SCHEMAS = {
                                                cities=_array(_CITY)))),
     "Facets": _object(tags=_array(_object(name=_STR, count=_INT)), cameras=_array(_STR), formats=_array(_STR)),
     "Jobs": _object(counts=_object(**dict.fromkeys(_STATUSES, _INT)), total=_INT,
+                    analysed={**_INT, "description": "photos analysed: done, or done but for parts that wait"},
                     progress={**_NUM, "minimum": 0, "maximum": 1},
                     failed=_array(_object(photo_id=_INT, filename=_STR, reason=_NULLABLE_STR)),
-                    waiting_reason=_NULLABLE_STR),
+                    parts={**_array(_JOB_PART), "description": "each analysis part, in pipeline order"},
+                    waiting_reason={**_NULLABLE_STR, "description": "the waiting parts' reasons, joined"}),
 }
 _TAKEN_AT = {"type": "string", "description": "Local date and time, ISO 8601, with an optional UTC offset: "
                                             "2019-07-14T18:30:00 or 2019-07-14T18:30:00+02:00",

@@ -6,11 +6,12 @@ on this or any other machine that shares the database and the data directory.
 No job is lost when a worker dies. Huey removes a message from its queue when a worker takes it (no
 acknowledgement), so a worker killed mid-batch (SIGKILL, power loss, OOM) takes its batch with it; Huey's
 retries cover only exceptions. The database therefore keeps the truth: the analysis marks its photos
-`running` and claimed by `<host>-<pid>` before the models run, and `Queue.requeue_lost` queues again the
-photos whose job is gone: `running` under a process of this host that no longer exists, or for longer than
-JOB_STALE_SECONDS (a worker on another host), and `queued` with no message left in the queue. Every worker
-does it when it starts and then every minute (a Huey periodic task; the in-process worker thread in its
-loop). The analysis is
+`running` and claimed by `<host>-<pid>` before the models run, and that process beats a heartbeat while it
+holds claims (`shoebox.jobs.claims`). Every worker looks every heartbeat for photos `running` under a process
+that is gone (a dead pid on this host; a heartbeat silent for 3 beats, wherever it ran) and queues them again
+(`Queue.requeue_dead_claims`); when it starts and then every minute it also queues again the photos `queued`
+with no message left in the queue and those `running` for longer than JOB_STALE_SECONDS (`requeue_lost`).
+The analysis is
 idempotent (captions and tags are upserted, the embedding of a kind replaced), so a batch that runs twice,
 for instance when a slow worker was not dead after all, ends with the same rows as one that ran once.
 """
@@ -58,6 +59,7 @@ class Queue:
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
         self._worker: threading.Thread | None = None
+        self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
 
     def enqueue_analysis(self, photo_ids: Sequence[int], parts: Sequence[str] = ("all",)) -> None:
@@ -78,15 +80,49 @@ class Queue:
     def requeue_lost(self) -> list[int]:
         """Queue again the photos whose job was lost in a crash (see `stuck_photos`); return their ids."""
         from shoebox.jobs.analysis import mark_queued, stuck_photos
+        from shoebox.jobs.claims import forget_old_beats
 
         with self.database.transaction() as session:
             stale_after = timedelta(seconds=self.settings.JOB_STALE_SECONDS)
-            ids = stuck_photos(session, self.pending_photo_ids(), stale_after)
+            ids = stuck_photos(session, self.pending_photo_ids(), stale_after, self._claim_timeout())
             mark_queued(session, ids)
+            forget_old_beats(session)
         self.enqueue_analysis(ids)
         if ids:
             log.info("queued %d photo(s) again whose analysis was interrupted", len(ids))
         return ids
+
+    def _claim_timeout(self) -> timedelta:
+        from shoebox.jobs.claims import claim_timeout
+
+        return claim_timeout(self.settings.JOB_HEARTBEAT_SECONDS)
+
+    def requeue_dead_claims(self) -> list[int]:
+        """Queue again the photos `running` under a process that is gone (cheap: reads only the claims)."""
+        from shoebox.jobs.claims import dead_claims, release
+
+        with self.database.make_session() as session:  # reading first: no write lock while all is well
+            if not dead_claims(session, self._claim_timeout()):
+                return []
+        with self.database.transaction() as session:
+            ids = release(session, dead_claims(session, self._claim_timeout()))
+        self.enqueue_analysis(ids)
+        if ids:
+            log.info("queued %d photo(s) again whose worker stopped beating", len(ids))
+        return ids
+
+    def start_watching(self) -> None:
+        """Look for dead workers' claims every heartbeat, in a daemon thread of this worker process."""
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name="shoebox-claims", daemon=True)
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.settings.JOB_HEARTBEAT_SECONDS):
+            try:
+                self.requeue_dead_claims()
+            except Exception:  # the database may be away for a moment: look again next time
+                log.warning("could not look for dead workers' photos", exc_info=True)
 
     def start_worker_thread(self, lock_path: Path | None = None) -> None:
         """Run jobs in a daemon thread of this process (the one-command embedded setup). With `lock_path`,
@@ -105,6 +141,7 @@ class Queue:
     def _work(self, lock_path: Path | None = None) -> None:
         if lock_path is not None and not self._wait_for_lock(lock_path):
             return
+        self.start_watching()
         try:
             self.requeue_lost()
         except Exception:
@@ -145,6 +182,7 @@ class Queue:
         """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`.
         First queues again whatever a crashed worker left unfinished."""
         self.requeue_lost()
+        self.start_watching()
         self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 

@@ -59,6 +59,8 @@ class Part:
     size: int = MODEL_INPUT_SIZE
     #: Its result is among the photo's words, so the parts that read words run again whenever it runs.
     words: bool = False
+    #: The setting that picks its model or switches it on: named in the Jobs page's advice when it waits.
+    setting: str = ""
 
 
 # -- the parts' predictions -------------------------------------------------------------------------------
@@ -191,18 +193,20 @@ def searchable_text(photo: Photo) -> str:
 
 # -- the pipeline: predicted and stored in this order ------------------------------------------------------
 PIPELINE: tuple[Part, ...] = (
-    Part("caption", lambda m: m.captioner, lambda model, images: model.caption(images), keep_caption, words=True),
+    Part("caption", lambda m: m.captioner, lambda model, images: model.caption(images), keep_caption, words=True,
+         setting="CAPTION_MODEL"),
     # Tags and the photo's look (the "visual" embedding) from one forward pass of the classifier.
     Part("tags", lambda m: m.tagger, lambda model, images: model.tag_and_describe(images), keep_tags_and_look,
-         words=True),
-    Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True),
-    Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True),
-    Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True),
+         words=True, setting="TAG_MODEL"),
+    Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True, setting="FACES_ENABLED"),
+    Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True, setting="PLACES_ENABLED"),
+    Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True, setting="OCR_ENABLED"),
     # The search embedding from pixels, where EMBED_MODEL is an image-text model (CLIP, SigLIP).
-    Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image")),
+    Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image"),
+         setting="EMBED_MODEL"),
     # The search embedding from the photo's words, where EMBED_MODEL is a text model.
     Part("embedding", _text_embedder, lambda model, words: model.embed_texts(words), keep_embedding("text"),
-         reads="words"),
+         reads="words", setting="EMBED_MODEL"),
 )
 #: The part names a job may ask for (besides "all").
 PARTS: tuple[str, ...] = tuple(dict.fromkeys(part.name for part in PIPELINE))
@@ -213,3 +217,24 @@ def chosen(names: list[str] | None) -> list[Part]:
     asked = set(PARTS) if not names or "all" in names else set(names)
     words_change = any(part.words for part in PIPELINE if part.name in asked)
     return [part for part in PIPELINE if part.name in asked or (words_change and part.reads == "words")]
+
+
+#: How a part that was asked for went, best first: it ran (None), it waits for a model, it is switched off.
+_OUTCOMES = (None, "waiting", "off")
+
+
+def outcomes(wanted: list[Part], models: Models, waiting: dict[str, str]) -> dict[str, str | None]:
+    """By part name: None where the part ran, "waiting" where its model cannot load (`waiting`: model kind ->
+    reason), "off" where it is switched off. Entries that share a name count as one: the best of them."""
+    found: dict[str, str | None] = {}
+    for part in wanted:
+        model = part.model(models)
+        outcome = "off" if model is None else "waiting" if model.kind in waiting else None
+        found[part.name] = min(found.get(part.name, "off"), outcome, key=_OUTCOMES.index)
+    return found
+
+
+def waiting_reason(name: str, wanted: list[Part], models: Models, waiting: dict[str, str]) -> str | None:
+    """Why the part `name` waits: its model's reason for not loading."""
+    kinds = [model.kind for part in wanted if part.name == name and (model := part.model(models)) is not None]
+    return next((waiting[kind] for kind in kinds if kind in waiting), None)

@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request, send_file
 from shoebox.auth import current_scope, current_user_id, login_required
 from shoebox.errors import InvalidInput, ShoeboxError
 from shoebox.ids import whole_number
+from shoebox.jobs.status import analysis_of
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.serializers import photo_json, version
@@ -92,7 +93,12 @@ def list_photos():
 @bp.get("/photos/<int:photo_id>")
 @login_required
 def get_photo(photo_id: int):
-    return jsonify(photo_json(library().get(db_session(), current_scope(), photo_id), detail=True))
+    return jsonify(_detail(library().get(db_session(), current_scope(), photo_id)))
+
+
+def _detail(photo) -> dict:
+    """The photo page's shape: everything, with how each part of its analysis stands."""
+    return {**photo_json(photo, detail=True), "analysis": analysis_of(photo)}
 
 
 @bp.patch("/photos/<int:photo_id>")
@@ -101,7 +107,7 @@ def get_photo(photo_id: int):
 def edit_photo(photo_id: int):
     body = json_body("send a JSON object with any of caption, tags, note, taken_at, location")
     photo = library().edit(db_session(), current_scope(), photo_id, body)
-    return jsonify(photo_json(photo, detail=True))
+    return jsonify(_detail(photo))
 
 
 @bp.patch("/photos")

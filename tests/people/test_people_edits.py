@@ -138,7 +138,8 @@ def test_a_face_model_that_cannot_load_leaves_photos_waiting(tmp_path, monkeypat
     try:
         user = Account(app, "wait@example.com")
         info = user.get(f"/api/photos/{user.upload_one('x.jpg', make_jpeg())['id']}").json
-        assert info["status"] == "waiting" and "dlib" in info["status_reason"] and info["faces"] == []
+        assert info["status"] == "waiting" and info["analysis"]["faces"] == "waiting" and info["faces"] == []
+        assert "dlib" in user.get("/api/jobs").json["waiting_reason"]
     finally:
         app.extensions["db"].dispose()
         clear_cache()

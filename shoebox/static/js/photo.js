@@ -10,7 +10,7 @@ const STATUS = {
   queued: ["Waiting for analysis", "bg-neutral-100 text-neutral-700 dark:bg-neutral-800 dark:text-neutral-300"],
   running: ["Analysing…", "bg-brand-50 text-brand-700 dark:bg-brand-900/50 dark:text-brand-200"],
   done: ["Analysed", "bg-emerald-50 text-emerald-700 dark:bg-emerald-950/60 dark:text-emerald-300"],
-  waiting: ["Waiting for a model", "bg-amber-50 text-amber-800 dark:bg-amber-950/60 dark:text-amber-300"],
+  waiting: ["Partly analysed", "bg-amber-50 text-amber-800 dark:bg-amber-950/60 dark:text-amber-300"],
   failed: ["Analysis failed", "bg-red-50 text-red-700 dark:bg-red-950/60 dark:text-red-300"],
 };
 const DATE_SOURCE = {
@@ -23,6 +23,26 @@ const DATE_SOURCE = {
   upload: "upload time; the file has no date",
   user: "set by you",
 };
+
+// The parts of the analysis (photo.analysis) in plain words: what is missing, and what search finds it by.
+const MISSING = {
+  caption: "the caption", tags: "the tags", faces: "the faces", places: "the place", text: "the text in it",
+  embedding: "search by meaning", visual: "look-alike search",
+};
+const FOUND_BY = { caption: "caption", tags: "tags", faces: "people", places: "place", text: "text", embedding: "meaning" };
+
+const listed = (words) => words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : words[0];
+
+/** A partly analysed photo, in plain words: what is missing, and that search already works with the rest. */
+function partlyAnalysed(analysis) {
+  const parts = Object.entries(analysis || {});
+  const missing = parts.filter(([, state]) => state === "waiting").map(([name]) => MISSING[name] || name);
+  const found = parts.filter(([name, state]) => state === "done" && FOUND_BY[name]).map(([name]) => FOUND_BY[name]);
+  if (!missing.length) return [];
+  return [`Everything but ${listed(missing)} is done: this server has no model for ${missing.length === 1 ? "it" : "them"} yet (see `,
+    h("a", { href: "/jobs", class: "link", text: "Background work" }),
+    `). Search already finds this photo by its ${listed([...found, "file name"])}.`];
+}
 
 let photo;
 let id;
@@ -116,7 +136,8 @@ function renderMeta() {
   const badge = $("[data-status]");
   badge.textContent = text;
   badge.className = `badge ${colours}`;
-  $("[data-status-reason]").textContent = photo.status_reason || "";
+  $("[data-status-reason]").replaceChildren(...(photo.status === "waiting" ? partlyAnalysed(photo.analysis)
+    : [photo.status_reason || ""]));
   $("[data-caption-source]").textContent = !photo.caption ? "" : photo.caption_source === "ai" ? "Suggested by AI · edit to make it yours" : "";
   renderWhenWhere();
 }
