@@ -170,6 +170,14 @@ class Photo(Base):
     )
 
 
+    @validates(*PLACE_LEVELS)
+    def _keep_place_key(self, name: str, value: str | None) -> str | None:
+        """Any change of a place level refreshes the folded key the place filter reads."""
+        levels = {level: getattr(self, level) for level in PLACE_LEVELS} | {name: value}
+        self.place_key = place_key(*levels.values())
+        return value
+
+
 class PartState(Base):
     """A part of a photo's analysis (shoebox.jobs.parts.PIPELINE) that did not run when the photo was analysed:
     "waiting" for a model this server cannot load, or "off" (switched off in the settings). A part with no row
@@ -220,14 +228,6 @@ analysis_counts = Table(
     Column("state", String(16), primary_key=True),
     Column("n", Integer, nullable=False),
 )
-
-    @validates(*PLACE_LEVELS)
-    def _keep_place_key(self, name: str, value: str | None) -> str | None:
-        """Any change of a place level refreshes the folded key the place filter reads."""
-        levels = {level: getattr(self, level) for level in PLACE_LEVELS} | {name: value}
-        self.place_key = place_key(*levels.values())
-        return value
-
 
 class PhotoTag(Base):
     """A tag on a photo. A user-removed AI tag stays as a `hidden` row so a later AI run cannot add it back."""
