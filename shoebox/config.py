@@ -87,6 +87,9 @@ class Settings:
     # Seconds a photo may stay "running" before it is taken for lost with a killed worker and queued again
     # (workers look every minute and when they start); keep it well above the longest batch.
     JOB_STALE_SECONDS: int = 900
+    # Days a deleted photo stays in Trash (restorable, its files kept and counted in the storage used) before the
+    # worker deletes it for good; it looks every hour.
+    TRASH_DAYS: int = 30
     # Models: a Hugging Face id or a local directory; "none" switches the part off.
     CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
     TAG_MODEL: str = "efficientnet-lite0"

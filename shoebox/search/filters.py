@@ -1,12 +1,12 @@
-"""Search filters (date range, tag, camera, format, person, place) as conditions on Photo, and the values they
-can take (facets) among a viewer's photos."""
+"""Search filters (date range, tag, camera, format, person, place, favourite) as conditions on Photo, and the
+values they can take (facets) among a viewer's photos."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import exists, false, func, or_, true
 from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
@@ -34,6 +34,7 @@ class Filters:
     format: str | None = None
     person: str | None = None  # a person's id, or their name (any case)
     place: str | None = None  # a city, region or country (any case)
+    favourite: bool | None = None  # True: only the favourites; False: all but them
 
     def conditions(self, scope: Scope) -> list:
         """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
@@ -55,6 +56,8 @@ class Filters:
             conds.append(_with_person(scope, self.person))
         if self.place:
             conds.append(or_(*(_starts(column, self.place) for column in PLACE_COLUMNS)))
+        if self.favourite is not None:  # "= true", not "IS true": an index can serve it on PostgreSQL
+            conds.append(Photo.favourite == (true() if self.favourite else false()))
         return conds
 
 
@@ -69,7 +72,8 @@ def _with_person(scope: Scope, person: str):
 def parse_filters(args) -> Filters:
     return Filters(date_from=_date(args.get("from"), "from"), date_to=_date(args.get("to"), "to"),
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
-                   person=_person(args.get("person")), place=args.get("place") or None)
+                   person=_person(args.get("person")), place=args.get("place") or None,
+                   favourite=_boolean(args.get("favourite"), "favourite"))
 
 
 def facets(session: Session, scope: Scope) -> dict:
@@ -113,6 +117,14 @@ def _person(value: str | None) -> str | None:
     if text.isascii() and text.isdigit() and not is_id(whole_number(text)):
         raise InvalidInput(f"person must be a person's id (1 to {MAX_ID}) or name", code="invalid_parameter")
     return text or None
+
+
+def _boolean(value: str | None, name: str) -> bool | None:
+    """true or false; None when absent or empty."""
+    text = (value or "").strip().lower()
+    if text not in ("", "true", "false"):
+        raise InvalidInput(f"{name} must be true or false", code="invalid_parameter")
+    return None if not text else text == "true"
 
 
 def _date(value: str | None, name: str) -> date | None:

@@ -97,7 +97,7 @@ def test_reanalysing_faces_replaces_them_cleanly(user, faces_app):
     assert people(user)[before["person_id"]]["face_count"] == 2
 
 
-def test_deleting_a_photo_deletes_its_faces_and_cached_crop(user, faces_app):
+def test_deleting_a_photo_for_good_deletes_its_faces_and_cached_crop(user, faces_app):
     stranger = face_of(user, "stranger.png")["person_id"]
     assert user.get(f"/api/people/{stranger}/crop").status_code == 200
     storage = faces_app.extensions["library"].storage
@@ -106,6 +106,7 @@ def test_deleting_a_photo_deletes_its_faces_and_cached_crop(user, faces_app):
         crops = storage.face_crops(photo.user_id, photo.sha256)
     assert len(crops) == 1
     assert user.delete(f"/api/photos/{user.ids['stranger.png']}").status_code == 204
+    assert user.post("/api/trash/delete", json={"ids": [user.ids["stranger.png"]]}).json == {"deleted": 1}
     assert not crops[0].exists() and user.get(f"/api/people/{stranger}").status_code == 404
     with faces_app.app_context():
         session = faces_app.extensions["db"].session()

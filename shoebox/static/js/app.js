@@ -6,12 +6,14 @@
 import { initAuthForms } from "./auth.js";
 import { initChrome } from "./chrome.js";
 import { initDuplicates } from "./duplicates.js";
+import { initFavourites } from "./favourites.js";
 import { initJobs } from "./jobs.js";
 import { initLibrary } from "./library.js";
 import { initPeople } from "./people.js";
 import { initPerson } from "./person.js";
 import { initPhoto } from "./photo.js";
 import { initPlaces } from "./places.js";
+import { initTrash } from "./trash.js";
 
 // Each page's start; pages not listed (upload, error) have none of their own.
 const PAGES = {
@@ -27,6 +29,8 @@ const PAGES = {
   people: initPeople,
   person: initPerson,
   places: initPlaces,
+  favourites: initFavourites,
+  trash: initTrash,
 };
 // Pages without the signed-in header, so without the chrome.
 const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error"]);
