@@ -143,3 +143,17 @@ def test_a_face_model_that_cannot_load_leaves_photos_waiting(tmp_path, monkeypat
     finally:
         app.extensions["db"].dispose()
         clear_cache()
+
+
+def test_photos_in_trash_leave_their_people_and_come_back_with_them(user):
+    astronaut = face_of(user, "astronaut.png")["person_id"]
+    user.patch(f"/api/photos/{user.ids['astronaut.png']}", json={"caption": "on the launch pad", "tags": ["nasa"]})
+    before = {name: user.get(f"/api/photos/{user.ids[name]}").json for name in ("astronaut.png", "mirrored.jpg")}
+    assert people(user)[astronaut]["photo_count"] == 2
+    user.post("/api/trash", json={"ids": [user.ids["astronaut.png"], user.ids["mirrored.jpg"]]})
+    assert astronaut not in people(user)  # seen only in photos in Trash: off the People page
+    assert user.get(f"/api/people/{astronaut}").json["photos"] == []
+    assert user.get(f"/api/search?person={astronaut}").json["items"] == []
+    assert user.post("/api/trash/restore", json={"all": True}).json == {"restored": 2}
+    assert people(user)[astronaut]["photo_count"] == 2
+    assert {name: user.get(f"/api/photos/{user.ids[name]}").json for name in before} == before  # faces and all
