@@ -68,6 +68,14 @@ def hearts(page, shot, ids: dict[str, int], phone: bool) -> None:
     tiles.first.click()
     page.wait_for_url(f"**/photos/{ids['harbour.jpg']}")
 
+    page.goto("/")
+    page.get_by_role("button", name="Filters").click()
+    page.get_by_label("Favourites").select_option(label="Favourites")
+    page.wait_for_url(re.compile(r"/search\?favourite=true$"))
+    expect(page.locator("[data-grid] a.tile")).to_have_count(1)
+    expect(page.locator(f'[data-grid] a.tile[data-id="{ids["harbour.jpg"]}"]')).to_be_visible()
+    shot("search-favourites")
+
 
 def delete_and_restore(page, shot, ids: dict[str, int]) -> None:
     """Delete from the photo page moves the photo to Trash, whence it comes back with its heart."""

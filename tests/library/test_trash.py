@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from shoebox.models import Photo
-from tests.conftest import make_jpeg
+from tests.conftest import make_image, make_jpeg
 from tests.library.test_browse_edit_delete import jpeg_taken
 
 
@@ -70,6 +70,20 @@ def test_a_trashed_photo_leaves_search_filters_and_facets(alice, two):
     assert {t["name"]: t["count"] for t in alice.get("/api/facets").json["tags"]} == {"kite": 1}
     assert alice.get("/api/suggest?field=tag&prefix=ki").json["items"] == ["kite"]
     assert alice.get("/api/jobs").json["total"] == 1
+
+
+def test_a_trashed_copy_leaves_the_duplicates_until_it_is_restored(alice):
+    jpeg = alice.upload_one("copy.jpg", make_jpeg(color=(40, 160, 90)))["id"]
+    png = alice.upload_one("copy.png", make_image("PNG", color=(40, 160, 90)))["id"]
+
+    def groups() -> list[list[int]]:
+        return [sorted(p["id"] for p in group) for group in alice.get("/api/duplicates").json["groups"]]
+
+    assert groups() == [sorted([jpeg, png])]
+    alice.delete(f"/api/photos/{png}")
+    assert groups() == []
+    alice.post("/api/trash/restore", json={"ids": [png]})
+    assert groups() == [sorted([jpeg, png])]
 
 
 def test_the_trash_says_when_each_photo_will_be_deleted_newest_trashed_first(app, alice):
