@@ -137,6 +137,24 @@ def delete_for_good(page, shot, ids: dict[str, int]) -> None:
     assert [p["id"] for p in page.request.get("/api/photos").json()["items"]] == [ids["harbour.jpg"]]
 
 
+def upload_what_is_in_trash(page, shot, ids: dict[str, int]) -> None:
+    """Uploading a file that is in Trash makes no second copy: the upload list says so and offers a restore."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrf_access_token")
+    page.request.delete(f"/api/photos/{ids['harbour.jpg']}", headers={"X-CSRF-TOKEN": csrf})
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Your shoebox is empty")).to_be_visible()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Upload photos").first.click()
+    chooser.value.set_files([f for f in three_photos() if f["name"] == "harbour.jpg"])
+    panel = page.locator("[data-upload-panel]")
+    expect(panel.get_by_text("Already here, in Trash")).to_be_visible()
+    shot("upload-in-trash")
+    panel.get_by_role("button", name="Restore").click()
+    expect(panel.get_by_role("link", name="Restored from Trash")).to_be_visible()
+    expect(page.locator(f'[data-grid] a.tile[data-id="{ids["harbour.jpg"]}"]')).to_be_visible()
+    assert page.request.get("/api/trash").json()["items"] == []
+
+
 def dark(page, shot, ids: dict[str, int]) -> None:
     """The same pages in dark mode, with something on them."""
     csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrf_access_token")
@@ -172,6 +190,7 @@ def test_favourites_and_trash(browser, live_server, screenshots, viewport):
         hearts(page, shot, ids, phone=width < 600)
         delete_and_restore(page, shot, ids)
         delete_for_good(page, shot, ids)
+        upload_what_is_in_trash(page, shot, ids)
         dark(page, shot, ids)
     finally:
         context.close()

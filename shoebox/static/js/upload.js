@@ -80,7 +80,7 @@ async function send(file, entry) {
 
 /** The file is a photo in Trash (no second copy is made, as in Immich): a button brings it back. */
 function offerRestore(entry, id) {
-  const button = h("button", { type: "button", class: "ml-2 font-medium underline underline-offset-2", text: "Restore" });
+  const button = h("button", { type: "button", class: "ml-1 inline-flex min-h-6 items-center px-1 font-medium underline underline-offset-2", text: "Restore" });
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
