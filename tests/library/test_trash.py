@@ -234,3 +234,10 @@ def test_a_trashed_photo_page_is_not_found(alice, two):
     alice.client.post("/api/auth/login", json={"email": alice.email, "password": "correct horse battery"})
     assert alice.client.get(f"/photos/{gone}").status_code == 404
     assert alice.client.get("/trash").status_code == 200
+
+
+def test_the_worker_looks_for_photos_to_purge_every_hour(app):
+    huey = app.extensions["queue"].huey
+    due = {task.name for task in huey.read_periodic(datetime(2026, 5, 1, 13, 17))}
+    assert "purge_trash" in due
+    assert "purge_trash" not in {task.name for task in huey.read_periodic(datetime(2026, 5, 1, 13, 18))}
