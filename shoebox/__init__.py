@@ -80,6 +80,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         enqueue=queue.enqueue_analysis,
         forget=searcher.forget,  # a deleted photo leaves the in-memory vector index at once
         embed_words=lambda session, photo: embed_words(session, photo, get_models(settings).embedder),
+        trash_days=settings.TRASH_DAYS,
     )
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)
     auth.init_app(app)
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.auth.views import bp as auth_bp
     from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
+    from shoebox.library.trash_api import bp as trash_bp
     from shoebox.library.views import bp as pages_bp
     from shoebox.openapi import bp as openapi_bp
     from shoebox.people.api import bp as people_api_bp
@@ -104,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(trash_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(openapi_bp)

@@ -94,6 +94,9 @@ class Settings:
     # Seconds between a worker's heartbeats while it analyses photos; a worker silent for 3 heartbeats is taken
     # for dead wherever it ran, and any worker (each looks every heartbeat) queues its photos again.
     JOB_HEARTBEAT_SECONDS: float = 10.0
+    # Days a deleted photo stays in Trash (restorable, its files kept and counted in the storage used) before the
+    # worker deletes it for good; it looks every hour.
+    TRASH_DAYS: int = 30
     # Models: a Hugging Face id or a local directory; "none" switches the part off.
     CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
     TAG_MODEL: str = "efficientnet-lite0"

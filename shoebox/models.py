@@ -23,6 +23,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -98,6 +100,12 @@ class Photo(Base):
         Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
         # The Jobs page's latest failures without reading every photo of the library.
         Index("ix_photos_user_status", "user_id", "status", "id"),
+        # The Favourites view, newest first, without reading the rest of a big library.
+        Index("ix_photos_user_favourite", "user_id", "favourite", "taken_at", "id"),
+        # The Trash (newest trashed first) and the purge: only trashed rows are in it, so no planner picks it for
+        # the library's `trashed_at IS NULL` listings.
+        Index("ix_photos_user_trashed", "user_id", "trashed_at", "id", sqlite_where=text("trashed_at IS NOT NULL"),
+              postgresql_where=text("trashed_at IS NOT NULL")),
         NEVER_REUSE_IDS,
     )
 
@@ -148,6 +156,12 @@ class Photo(Base):
     #: "ai" or "user": a user's caption is never replaced by an AI run.
     caption_source: Mapped[str | None] = mapped_column(String(4))
     note: Mapped[str | None] = mapped_column(Text)
+    #: The user's heart: the Favourites view and the `favourite=true` search filter.
+    favourite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When the user moved it to Trash (None: not in Trash). A trashed photo is out of every view but the Trash
+    #: (shoebox/scope.py), keeps everything (files, tags, faces, albums) for a restore, and is deleted for good
+    #: TRASH_DAYS later by the worker.
+    trashed_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Analysis status: queued, running, done, failed, waiting (for a model); reason says why.
     status: Mapped[str] = mapped_column(String(16), default="queued")
     status_reason: Mapped[str | None] = mapped_column(Text)

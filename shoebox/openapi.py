@@ -48,6 +48,7 @@ _PHOTO_FIELDS = {
     "taken_at": {"type": "string", "description": "ISO 8601 local time, without an offset (see taken_at_offset)"},
     "width": _INT, "height": _INT, "caption": _NULLABLE_STR, "tags": _array(_STR),
     "status": {"type": "string", "enum": _STATUSES}, "thumbnail_url": _STR,
+    "favourite": {**_BOOL, "description": "the user's heart (the Favourites view, the favourite=true filter)"},
 }
 _FACE = _object(id=_INT, box={**_array(_NUM), "minItems": 4, "maxItems": 4,
                               "description": "left, top, right, bottom as fractions of the picture"},
@@ -117,7 +118,9 @@ SCHEMAS = {
                         "may be as near"}),
     "Uploaded": _object(
         photos=_array(_object(**_PHOTO_FIELDS, duplicate={
-            **_BOOL, "description": "the same file was already in the library: this is that photo"})),
+            **_BOOL, "description": "the same file was already in the library: this is that photo"},
+            in_trash={**_BOOL, "description": "that photo is in Trash (no second copy was made): restore it with "
+                      "POST /api/trash/restore; thumbnail_url is then the Trash's"})),
         errors=_array(_object(filename=_NULLABLE_STR, error=_ERROR["properties"]["error"]))),
     "User": _USER,
     "Account": _object(**_USER_FIELDS, photo_count=_INT, storage_bytes={
@@ -133,6 +136,13 @@ SCHEMAS = {
     "Places": _object(countries=_array(_object(country=_STR, country_code=_NULLABLE_STR, count=_INT,
                                                cities=_array(_CITY)))),
     "Facets": _object(tags=_array(_object(name=_STR, count=_INT)), cameras=_array(_STR), formats=_array(_STR)),
+    "TrashPage": _object(
+        items=_array(_object(**_PHOTO_FIELDS, trashed_at={**_STR, "description": "when it was moved to Trash (UTC)"},
+                             purge_at={**_STR, "description": "when it will be deleted for good (UTC): trashed_at "
+                                       "+ trash_days"},
+                             large_url={**_STR, "description": "a large WebP rendition, for a preview"})),
+        next_cursor=_NULLABLE_STR,
+        trash_days={**_INT, "description": "days a photo stays in Trash (TRASH_DAYS) before it is deleted for good"}),
     "Jobs": _object(counts=_object(**dict.fromkeys(_STATUSES, _INT)), total=_INT,
                     analysed={**_INT, "description": "photos analysed: done, or done but for parts that wait"},
                     progress={**_NUM, "minimum": 0, "maximum": 1},
@@ -210,9 +220,18 @@ _ALBUM_ID = _path("album_id")
 _PHOTO_IDS = {**_array(_INT), "minItems": 1, "maxItems": MAX_IDS, "description": "ids of your photos"}
 _CURSOR = _query("cursor", description="next_cursor of the previous page")
 _CREDENTIALS = _object(email=_STR, password=_STR)
+_FAVOURITE = _query("favourite", {"type": "boolean"}, "true: only the favourites")
+_IDS = {**_array(_INT), "minItems": 1, "maxItems": 1000}
+#: What DELETE does to a photo, said where the routes are documented.
+_DELETE_SEMANTICS = ("A deleted photo goes to Trash: it leaves every listing, search, album, person and place at "
+                     "once, but is kept with its files, tags, caption, faces and albums for TRASH_DAYS days "
+                     "(GET /api/trash says when), in which POST /api/trash/restore brings it back with everything. "
+                     "Its id then answers 404 on every route but /api/trash's. After TRASH_DAYS a worker deletes it "
+                     "for good, as POST /api/trash/delete and DELETE /api/trash do at once: the row, its files and "
+                     "thumbnails. Until then its files count in the account's storage.")
 _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date"}),
                   _query("to", {"type": "string", "format": "date"}), _query("tag"), _query("camera"),
-                  _query("format"), _query("person"), _query("place"),
+                  _query("format"), _query("person"), _query("place"), _FAVOURITE,
                   _query("album", {"type": "integer", "minimum": 1}, "one of your albums' id"),
                   _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
                   _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
@@ -253,8 +272,8 @@ PATHS: dict[str, dict[str, dict]] = {
                 "delete": _op("Delete the account with all photos", (200, _object(deleted={"const": True})),
                               _object(password=_STR), errors=(400,))},
     "/api/photos": {
-        "get": _op("Photos, newest taken first", (200, "PhotoPage"),
-                   params=[_CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})],
+        "get": _op("Photos, newest taken first (not those in Trash)", (200, "PhotoPage"),
+                   params=[_CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}), _FAVOURITE],
                    errors=(400,)),
         "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, "Uploaded"),
                        errors=(400, 413, 415, 500, 507)),
@@ -267,12 +286,13 @@ PATHS: dict[str, dict[str, dict]] = {
     },
     "/api/photos/{photo_id}": {
         "get": _op("One photo with all its metadata", (200, "PhotoDetail"), params=[_ID]),
-        "patch": _op("Edit caption, tags, note, date taken and location (send any of them; a date or location you "
-                     "set is never replaced by the file's metadata)", (200, "PhotoDetail"),
-                     _object(("caption", "note", "tags", "taken_at", "location"), caption=_NULLABLE_STR,
-                             note=_NULLABLE_STR, tags=_array(_STR), taken_at=_TAKEN_AT, location=_LOCATION),
+        "patch": _op("Edit caption, tags, note, date taken, location and favourite (send any of them; a date or "
+                     "location you set is never replaced by the file's metadata)", (200, "PhotoDetail"),
+                     _object(("caption", "note", "tags", "taken_at", "location", "favourite"), caption=_NULLABLE_STR,
+                             note=_NULLABLE_STR, tags=_array(_STR), taken_at=_TAKEN_AT, location=_LOCATION,
+                             favourite=_BOOL),
                      params=[_ID], errors=(400,)),
-        "delete": _op("Delete the photo and its files", (204, None), params=[_ID]),
+        "delete": {**_op("Move the photo to Trash", (204, None), params=[_ID]), "description": _DELETE_SEMANTICS},
     },
     "/api/photos/{photo_id}/original": {"get": _op("The original file, as uploaded", (200, _file("image/*")),
                                                    params=[_ID, _VERSION])},
@@ -359,6 +379,28 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/admin/users": {"post": _op("Create an account for someone, whatever REGISTRATION says (admin only)",
                                      (201, "User"), _CREDENTIALS, errors=(400, 403, 409))},
     "/api/openapi.json": {"get": _op("This description", (200, _OPENAPI), public=True)},
+    "/api/trash": {
+        "get": _op("The Trash, most recently trashed first, with when each photo is deleted for good",
+                   (200, "TrashPage"),
+                   params=[_CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})],
+                   errors=(400,)),
+        "post": {**_op("Move many photos to Trash: all of them, or none (404) where an id is not a photo of yours "
+                       "outside Trash", (200, _object(trashed=_INT)), _object(ids=_IDS), errors=(400, 404)),
+                 "description": _DELETE_SEMANTICS},
+        "delete": _op("Empty the Trash: every photo in it deleted for good, files and all",
+                      (200, _object(deleted=_INT))),
+    },
+    "/api/trash/restore": {"post": _op(
+        "Bring photos back from Trash with everything they had: ids (all, or none (404) where one is not in your "
+        "Trash), or all: true", (200, _object(restored=_INT)),
+        _object(("ids", "all"), ids=_IDS, all={"const": True}), errors=(400, 404))},
+    "/api/trash/delete": {"post": _op(
+        "Delete photos in Trash for good, files and all: all of them, or none (404) where one is not in your Trash",
+        (200, _object(deleted=_INT)), _object(ids=_IDS), errors=(400, 404))},
+    "/api/trash/{photo_id}/thumbnail": {"get": _op("A trashed photo's WebP thumbnail", (200, _file("image/webp")),
+                                                   params=[_ID, _query("size", {"type": "string",
+                                                                                "enum": ["small", "large"]}),
+                                                           _VERSION], errors=(400,))},
 }
 
 

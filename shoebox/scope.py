@@ -4,9 +4,10 @@ Listings, details, files, search (keyword and meaning), facets, people, places, 
 and job counts are all built on a `Scope` (`scope.photos()`, `scope.photo_ids()` or a helper below), never on
 `select(Photo)` directly; tests/test_architecture.py fails when a query on Photo is built anywhere else.
 
-A viewer is a signed-in user looking at their own library today. What comes next is one more field or
-condition here, and every read follows:
-- trash: `Photo.deleted_at.is_(None)` in `Scope._base()` (a `Viewer.trash` flag to look at the trash instead);
+A viewer is a signed-in user looking at their own photos, on one shelf: the library (every photo not in Trash:
+what every listing, search, album, person, place, duplicate and count shows), the Trash (`scope.trash()`, what
+the Trash routes show), or everything stored (`scope.stored()`: trashed or not, what per-owner indexes and the
+storage figure hold). What comes next is one more field or condition here, and every read follows:
 - a share link: a `Viewer` field naming what the link opens, turned into a condition in `_base()`;
 - an album or a filter: `scope.narrow(condition)`, a narrower scope of the same viewer (an album's photos:
   `scope.narrow(scope.in_albums(Album.id == album_id))`).
@@ -15,7 +16,7 @@ condition here, and every read follows:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -27,13 +28,17 @@ from shoebox.models import Album, AlbumPhoto, Embedding, Face, Person, Photo, Ph
 NEWEST_FIRST = (Photo.taken_at.desc(), Photo.id.desc())
 #: The same order reversed (an album shown oldest first).
 OLDEST_FIRST = (Photo.taken_at.asc(), Photo.id.asc())
+#: Which of the owner's photos a viewer looks at (`Viewer.shelf`).
+LIBRARY, TRASH, STORED = "library", "trash", "stored"
 
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking, at whose library: today always a user at their own photos."""
+    """Who is looking, at whose photos: today always a user at their own, on one shelf (LIBRARY: not in Trash,
+    TRASH: in Trash, STORED: both)."""
 
     owner_id: int
+    shelf: str = LIBRARY
 
 
 class Scope:
@@ -55,13 +60,31 @@ class Scope:
 
     @property
     def whole_library(self) -> bool:
-        """True when this scope is every photo of the owner's library, exactly what per-owner indexes hold;
-        a search index may then skip being told the allowed ids (it must still drop what is gone)."""
-        return not self._narrowed_by
+        """True when this scope is every photo of the owner's library (not narrowed, not the Trash): a search
+        index of the owner's stored photos may then skip being told the allowed ids, leaving out the trashed ones
+        and dropping what is gone."""
+        return not self._narrowed_by and self.viewer.shelf == LIBRARY
+
+    @property
+    def in_trash(self) -> bool:
+        return self.viewer.shelf == TRASH
 
     def whole(self) -> Scope:
-        """The owner's whole library (what a per-owner index is built from)."""
+        """This viewer's whole shelf, without the narrowing."""
         return Scope(self.viewer)
+
+    def trash(self) -> Scope:
+        """The owner's photos in Trash (the Trash view, restore, delete for good)."""
+        return Scope(replace(self.viewer, shelf=TRASH))
+
+    def library(self) -> Scope:
+        """The owner's photos not in Trash."""
+        return Scope(replace(self.viewer, shelf=LIBRARY))
+
+    def stored(self) -> Scope:
+        """Every photo the owner keeps, in Trash or not: what per-owner search indexes are built from, and what
+        the account's storage figure counts (a trashed photo's files are still on disk)."""
+        return Scope(replace(self.viewer, shelf=STORED))
 
     def narrow(self, *conditions: ColumnElement[bool]) -> Scope:
         """This scope with more conditions on Photo (search filters; an album next)."""
@@ -72,8 +95,14 @@ class Scope:
         return [*self._base(), *self._narrowed_by]
 
     def _base(self) -> list[ColumnElement[bool]]:
-        """What the viewer may see at all: the place for trash and share-link limits."""
-        return [Photo.user_id == self.viewer.owner_id]
+        """What the viewer may see at all: the owner's photos on the viewer's shelf (the place for share-link
+        limits too)."""
+        owner = Photo.user_id == self.viewer.owner_id
+        if self.viewer.shelf == LIBRARY:
+            return [owner, Photo.trashed_at.is_(None)]
+        if self.viewer.shelf == TRASH:
+            return [owner, Photo.trashed_at.is_not(None)]
+        return [owner]
 
     # -- queries ----------------------------------------------------------------------------------
     def photos(self, *where: ColumnElement[bool]) -> Select:
@@ -134,7 +163,8 @@ class Scope:
 
     # -- reads ------------------------------------------------------------------------------------
     def get(self, session: Session, photo_id: int) -> Photo:
-        """One visible photo; any other id (another user's, a deleted one) is as unknown as a missing one."""
+        """One visible photo; any other id (another user's, a deleted one, one on another shelf: a trashed one
+        outside the Trash) is as unknown as a missing one."""
         photo = session.scalar(self.photos(Photo.id == photo_id))
         if photo is None:
             raise NotFound(f"photo {photo_id} not found")

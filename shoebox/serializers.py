@@ -6,6 +6,8 @@ borrow a shape. `url_for` needs a request (or app) context, as every caller has.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import url_for
 
 from shoebox.ai.places import osm_url
@@ -32,7 +34,10 @@ def photo_json(photo: Photo, detail: bool = False) -> dict:
         "caption": photo.caption,
         "tags": [tag.name for tag in visible_tags(photo)],
         "status": photo.status,
-        "thumbnail_url": url_for("api.thumbnail", photo_id=photo.id, size="small", v=version(photo)),
+        "favourite": photo.favourite,
+        # A trashed photo's files are served only by the Trash's routes (the upload of its file again shows it).
+        "thumbnail_url": url_for("trash.thumbnail" if photo.trashed_at else "api.thumbnail", photo_id=photo.id,
+                                 size="small", v=version(photo)),
     }
     if detail:
         data.update(_detail(photo))
@@ -70,6 +75,17 @@ def _detail(photo: Photo) -> dict:
         "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=version(photo)),
         "animated": library().is_animated(photo),
     }
+
+
+def trashed_json(photo: Photo, purge_at: datetime) -> dict:
+    """A photo in the Trash: its short form, when it was trashed and when it will be deleted for good."""
+    return {**photo_json(photo), "trashed_at": _utc(photo.trashed_at), "purge_at": _utc(purge_at),
+            "large_url": url_for("trash.thumbnail", photo_id=photo.id, size="large", v=version(photo))}
+
+
+def _utc(moment: datetime) -> str:
+    """A naive UTC time as ISO 8601 with its zone (Z), for clients to count down from."""
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 def faces_of(photo: Photo) -> list[dict]:

@@ -73,6 +73,14 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def bool_arg(name: str) -> bool:
+    """A true/false query parameter (absent or empty: false)."""
+    raw = (request.args.get(name) or "false").strip().lower()
+    if raw not in ("true", "false"):
+        raise InvalidInput(f"{name} must be true or false", code="invalid_parameter")
+    return raw == "true"
+
+
 def json_body(message: str = "send a JSON object") -> dict:
     """The request's JSON object; anything else (no body, bad JSON, a list) is a 400 saying `message`."""
     body = request.get_json(silent=True)

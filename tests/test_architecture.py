@@ -39,6 +39,8 @@ ALLOWED = {
     ("shoebox/maintenance.py", "*"): "`flask shoebox check`: compares every row with the files on disk",
     ("shoebox/backup.py", "*"): "`flask shoebox backup`: copies every row",
     ("shoebox/migrate.py", "*"): "`flask shoebox migrate-data`: copies every row to another database",
+    ("shoebox/library/trash.py", "expired"):
+        "the worker's purge: photos of every owner trashed TRASH_DAYS ago, each then deleted through its owner's scope",
     ("shoebox/search/keyword.py", "<module>"): "the FTS5 index's re-index SQL, run on flush for changed rows",
     ("shoebox/search/postgres.py", "<module>"): "the tsvector index's re-index SQL, run on flush for changed rows",
     ("shoebox/search/postgres.py", "rebuild"): "refills the search indexes from every row after a bulk copy",

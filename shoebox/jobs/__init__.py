@@ -14,6 +14,9 @@ with no message left in the queue and those `running` for longer than JOB_STALE_
 The analysis is
 idempotent (captions and tags are upserted, the embedding of a kind replaced), so a batch that runs twice,
 for instance when a slow worker was not dead after all, ends with the same rows as one that ran once.
+
+Photos trashed TRASH_DAYS ago are deleted for good by `Queue.purge_trash`, every hour (a Huey periodic task; the
+in-process worker thread in its loop) and when a worker starts.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class Queue:
         self.analyzer = Analyzer(settings, database, lambda: get_models(settings))
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
+        huey.periodic_task(crontab(minute="17"), name="purge_trash")(self.purge_trash)
         self._worker: threading.Thread | None = None
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
@@ -123,6 +127,17 @@ class Queue:
                 self.requeue_dead_claims()
             except Exception:  # the database may be away for a moment: look again next time
                 log.warning("could not look for dead workers' photos", exc_info=True)
+    def purge_trash(self) -> int:
+        """Delete for good the photos (of every user) that have been in Trash for TRASH_DAYS; return how many."""
+        from shoebox.library.storage import Storage
+        from shoebox.library.trash import Trash
+
+        trash = Trash(Storage(self.settings.data_path), self.settings.TRASH_DAYS)
+        with self.database.transaction() as session:
+            count = trash.purge_expired(session)
+        if count:
+            log.info("deleted %d photo(s) for good after %d days in Trash", count, self.settings.TRASH_DAYS)
+        return count
 
     def start_worker_thread(self, lock_path: Path | None = None) -> None:
         """Run jobs in a daemon thread of this process (the one-command embedded setup). With `lock_path`,
@@ -142,16 +157,14 @@ class Queue:
         if lock_path is not None and not self._wait_for_lock(lock_path):
             return
         self.start_watching()
-        try:
-            self.requeue_lost()
-        except Exception:
-            log.exception("could not queue interrupted analyses again")
-        next_look = time.monotonic() + 60
+        chores = {self.requeue_lost: 60, self.purge_trash: 3600}  # each at start, then every so many seconds
+        due = dict.fromkeys(chores, time.monotonic())
         while not self._stop.is_set():
             try:
-                if time.monotonic() >= next_look:
-                    self.requeue_lost()
-                    next_look = time.monotonic() + 60
+                for chore, every in chores.items():
+                    if time.monotonic() >= due[chore]:
+                        due[chore] = time.monotonic() + every
+                        chore()
                 for task in self.huey.read_schedule():  # retries waiting for their delay
                     self.huey.enqueue(task)
                 task: Task | None = self.huey.dequeue()
@@ -180,9 +193,10 @@ class Queue:
 
     def run_consumer(self, workers: int) -> None:
         """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`.
-        First queues again whatever a crashed worker left unfinished."""
+        First queues again whatever a crashed worker left unfinished, and purges the Trash."""
         self.requeue_lost()
         self.start_watching()
+        self.purge_trash()
         self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 

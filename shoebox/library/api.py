@@ -14,7 +14,7 @@ from shoebox.jobs.status import analysis_of
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.serializers import photo_json, version
-from shoebox.web import body_limit, cache_control, db_session, int_arg, json_body, library
+from shoebox.web import body_limit, bool_arg, cache_control, db_session, int_arg, json_body, library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -43,7 +43,9 @@ def upload():
         except ShoeboxError as exc:
             failed.append({"filename": upload.filename, "error": {"code": exc.code, "message": exc.message}})
             continue
-        created.append({**photo_json(result.photo), "duplicate": result.duplicate})
+        # A file already in Trash is that photo again (no second copy): the answer says so, for a restore.
+        created.append({**photo_json(result.photo), "duplicate": result.duplicate,
+                        "in_trash": result.photo.trashed_at is not None})
     status = 201 if created else _batch_failure_status(failed)
     return jsonify({"photos": created, "errors": failed}), status
 
@@ -86,7 +88,9 @@ def _batch_failure_status(failed: list[dict]) -> int:
 @login_required
 def list_photos():
     limit = int_arg("limit", 50, 1, MAX_PAGE)
-    photos, next_cursor = library().page(db_session(), current_scope(), request.args.get("cursor"), limit)
+    favourites = bool_arg("favourite")
+    photos, next_cursor = library().page(db_session(), current_scope(), request.args.get("cursor"), limit,
+                                         favourites=favourites)
     return jsonify({"items": [photo_json(photo) for photo in photos], "next_cursor": next_cursor})
 
 
@@ -123,6 +127,7 @@ def edit_photos():
 @bp.delete("/photos/<int:photo_id>")
 @login_required
 def delete_photo(photo_id: int):
+    """Move the photo to Trash (kept TRASH_DAYS days, restorable); /api/trash deletes it for good."""
     library().delete(db_session(), current_scope(), photo_id)
     return "", 204
 

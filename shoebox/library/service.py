@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from shoebox.errors import (
 )
 from shoebox.library import corrections
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
+from shoebox.library.trash import Trash
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect, is_animated, read_file_metadata
@@ -34,7 +35,6 @@ from shoebox.media.formats import FORMATS
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
-from shoebox.people.grouping import drop_if_empty, refresh
 from shoebox.scope import NEWEST_FIRST, Scope
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
 MAX_TEXT = 10_000
-EDITABLE = frozenset({"caption", "tags", "note"}) | corrections.DATE_FIELDS
+EDITABLE = frozenset({"caption", "tags", "note", "favourite"}) | corrections.DATE_FIELDS
 #: Formats whose files may be animations browsers play: only these are opened to ask.
 _ANIMATING = frozenset(fmt.name for fmt in FORMATS if fmt.animates)
 #: Each way media/ refuses a file, as the error the API answers with (and its code; None: the error's own).
@@ -90,7 +90,7 @@ class Library:
     def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
                  enqueue: Callable[..., None] | None = None,
                  forget: Callable[[int, list[int] | None], None] | None = None,
-                 embed_words: Callable[[Session, Photo], bool] | None = None) -> None:
+                 embed_words: Callable[[Session, Photo], bool] | None = None, trash_days: int = 30) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
@@ -101,6 +101,8 @@ class Library:
         self.forget = forget or (lambda owner_id, photo_ids: None)
         #: embed_words(session, photo): re-embed an edited photo's words now; False (queue it) when it cannot.
         self.embed_words = embed_words or (lambda session, photo: False)
+        #: Where deleted photos wait TRASH_DAYS before they are deleted for good.
+        self.trash = Trash(storage, trash_days, self.forget)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -236,9 +238,11 @@ class Library:
         return scope.get(session, photo_id)
 
     @staticmethod
-    def page(session: Session, scope: Scope, cursor: str | None, limit: int) -> tuple[list[Photo], str | None]:
-        """Newest-first by date taken (then id), `limit` at a time; the cursor is opaque to clients."""
-        after = []
+    def page(session: Session, scope: Scope, cursor: str | None, limit: int, favourites: bool = False
+             ) -> tuple[list[Photo], str | None]:
+        """Newest-first by date taken (then id), `limit` at a time (only the favourites, with `favourites`); the
+        cursor is opaque to clients."""
+        after = [Photo.favourite == true()] if favourites else []
         if cursor:
             taken_at, photo_id = decode_keyset(cursor)
             after.append(or_(Photo.taken_at < taken_at, and_(Photo.taken_at == taken_at, Photo.id < photo_id)))
@@ -285,6 +289,10 @@ class Library:
             photo.caption_source = "user"
         if "note" in changes:
             photo.note = _optional_text(changes["note"], "note")
+        if "favourite" in changes:
+            if not isinstance(changes["favourite"], bool):
+                raise InvalidInput("favourite must be true or false")
+            photo.favourite = changes["favourite"]
         if "tags" in changes:
             set_user_tags(photo, normalise_tags(changes["tags"]))
         corrections.apply(photo, change)
@@ -323,19 +331,8 @@ class Library:
         return counts[0], counts[1]
 
     def delete(self, session: Session, scope: Scope, photo_id: int) -> None:
-        """Remove the row, then what is kept of it outside the database: its vectors in memory and its files
-        (a crash between leaves files only, which `check` can sweep)."""
-        photo = scope.get(session, photo_id)
-        user_id, sha256 = photo.user_id, photo.sha256
-        people = {face.person for face in photo.faces if face.person is not None}
-        session.delete(photo)
-        session.flush()
-        for person in people:  # their faces in this photo went with it
-            refresh(session, person)
-            drop_if_empty(session, person)
-        session.commit()
-        self.forget(user_id, [photo_id])
-        self.storage.delete(user_id, sha256)
+        """Move the photo to Trash: kept with everything for TRASH_DAYS, then deleted for good (`self.trash`)."""
+        self.trash.move(session, scope, [photo_id])
 
 
 def _raise_if_storage_full(filename: str, exc: OSError) -> None:

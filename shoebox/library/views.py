@@ -17,6 +17,12 @@ def upload_types() -> dict[str, str]:
     return {"upload_accept": accept_attribute()}
 
 
+@bp.app_context_processor
+def trash_days() -> dict[str, int]:
+    """How long a deleted photo stays in Trash, for the pages that say so (the delete dialog, the Trash)."""
+    return {"trash_days": library().trash.days}
+
+
 @bp.get("/")
 @page_login_required
 def library_page():
@@ -47,6 +53,20 @@ def jobs_page():
 def duplicates_page():
     """Groups of near-identical photos, to keep the best copy and delete the rest."""
     return render_template("library/duplicates.html")
+
+
+@bp.get("/favourites")
+@page_login_required
+def favourites_page():
+    """The photos with a heart, newest taken first."""
+    return render_template("library/favourites.html")
+
+
+@bp.get("/trash")
+@page_login_required
+def trash_page():
+    """Deleted photos waiting TRASH_DAYS: restore them, or delete them for good."""
+    return render_template("library/trash.html")
 
 
 @bp.get("/photos/<int:photo_id>")

@@ -1,12 +1,12 @@
-"""Search filters (date range, tag, camera, format, person, place, album) as conditions on Photo, and the values they
-can take (facets) among a viewer's photos."""
+"""Search filters (date range, tag, camera, format, person, place, album, favourite) as conditions on Photo, and
+the values they can take (facets) among a viewer's photos."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, false, func, or_
+from sqlalchemy import exists, false, func, or_, true
 from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
@@ -35,6 +35,7 @@ class Filters:
     person: str | None = None  # a person's id, or their name (any case)
     place: str | None = None  # the start of a district, city, region or country (any case, any accents)
     album: int | None = None  # one of the viewer's albums (another user's id matches nothing)
+    favourite: bool | None = None  # True: only the favourites; False: all but them
 
     def conditions(self, scope: Scope) -> list:
         """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
@@ -58,6 +59,8 @@ class Filters:
             conds.append(_in_place(self.place))
         if self.album:
             conds.append(scope.in_albums(Album.id == self.album))
+        if self.favourite is not None:  # "= true", not "IS true": an index can serve it on PostgreSQL
+            conds.append(Photo.favourite == (true() if self.favourite else false()))
         return conds
 
 
@@ -85,7 +88,8 @@ def parse_filters(args) -> Filters:
     return Filters(date_from=date_from, date_to=date_to,
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
                    person=_person(args.get("person")), place=args.get("place") or None,
-                   album=_album(args.get("album")))
+                   album=_album(args.get("album")),
+                   favourite=_boolean(args.get("favourite"), "favourite"))
 
 
 def facets(session: Session, scope: Scope) -> dict:
@@ -148,6 +152,14 @@ def _album(value: str | None) -> int | None:
     if not is_id(number):
         raise InvalidInput(f"album must be an album's id (1 to {MAX_ID})", code="invalid_parameter")
     return number
+
+
+def _boolean(value: str | None, name: str) -> bool | None:
+    """true or false; None when absent or empty."""
+    text = (value or "").strip().lower()
+    if text not in ("", "true", "false"):
+        raise InvalidInput(f"{name} must be true or false", code="invalid_parameter")
+    return None if not text else text == "true"
 
 
 def _date(value: str | None, name: str) -> date | None:

@@ -49,10 +49,12 @@ class VectorStore(Protocol):
 class MemoryVectorStore:
     """Per-owner in-memory indexes of the stored embeddings, topped up with rows newer than the last look.
 
-    An index holds the owner's whole library; a narrower scope (filters) passes its ids as the `allowed` set,
-    the whole library does not (reading 100k ids per query would cost more than the search): its hits are
-    checked against the scope instead, at O(k), and any that left it (a photo deleted by another process,
-    or mid-search) are dropped from the index. Deletes in this process reach it through `forget`.
+    An index holds every photo the owner stores, in Trash too (a restored photo is found again at once, in every
+    process, with no embedding to reload); a narrower scope (filters) passes its ids as the `allowed` set, the
+    whole library does not (reading 100k ids per query would cost more than the search): it leaves out the ids
+    in Trash (few, read through the Trash's own index), and its hits are checked against the scope, at O(k);
+    any that left it for good (a photo deleted by another process, or mid-search) are dropped from the index, and
+    any trashed meanwhile left out. Deletes in this process reach it through `forget`.
     """
 
     def __init__(self) -> None:
@@ -67,31 +69,35 @@ class MemoryVectorStore:
         if not scope.whole_library:
             allowed = np.fromiter(session.scalars(scope.photo_ids()), dtype=np.int64)
             return index.search(vector, k, allowed=allowed)
+        trashed = set(session.scalars(scope.trash().photo_ids()))
         for _ in range(STALE_RETRIES):
-            hits = index.search(vector, k)
+            allowed = np.setdiff1d(index.ids(), np.fromiter(trashed, dtype=np.int64)) if trashed else None
+            hits = index.search(vector, k, allowed=allowed)
             visible = scope.visible(session, [photo_id for photo_id, _ in hits])
             stale = [photo_id for photo_id, _ in hits if photo_id not in visible]
             if not stale:
                 break
-            index.remove(stale)
+            kept = scope.stored().visible(session, stale)  # trashed since: kept for a restore
+            index.remove([photo_id for photo_id in stale if photo_id not in kept])
+            trashed |= kept
         return [(photo_id, score) for photo_id, score in hits if photo_id in visible]
 
     def index(self, session: Session, scope: Scope, model: str) -> VectorIndex:
         """The owner's index for `model`, built on first use and topped up with newer embeddings."""
-        whole, key = scope.whole(), (scope.owner_id, model)
-        index = self.registry.get(scope.owner_id, model, lambda: self._load(session, whole, model, 0))
-        ids, vectors = self._load(session, whole, model, self._seen.get(key, 0))
+        stored, key = scope.stored(), (scope.owner_id, model)
+        index = self.registry.get(scope.owner_id, model, lambda: self._load(session, stored, model, 0))
+        ids, vectors = self._load(session, stored, model, self._seen.get(key, 0))
         if len(ids):
             index.upsert(ids, vectors)
         return index
 
-    def _load(self, session: Session, whole: Scope, model: str, after: int) -> tuple[list[int], np.ndarray]:
-        rows = session.execute(whole.embeddings(Embedding.id, Embedding.photo_id, Embedding.vector)
+    def _load(self, session: Session, stored: Scope, model: str, after: int) -> tuple[list[int], np.ndarray]:
+        rows = session.execute(stored.embeddings(Embedding.id, Embedding.photo_id, Embedding.vector)
                                .where(Embedding.model == model, Embedding.id > after).order_by(Embedding.id)).all()
         if not rows:
             return [], np.empty((0, 0), dtype=np.float16)
         with self._lock:
-            key = (whole.owner_id, model)
+            key = (stored.owner_id, model)
             self._seen[key] = max(self._seen.get(key, 0), rows[-1][0])
         vectors = np.stack([np.frombuffer(row[2], dtype="<f2") for row in rows])
         return [row[1] for row in rows], vectors

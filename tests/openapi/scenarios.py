@@ -100,18 +100,20 @@ def _delete_me(library):
 
 @scenario("GET /api/photos")
 def _photos(library):
-    return [library.alice.get("/api/photos?limit=2")]
+    return [library.alice.get("/api/photos?limit=2"), library.alice.get("/api/photos?favourite=true")]
 
 
 @scenario("POST /api/photos")
 def _upload(library):
     user = _fresh(library, "uploader")
     user.upload_one("first.jpg", make_jpeg(color=(5, 5, 5)))
+    user.delete(f"/api/photos/{user.upload_one('binned.jpg', make_jpeg(color=(250, 5, 5)))['id']}")
     data = {"files": [(io.BytesIO(make_jpeg(color=(5, 5, 5))), "again.jpg"),
                       (io.BytesIO(make_image("PNG", color=(9, 99, 9))), "new.png"),
-                      (io.BytesIO(b"hello"), "notes.txt")]}
-    data["last_modified"] = ["1562000000000", "0", "1562000000000"]
-    data["last_modified_offset"] = ["120", "0", "-300"]
+                      (io.BytesIO(b"hello"), "notes.txt"),
+                      (io.BytesIO(make_jpeg(color=(250, 5, 5))), "in-trash.jpg")]}
+    data["last_modified"] = ["1562000000000", "0", "1562000000000", "0"]
+    data["last_modified_offset"] = ["120", "0", "-300", "0"]
     return [user.post("/api/photos", data=data, content_type="multipart/form-data")]
 
 
@@ -124,7 +126,8 @@ def _photo(library):
 def _edit_photo(library):
     return [library.alice.patch(f"/api/photos/{library.ids['page.png']}",
                                 json={"caption": "a printed page", "note": None, "tags": ["text", "paper"],
-                                      "taken_at": "2019-07-14T18:30:00+02:00", "location": None})]
+                                      "taken_at": "2019-07-14T18:30:00+02:00", "location": None,
+                                      "favourite": True})]
 
 
 @scenario("PATCH /api/photos")
@@ -163,7 +166,8 @@ def _search(library):
     return [library.alice.get("/api/search?q=tower&limit=1"),
             library.alice.get("/api/search?q=&camera=X-T4&place=Paris&sort=date"),
             library.alice.get("/api/search?q=the&from=2000-01-01&to=2100-01-01&format=jpeg&tag=nothing"),
-            library.alice.get(f"/api/search?album={library.album}")]
+            library.alice.get(f"/api/search?album={library.album}"),
+            library.alice.get("/api/search?q=&favourite=false")]
 
 
 @scenario("GET /api/facets")
@@ -286,6 +290,8 @@ def _revoke_invite(library):
 @scenario("POST /api/admin/users")
 def _create_user(library):
     return [library.alice.post("/api/admin/users", json={"email": "made-by-admin@example.com", "password": PASSWORD})]
+
+
 def _with_an_album(library: Library, name: str) -> tuple[Account, dict, list[int]]:
     """A fresh account with two photos, the first in an album: the album, the photos' ids."""
     user = _fresh(library, name)
@@ -345,3 +351,48 @@ def _remove_from_album(library):
 @scenario("GET /api/photos/{photo_id}/albums")
 def _photo_albums(library):
     return [library.alice.get(f"/api/photos/{library.ids['paris.jpg']}/albums")]
+
+
+def _trashed(library: Library, name: str, count: int) -> tuple[Account, list[int]]:
+    """A fresh account with `count` photos, all moved to Trash."""
+    user = _fresh(library, name)
+    ids = [user.upload_one(f"{name}{n}.jpg", make_jpeg(color=(n * 60, 120, 30)))["id"] for n in range(count)]
+    user.post("/api/trash", json={"ids": ids})
+    return user, ids
+
+
+@scenario("GET /api/trash")
+def _trash(library):
+    user, _ids = _trashed(library, "trash-lister", 2)
+    return [user.get("/api/trash?limit=1"), user.get("/api/trash")]
+
+
+@scenario("POST /api/trash")
+def _move_to_trash(library):
+    user = _fresh(library, "trash-mover")
+    ids = [user.upload_one(f"m{n}.jpg", make_jpeg(color=(n * 60, 20, 220)))["id"] for n in range(2)]
+    return [user.post("/api/trash", json={"ids": ids})]
+
+
+@scenario("DELETE /api/trash")
+def _empty_trash(library):
+    user, _ids = _trashed(library, "trash-emptier", 2)
+    return [user.delete("/api/trash")]
+
+
+@scenario("POST /api/trash/restore")
+def _restore(library):
+    user, ids = _trashed(library, "restorer", 3)
+    return [user.post("/api/trash/restore", json={"ids": ids[:1]}), user.post("/api/trash/restore", json={"all": True})]
+
+
+@scenario("POST /api/trash/delete")
+def _delete_for_good(library):
+    user, ids = _trashed(library, "purger", 2)
+    return [user.post("/api/trash/delete", json={"ids": ids})]
+
+
+@scenario("GET /api/trash/{photo_id}/thumbnail")
+def _trash_thumbnail(library):
+    user, ids = _trashed(library, "trash-viewer", 1)
+    return [user.get(f"/api/trash/{ids[0]}/thumbnail?size={size}") for size in ("small", "large")]

@@ -9,12 +9,14 @@ import { initAlbums } from "./albums.js";
 import { initAuthForms } from "./auth.js";
 import { initChrome } from "./chrome.js";
 import { initDuplicates } from "./duplicates.js";
+import { initFavourites } from "./favourites.js";
 import { initJobs } from "./jobs.js";
 import { initLibrary } from "./library.js";
 import { initPeople } from "./people.js";
 import { initPerson } from "./person.js";
 import { initPhoto } from "./photo.js";
 import { initPlaces } from "./places.js";
+import { initTrash } from "./trash.js";
 
 // Each page's start; pages not listed (upload, error) have none of their own.
 const PAGES = {
@@ -33,6 +35,8 @@ const PAGES = {
   account: initAccount,
   albums: initAlbums,
   album: initAlbum,
+  favourites: initFavourites,
+  trash: initTrash,
 };
 // Pages without the signed-in header, so without the chrome.
 const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error"]);

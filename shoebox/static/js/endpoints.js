@@ -31,7 +31,8 @@ export const admin = {
 };
 
 // -- photos: the timeline listing (also where uploads go), one photo, its thumbnail, its look-alikes ---------
-/** The timeline, a page at a time: `{limit, cursor}`; answers `{items, next_cursor}`. POST here uploads. */
+/** The timeline, a page at a time: `{limit, cursor, favourite}`; answers `{items, next_cursor}`. POST here uploads.
+ * PATCH `photo(id)` with `{favourite}` sets the heart; DELETE moves the photo to Trash. */
 export const photos = (params) => `/api/photos${query(params)}`;
 export const photo = (id) => `/api/photos/${id}`;
 export const thumbnail = (id, size) => `/api/photos/${id}/thumbnail${query({ size })}`;
@@ -63,3 +64,11 @@ export const album = (id) => `/api/albums/${id}`;
 export const albumPhotos = (id, params) => `/api/albums/${id}/photos${query(params)}`;
 /** The albums one photo is in: `{items}`. */
 export const photoAlbums = (id) => `/api/photos/${id}/albums`;
+// -- trash: deleted photos wait here TRASH_DAYS, then are deleted for good --------------------------------------
+/** The Trash a page at a time (`{limit, cursor}`): `{items, next_cursor, trash_days}`. POST `{ids}` moves photos
+ * in; DELETE empties it. */
+export const trash = (params) => `/api/trash${query(params)}`;
+/** POST `{ids}` or `{all: true}`: back to the library with everything. */
+export const restoreFromTrash = () => "/api/trash/restore";
+/** POST `{ids}`: deleted for good, files and all. */
+export const deleteForGood = () => "/api/trash/delete";

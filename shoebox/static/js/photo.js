@@ -130,6 +130,7 @@ function initFaces() {
 }
 
 function renderMeta() {
+  $("[data-favourite]").setAttribute("aria-pressed", String(Boolean(photo.favourite)));
   $("[data-meta]").replaceChildren(...metaRows(photo).map(([label, value]) =>
     h("div", { class: "meta-row" }, h("dt", { text: label }), h("dd", {}, ...value))));
   const [text, colours] = STATUS[photo.status] || [photo.status, STATUS.queued[1]];
@@ -234,6 +235,7 @@ async function save(changes) {
   } catch (failure) {
     status.textContent = "";
     error.textContent = `Not saved: ${failure.message}.`;
+    $("[data-favourite]").setAttribute("aria-pressed", String(Boolean(photo.favourite)));
   }
 }
 
@@ -302,6 +304,15 @@ function initKeys() {
   });
 }
 
+function initFavourite() {
+  const heart = $("[data-favourite]");
+  heart.addEventListener("click", () => {
+    if (!photo) return;
+    heart.setAttribute("aria-pressed", String(!photo.favourite)); // at once; save() puts back what was saved
+    save({ favourite: !photo.favourite });
+  });
+}
+
 function initDelete() {
   const dialog = $("[data-delete-dialog]");
   $("[data-delete]").addEventListener("click", () => dialog.showModal());
@@ -326,6 +337,7 @@ export async function initPhoto() {
   initWhenWhere();
   initKeys();
   initDelete();
+  initFavourite();
   initFaces();
   const loading = api(endpoints.photo(id)).then((data) => {
     photo = data;
