@@ -63,3 +63,14 @@ export const album = (id) => `/api/albums/${id}`;
 export const albumPhotos = (id, params) => `/api/albums/${id}/photos${query(params)}`;
 /** The albums one photo is in: `{items}`. */
 export const photoAlbums = (id) => `/api/photos/${id}/albums`;
+
+// -- share links: the owner's, and what anyone with a link may open --------------------------------------------
+/** The user's links with view counts: `{items}`. POST here makes one (`{album_id}` or `{ids}`, and options). */
+export const shares = () => "/api/shares";
+export const share = (id) => `/api/shares/${id}`;
+/** A link's public side, by its token (from /s/<token>): what it shows, its password check, its photos. */
+export const shared = {
+  link: (token) => `/api/shared/${encodeURIComponent(token)}`,
+  unlock: (token) => `/api/shared/${encodeURIComponent(token)}/unlock`,
+  photos: (token, params) => `/api/shared/${encodeURIComponent(token)}/photos${query(params)}`,
+};
