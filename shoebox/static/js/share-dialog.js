@@ -6,7 +6,7 @@ import { $ } from "./ui.js";
 
 const DAY = 24 * 3600 * 1000;
 
-/** The body of POST /api/shares from the dialog's form, for `target` ({album_id} or {ids}). */
+/** The new link's options from the dialog's form, for `target` ({album_id} or {ids}). */
 function linkBody(form, target) {
   const field = (name) => form.elements.namedItem(name);
   const body = { ...target };

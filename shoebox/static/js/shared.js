@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { photoCount } from "./albums-common.js";
 import * as endpoints from "./endpoints.js";
-import { describe } from "./tile.js";
+import { describe, photoTile } from "./tile.js";
 import { $, formatDateTime, h } from "./ui.js";
 
 const PAGE_SIZE = 60;
@@ -25,11 +25,9 @@ function fail(message) {
 
 // -- the grid -----------------------------------------------------------------------------------------------------
 function tile(photo, index) {
-  return h("li", {}, h("a", {
-    href: `#${photo.key}`, class: "tile rounded-sm sm:rounded-md", title: photo.caption || photo.filename,
-    dataset: { key: photo.key }, onclick: (event) => { event.preventDefault(); show(index); },
-  }, h("img", { src: photo.thumbnail_url, alt: describe(photo), loading: index < 12 ? "eager" : "lazy",
-    decoding: "async", width: "256", height: "256" })));
+  const open = (event) => { event.preventDefault(); show(index); };
+  return h("li", {}, photoTile(photo, { className: "rounded-sm sm:rounded-md", href: `#${photo.key}`, onclick: open,
+    priority: index < 12 }));
 }
 
 async function loadMore() {
