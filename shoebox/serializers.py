@@ -11,9 +11,9 @@ from flask import url_for
 from shoebox.ai.places import osm_url
 from shoebox.albums.service import AlbumView
 from shoebox.library.service import visible_tags
-from shoebox.media.metadata import LOCATION_REMOVABLE
 from shoebox.models import Photo, Share
 from shoebox.people.service import PersonView
+from shoebox.shares import service as shares_service
 from shoebox.shares.keys import ShareKeys
 from shoebox.shares.service import ShareView
 from shoebox.web import library
@@ -137,7 +137,7 @@ def shared_photo_json(photo: Photo, share: Share, keys: ShareKeys, token: str) -
     """A photo as a recipient sees it: addressed by its key in this link, never its id; its place and GPS only
     when the link shows the location, the names of the people in it only when it shows people."""
     key, v = keys.photo_key(share.salt, photo.id), keys.version(share.salt, photo.sha256)
-    downloadable = share.allow_download and (share.show_location or photo.format in LOCATION_REMOVABLE)
+    downloadable = shares_service.downloadable(share, photo)
     data = {"key": key, "filename": photo.filename, "taken_at": photo.taken_at.isoformat(), "width": photo.width,
             "height": photo.height, "caption": photo.caption,
             "camera": " ".join(filter(None, (photo.camera_make, photo.camera_model))) or None,

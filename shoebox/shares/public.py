@@ -142,13 +142,13 @@ def original(token: str, key: str):
     """The original file, only where the link allows downloads; without its location unless the link shows it
     (a copy cleaned in memory: the stored original is never touched)."""
     share, photo = _photo(token, key)
-    if not share.allow_download:
-        raise NotFound("this link does not allow downloads")
+    if not service.downloadable(share, photo):
+        raise NotFound("this link does not offer this photo's file")
     data = library().storage.existing_original(photo).read_bytes()
     if not share.show_location:
         data = without_location(data)
         if data is None:
-            raise NotFound("this photo's file cannot be shared without its location")
+            raise NotFound("this link does not offer this photo's file")
     response = send_file(io.BytesIO(data), mimetype=photo.mime_type, download_name=photo.filename,
                          as_attachment=True, etag=False)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

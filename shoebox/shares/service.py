@@ -22,6 +22,7 @@ from shoebox.cursors import decode_keyset, encode_keyset
 from shoebox.db import Database
 from shoebox.errors import InvalidInput, NotFound
 from shoebox.ids import is_id
+from shoebox.media.metadata import LOCATION_REMOVABLE
 from shoebox.models import Album, Photo, Share, SharePhoto, utcnow
 from shoebox.scope import Scope
 from shoebox.shares.keys import ShareKeys, new_salt, token_hash
@@ -203,6 +204,12 @@ def open_link(session: Session, token: object) -> Share:
 def password_matches(share: Share, password: object) -> bool:
     return (share.password_hash is not None and isinstance(password, str) and len(password) <= MAX_PASSWORD
             and check_password_hash(share.password_hash, password))
+
+
+def downloadable(share: Share, photo: Photo) -> bool:
+    """Whether the link offers the photo's original: downloads allowed, and its location either shown or in a
+    format whose location can be taken out of a copy."""
+    return share.allow_download and (share.show_location or photo.format in LOCATION_REMOVABLE)
 
 
 def count_view(database: Database, share: Share) -> None:
