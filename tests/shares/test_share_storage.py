@@ -18,7 +18,8 @@ def rows(app, model) -> int:
 
 def test_deleting_an_account_deletes_its_links(app, alice, bob, client):
     mine = make_share(alice, ids=[alice.upload_one()["id"]])
-    make_share(alice, album_id=new_album(alice, ids=[alice.upload_one("b.jpg", make_jpeg(color=(1, 2, 3)))["id"]])["id"])
+    second = alice.upload_one("b.jpg", make_jpeg(color=(1, 2, 3)))
+    make_share(alice, album_id=new_album(alice, ids=[second["id"]])["id"])
     theirs = make_share(bob, ids=[bob.upload_one()["id"]])
     assert alice.delete("/api/me", json={"password": PASSWORD}).status_code == 200
     assert (rows(app, Share), rows(app, SharePhoto)) == (1, 1)

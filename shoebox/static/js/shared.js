@@ -90,7 +90,7 @@ function wireViewer() {
     const tileLink = $(`[data-key="${CSS.escape(state.items[state.shown]?.key || "")}"]`, grid);
     if (tileLink) tileLink.focus();
   });
-  viewer.addEventListener("keydown", (event) => {
+  document.addEventListener("keydown", (event) => { // on the document: a button that was focused may be disabled
     if (event.key === "ArrowLeft") step(-1);
     else if (event.key === "ArrowRight") step(1);
   });
