@@ -34,7 +34,7 @@ def share_the_album(page, shot, ids: dict[str, int]) -> str:
     page.get_by_role("button", name="Share").click()
     dialog = page.get_by_role("dialog", name="Share a link")
     expect(dialog.get_by_label("Allow downloading the originals")).to_be_checked()
-    expect(dialog.get_by_label("Show where the photos were taken (GPS and place names)")).not_to_be_checked()
+    expect(dialog.get_by_label("Show where the photos were taken (GPS and places)")).not_to_be_checked()
     dialog.get_by_label("Password (optional)").fill(PASSWORD)
     dialog.get_by_label("Expires").select_option(label="In a week")
     shot("share-dialog")
