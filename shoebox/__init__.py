@@ -16,6 +16,7 @@ from shoebox.media.decoding import limit_pixels
 from shoebox.people.service import People
 from shoebox.private_files import private_dir, tighten
 from shoebox.search.service import Searcher
+from shoebox.shares.keys import ShareKeys
 
 
 def create_app(overrides: dict[str, Any] | None = None, env_file: str | None = ".env") -> Flask:
@@ -82,6 +83,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         embed_words=lambda session, photo: embed_words(session, photo, get_models(settings).embedder),
         trash_days=settings.TRASH_DAYS,
     )
+    app.extensions["share_keys"] = ShareKeys(app.config["SECRET_KEY"])
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)
     auth.init_app(app)
     web.init_app(app)
@@ -102,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.places.api import bp as places_api_bp
     from shoebox.places.views import bp as places_pages_bp
     from shoebox.search.api import bp as search_bp
+    from shoebox.shares.api import bp as shares_api_bp
+    from shoebox.shares.public import bp as shared_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
@@ -117,6 +121,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_pages_bp)
     app.register_blueprint(albums_api_bp)
     app.register_blueprint(albums_pages_bp)
+    app.register_blueprint(shares_api_bp)
+    app.register_blueprint(shared_bp)
 
 
 def register_commands(app: Flask) -> None:

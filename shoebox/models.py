@@ -364,6 +364,46 @@ class AlbumPhoto(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Share(Base):
+    """A link that shows an album, or a chosen set of photos, to anyone who has it (no account needed).
+
+    The link's token is never stored: only its SHA-256 (to find the share) and a random salt from which the token
+    is derived again with the install's SECRET_KEY (shoebox.shares.keys), so the owner can copy the link again
+    while a copy of the database alone opens nothing. Revoking deletes the row."""
+
+    __tablename__ = "shares"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The album it shows (its photos as they are now, in its order); None for a share of chosen photos.
+    album_id: Mapped[int | None] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    #: What the page is called for a share of chosen photos (an album's share shows the album's name).
+    title: Mapped[str | None] = mapped_column(String(200))
+    salt: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    allow_download: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Off by default: GPS and place names leave the shared metadata and the downloaded files.
+    show_location: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_people: Mapped[bool] = mapped_column(Boolean, default=False)
+    view_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SharePhoto(Base):
+    """A photo chosen for a share; goes with either (foreign keys cascade)."""
+
+    __tablename__ = "share_photos"
+    __table_args__ = (UniqueConstraint("share_id", "photo_id", name="uq_share_photo"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"))
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+
+
 class ResetToken(Base):
     """A password-reset link's token, stored only as its SHA-256."""
 

@@ -15,6 +15,7 @@ from shoebox.albums.service import MAX_IDS
 from shoebox.library.corrections import MAX_BULK, MAX_SHIFT_SECONDS
 from shoebox.media.dates import SOURCES
 from shoebox.media.formats import accepted_mime_types
+from shoebox.shares.service import MAX_IDS as MAX_SHARED_IDS
 
 bp = Blueprint("openapi", __name__)
 
@@ -104,6 +105,36 @@ _ALBUM = _object(
     cover_chosen={**_BOOL, "description": "false: the cover is the newest photo (none chosen, or the chosen one left)"},
     cover_url=_NULLABLE_STR, created_at=_STR, updated_at=_STR)
 
+_SHARE_OPTIONS = {
+    "title": {**_NULLABLE_STR, "maxLength": 200, "description": "what a link to chosen photos is called (an album's "
+              "link shows the album's name)"},
+    "expires_at": {"type": ["string", "null"], "description": "ISO 8601, UTC unless it has an offset; null: never. "
+                   "An expired link answers 404", "examples": ["2030-01-01T00:00:00Z"]},
+    "password": {"type": ["string", "null"], "minLength": 1, "maxLength": 200, "description": "asked of whoever "
+                 "opens the link; null: none"},
+    "allow_download": {**_BOOL, "description": "recipients may download the originals (true unless said)"},
+    "show_location": {**_BOOL, "description": "GPS and place names in what recipients see and download (false unless "
+                      "said: removed from the JSON and from downloaded files)"},
+    "show_people": {**_BOOL, "description": "the names of the people in the photos (false unless said)"},
+}
+_SHARE = _object(
+    id=_INT, kind={"type": "string", "enum": ["album", "photos"]}, album_id=_NULLABLE_INT, title=_STR,
+    url={**_NULLABLE_STR, "description": "the link to hand over (null if SECRET_KEY changed since it was made: it "
+         "still opens, but cannot be shown again)"},
+    created_at=_STR, expires_at=_NULLABLE_STR, expired=_BOOL, has_password=_BOOL,
+    allow_download=_BOOL, show_location=_BOOL, show_people=_BOOL,
+    photo_count={**_INT, "description": "photos a recipient sees now"},
+    view_count={**_INT, "description": "how often the link was opened"}, last_viewed_at=_NULLABLE_STR,
+    cover_url=_NULLABLE_STR)
+_SHARED_PHOTO = _object(
+    key={**_STR, "description": "the photo's address in this link only (never its id)"}, filename=_STR,
+    taken_at=_STR, width=_INT, height=_INT, caption=_NULLABLE_STR, camera=_NULLABLE_STR, thumbnail_url=_STR,
+    large_url=_STR, original_url={**_NULLABLE_STR, "description": "null where the link allows no download"},
+    place={**_PLACE, "description": "null unless the link shows the location"},
+    gps={**_object(latitude=_NUM, longitude=_NUM), "type": ["object", "null"],
+         "description": "null unless the link shows the location"},
+    people={**_array(_STR), "description": "names of the people in it, only if the link shows people"})
+
 SCHEMAS = {
     "Error": _ERROR,
     "Photo": _object(**_PHOTO_FIELDS),
@@ -133,6 +164,10 @@ SCHEMAS = {
     "Person": _object(**_PERSON_FIELDS),
     "PersonDetail": _object(**_PERSON_FIELDS, photos=_array("Photo")),
     "Album": _ALBUM,
+    "Share": _SHARE,
+    "SharedLink": _object(title=_STR, description=_NULLABLE_STR, photo_count=_INT, expires_at=_NULLABLE_STR,
+                          allow_download=_BOOL, show_location=_BOOL, show_people=_BOOL),
+    "SharedPhotoPage": _object(items=_array(_SHARED_PHOTO), next_cursor=_NULLABLE_STR),
     "Places": _object(countries=_array(_object(country=_STR, country_code=_NULLABLE_STR, count=_INT,
                                                cities=_array(_CITY)))),
     "Facets": _object(tags=_array(_object(name=_STR, count=_INT)), cameras=_array(_STR), formats=_array(_STR)),
@@ -200,7 +235,8 @@ def _op(summary: str, ok: tuple[int, dict | str | None], body: dict | str | None
     return op
 
 
-_REASONS = {400: "Invalid input", 401: "Not signed in, or wrong credentials", 403: "Not allowed: admin only, or "
+_REASONS = {400: "Invalid input", 401: "Not signed in, or wrong credentials (a share link: its password is needed, "
+            "or wrong)", 403: "Not allowed: admin only, or "
             "registration not open to you", 404: "No such thing of yours",
             409: "Already exists", 413: "Too large", 415: "Not an image", 429: "Too many attempts; see Retry-After",
             500: "Storage is read-only", 507: "Storage is full"}
@@ -216,7 +252,10 @@ def _path(name: str) -> dict:
 
 
 _ID, _PERSON_ID, _FACE_ID, _INVITE_ID = _path("photo_id"), _path("person_id"), _path("face_id"), _path("invite_id")
-_ALBUM_ID = _path("album_id")
+_ALBUM_ID, _SHARE_ID = _path("album_id"), _path("share_id")
+_TOKEN = {"name": "token", "in": "path", "required": True, "schema": _STR,
+          "description": "the token of a share link (its /s/<token> address)"}
+_KEY = {"name": "key", "in": "path", "required": True, "schema": _STR, "description": "a photo's key in the link"}
 _PHOTO_IDS = {**_array(_INT), "minItems": 1, "maxItems": MAX_IDS, "description": "ids of your photos"}
 _CURSOR = _query("cursor", description="next_cursor of the previous page")
 _CREDENTIALS = _object(email=_STR, password=_STR)
@@ -362,6 +401,41 @@ PATHS: dict[str, dict[str, dict]] = {
     },
     "/api/photos/{photo_id}/albums": {"get": _op("The albums a photo is in", (200, _object(items=_array("Album"))),
                                                  params=[_ID])},
+    "/api/shares": {
+        "get": _op("Your share links, newest first, with view counts", (200, _object(items=_array("Share")))),
+        "post": _op("Make a link to one of your albums (album_id) or to chosen photos (ids: all yours, or 404)",
+                    (201, "Share"), _object(("album_id", "ids", *_SHARE_OPTIONS), album_id=_INT,
+                                            ids={**_PHOTO_IDS, "maxItems": MAX_SHARED_IDS}, **_SHARE_OPTIONS),
+                    errors=(400, 404)),
+    },
+    "/api/shares/{share_id}": {
+        "get": _op("One of your share links", (200, "Share"), params=[_SHARE_ID]),
+        "patch": _op("Change a link's title, expiry, password or what it lets recipients see", (200, "Share"),
+                     _object(tuple(_SHARE_OPTIONS), **_SHARE_OPTIONS), params=[_SHARE_ID], errors=(400,)),
+        "delete": _op("Revoke a link: it answers 404 from now on", (204, None), params=[_SHARE_ID]),
+    },
+    "/api/shared/{token}": {"get": _op(
+        "What a share link shows (anyone with the link; one view on its owner's list). 404 alike for an unknown, "
+        "revoked or expired link; 401 password_required until its password was given", (200, "SharedLink"),
+        params=[_TOKEN], public=True, errors=(401,))},
+    "/api/shared/{token}/unlock": {"post": _op(
+        "Give a link's password: the right one lets this browser in for a week (a cookie for this link)",
+        (200, _object(unlocked={"const": True})), _object(password=_STR), params=[_TOKEN], public=True,
+        errors=(400, 401, 429))},
+    "/api/shared/{token}/photos": {"get": _op(
+        "A share link's photos, in its album's order, a page at a time", (200, "SharedPhotoPage"),
+        params=[_TOKEN, _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})], public=True,
+        errors=(400, 401))},
+    "/api/shared/{token}/photos/{key}/thumbnail": {"get": _op(
+        "A WebP thumbnail of a photo of the link", (200, _file("image/webp")), params=[
+            _TOKEN, _KEY, _query("size", {"type": "string", "enum": ["small", "large"]}), _query("v", description=(
+                "the version in its URL: the answer is then cached for a year"))],
+        public=True, errors=(400, 401))},
+    "/api/shared/{token}/photos/{key}/original": {"get": _op(
+        "The original file as a download, only where the link allows downloads (404 otherwise); without GPS and "
+        "place names unless the link shows the location", (200, _file("image/*")), params=[
+            _TOKEN, _KEY, _query("v", description="the version in its URL: the answer is then cached for a year")],
+        public=True, errors=(401,))},
     "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, "Places"))},
     "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, "Jobs"))},
     "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _object(retried=_INT)))},

@@ -1,4 +1,4 @@
-"""The public JSON shapes of photos, people, faces, places and albums: every API module answers with these.
+"""The public JSON shapes of photos, people, faces, places, albums and share links: every API module answers with these.
 
 Shaping lives here, below the blueprints and above the services, so one blueprint never imports another to
 borrow a shape. `url_for` needs a request (or app) context, as every caller has.
@@ -13,8 +13,11 @@ from flask import url_for
 from shoebox.ai.places import osm_url
 from shoebox.albums.service import AlbumView
 from shoebox.library.service import visible_tags
-from shoebox.models import Photo
+from shoebox.models import Photo, Share
 from shoebox.people.service import PersonView
+from shoebox.shares import service as shares_service
+from shoebox.shares.keys import ShareKeys
+from shoebox.shares.service import ShareView
 from shoebox.web import library
 
 
@@ -120,3 +123,53 @@ def album_json(view: AlbumView) -> dict:
             "cover_chosen": view.cover_chosen,
             "cover_url": url_for("api.thumbnail", photo_id=cover.id, size="small", v=version(cover)) if cover else None,
             "created_at": album.created_at.isoformat(), "updated_at": album.updated_at.isoformat()}
+
+
+# -- share links ----------------------------------------------------------------------------------------------
+def share_json(view: ShareView, url: str | None) -> dict:
+    """A share link as its owner sees it; `url` is null where the link cannot be derived again (SECRET_KEY
+    changed since: the link still opens, but only the copy handed out knows it)."""
+    share, cover = view.share, view.cover
+    return {"id": share.id, "kind": "album" if share.album_id is not None else "photos",
+            "album_id": share.album_id, "title": view.title, "url": url,
+            "created_at": share.created_at.isoformat(), "expires_at": _iso(share.expires_at),
+            "expired": view.expired, "has_password": share.password_hash is not None,
+            "allow_download": share.allow_download, "show_location": share.show_location,
+            "show_people": share.show_people, "photo_count": view.photo_count, "view_count": share.view_count,
+            "last_viewed_at": _iso(share.last_viewed_at),
+            "cover_url": url_for("api.thumbnail", photo_id=cover.id, size="small", v=version(cover)) if cover else None}
+
+
+def shared_link_json(view: ShareView) -> dict:
+    """What a recipient is told of a link: its name and what it lets them do; nothing of its owner."""
+    share = view.share
+    return {"title": view.title, "description": view.album.description if view.album is not None else None,
+            "photo_count": view.photo_count, "expires_at": _iso(share.expires_at),
+            "allow_download": share.allow_download, "show_location": share.show_location,
+            "show_people": share.show_people}
+
+
+def shared_photo_json(photo: Photo, share: Share, keys: ShareKeys, token: str) -> dict:
+    """A photo as a recipient sees it: addressed by its key in this link, never its id; its place and GPS only
+    when the link shows the location, the names of the people in it only when it shows people."""
+    key, v = keys.photo_key(share.salt, photo.id), keys.version(share.salt, photo.sha256)
+    downloadable = shares_service.downloadable(share, photo)
+    data = {"key": key, "filename": photo.filename, "taken_at": photo.taken_at.isoformat(), "width": photo.width,
+            "height": photo.height, "caption": photo.caption,
+            "camera": " ".join(filter(None, (photo.camera_make, photo.camera_model))) or None,
+            "thumbnail_url": url_for("shared.thumbnail", token=token, key=key, size="small", v=v),
+            "large_url": url_for("shared.thumbnail", token=token, key=key, size="large", v=v),
+            "original_url": url_for("shared.original", token=token, key=key, v=v) if downloadable else None,
+            "place": None, "gps": None, "people": []}
+    if share.show_location:
+        data["place"] = place_of(photo)
+        if photo.gps_latitude is not None and photo.gps_longitude is not None:
+            data["gps"] = {"latitude": photo.gps_latitude, "longitude": photo.gps_longitude}
+    if share.show_people:
+        data["people"] = sorted({face.person.name for face in photo.faces
+                                 if face.person is not None and face.person.name and not face.person.hidden})
+    return data
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -21,6 +21,7 @@ from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, storage_faul
 from shoebox.ids import IdConverter
 from shoebox.library.service import Library
 from shoebox.people.service import People
+from shoebox.shares.keys import ShareKeys
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -53,6 +54,10 @@ def library() -> Library:
 
 def people() -> People:
     return current_app.extensions["people"]
+
+
+def share_keys() -> ShareKeys:
+    return current_app.extensions["share_keys"]
 
 
 def settings() -> Settings:

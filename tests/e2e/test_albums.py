@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.conftest import sync_api
-from tests.e2e.test_browser_flow import Shots, Watch, sign_up, three_photos
+from tests.e2e.test_browser_flow import Shots, Watch, show_pages, sign_up, three_photos
 
 pytestmark = pytest.mark.slow  # a real browser
 
@@ -51,8 +51,7 @@ def make_album_from_the_photo_page(page, shot, ids: dict[str, int]) -> None:
 
 
 def open_albums_page(page, shot, ids: dict[str, int]) -> None:
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Albums").click()
+    show_pages(page).get_by_role("link", name="Albums").click()
     page.wait_for_url("**/albums")
     expect(page.get_by_role("heading", name="Albums", exact=True)).to_be_visible()
     card = page.get_by_role("link", name="Summer trip 2 photos")

@@ -34,7 +34,8 @@ def path_values(library: Library) -> dict[str, int]:
     """An existing id for each path parameter, owned by alice."""
     return {"photo_id": library.ids["paris.jpg"], "person_id": library.people["astronaut.png"],
             "invite_id": library.alice.post("/api/admin/invites", json={}).json["id"],
-            "album_id": library.album,
+            "album_id": library.album, "share_id": library.share["id"], "token": library.share["token"],
+            "key": library.share["key"],
             "face_id": library.alice.get(f"/api/photos/{library.ids['astronaut.png']}").json["faces"][0]["id"]}
 
 
@@ -396,3 +397,80 @@ def _delete_for_good(library):
 def _trash_thumbnail(library):
     user, ids = _trashed(library, "trash-viewer", 1)
     return [user.get(f"/api/trash/{ids[0]}/thumbnail?size={size}") for size in ("small", "large")]
+# -- share links --------------------------------------------------------------------------------------------------
+
+
+def _with_a_link(library: Library, name: str, **options) -> tuple[Account, dict, str]:
+    """A fresh account with a photo and a link to it: the link and its token."""
+    user = _fresh(library, name)
+    photo = user.upload_one(f"{name}.jpg", make_jpeg(color=(len(name), 60, 160)))
+    share = user.post("/api/shares", json={"ids": [photo["id"]], **options}).json
+    return user, share, share["url"].rsplit("/", 1)[1]
+
+
+@scenario("GET /api/shares")
+def _shares(library):
+    return [library.alice.get("/api/shares")]
+
+
+@scenario("POST /api/shares")
+def _create_share(library):
+    user, _share, _token = _with_a_link(library, "link-maker")
+    album = user.post("/api/albums", json={"name": "Trip"}).json
+    return [user.post("/api/shares", json={"album_id": album["id"], "title": None,
+                                           "expires_at": "2999-01-01T00:00:00Z", "password": "open sesame",
+                                           "allow_download": False, "show_location": True, "show_people": True}),
+            user.post("/api/shares", json={"ids": [user.get("/api/photos").json["items"][0]["id"]],
+                                           "title": "For grandma"})]
+
+
+@scenario("GET /api/shares/{share_id}")
+def _share(library):
+    return [library.alice.get(f"/api/shares/{library.share['id']}")]
+
+
+@scenario("PATCH /api/shares/{share_id}")
+def _edit_share(library):
+    user, share, _token = _with_a_link(library, "link-editor")
+    return [user.patch(f"/api/shares/{share['id']}", json={
+        "title": "Renamed", "expires_at": "2999-01-01T00:00:00+02:00", "password": "open sesame",
+        "allow_download": False, "show_location": True, "show_people": False})]
+
+
+@scenario("DELETE /api/shares/{share_id}")
+def _revoke_share(library):
+    user, share, _token = _with_a_link(library, "link-revoker")
+    return [user.delete(f"/api/shares/{share['id']}")]
+
+
+@scenario("GET /api/shared/{token}")
+def _shared_link(library):
+    return [library.app.test_client().get(f"/api/shared/{library.share['token']}")]
+
+
+@scenario("POST /api/shared/{token}/unlock")
+def _unlock(library):
+    _user, _share, token = _with_a_link(library, "link-locker", password="open sesame")
+    return [library.app.test_client().post(f"/api/shared/{token}/unlock", json={"password": "open sesame"})]
+
+
+@scenario("GET /api/shared/{token}/photos")
+def _shared_photos(library):
+    client, token = library.app.test_client(), library.share["token"]
+    first = client.get(f"/api/shared/{token}/photos?limit=1")
+    _user, _share, hidden = _with_a_link(library, "link-hider", allow_download=False)
+    return [first, client.get(f"/api/shared/{token}/photos?cursor={first.json['next_cursor']}"),
+            client.get(f"/api/shared/{hidden}/photos")]
+
+
+@scenario("GET /api/shared/{token}/photos/{key}/thumbnail")
+def _shared_thumbnail(library):
+    client, share = library.app.test_client(), library.share
+    url = f"/api/shared/{share['token']}/photos/{share['key']}/thumbnail"
+    return [client.get(f"{url}?size={size}") for size in ("small", "large")] + [client.get(f"{url}?v=x")]
+
+
+@scenario("GET /api/shared/{token}/photos/{key}/original")
+def _shared_original(library):
+    client, share = library.app.test_client(), library.share
+    return [client.get(f"/api/shared/{share['token']}/photos/{share['key']}/original?v=x")]

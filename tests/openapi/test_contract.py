@@ -20,7 +20,8 @@ UNKNOWN_ID = 987654
 BODIES = {"PATCH /api/photos/{photo_id}": {"caption": "x"}, "PATCH /api/people/{person_id}": {"name": "x"},
           "POST /api/people/{person_id}/merge": {"into": 1}, "PATCH /api/faces/{face_id}": {"person_id": None},
           "PATCH /api/albums/{album_id}": {"name": "x"}, "POST /api/albums/{album_id}/photos": {"ids": [1]},
-          "DELETE /api/albums/{album_id}/photos": {"ids": [1]}}
+          "DELETE /api/albums/{album_id}/photos": {"ids": [1]}, "PATCH /api/shares/{share_id}": {"title": "x"},
+          "POST /api/shared/{token}/unlock": {"password": "x"}}
 #: An invalid value for each kind of query parameter.
 INVALID = {"integer": "not-a-number", "boolean": None, "string": None}
 

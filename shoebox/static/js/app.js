@@ -17,6 +17,7 @@ import { initPerson } from "./person.js";
 import { initPhoto } from "./photo.js";
 import { initPlaces } from "./places.js";
 import { initTrash } from "./trash.js";
+import { initShared } from "./shared.js";
 
 // Each page's start; pages not listed (upload, error) have none of their own.
 const PAGES = {
@@ -37,9 +38,10 @@ const PAGES = {
   album: initAlbum,
   favourites: initFavourites,
   trash: initTrash,
+  shared: initShared, // a share link's page, for anyone who has the link
 };
 // Pages without the signed-in header, so without the chrome.
-const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error"]);
+const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error", "shared"]);
 
 function start() {
   const name = document.body.dataset.page;

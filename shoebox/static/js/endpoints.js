@@ -72,3 +72,14 @@ export const trash = (params) => `/api/trash${query(params)}`;
 export const restoreFromTrash = () => "/api/trash/restore";
 /** POST `{ids}`: deleted for good, files and all. */
 export const deleteForGood = () => "/api/trash/delete";
+
+// -- share links: the owner's, and what anyone with a link may open --------------------------------------------
+/** The user's links with view counts: `{items}`. POST here makes one (`{album_id}` or `{ids}`, and options). */
+export const shares = () => "/api/shares";
+export const share = (id) => `/api/shares/${id}`;
+/** A link's public side, by its token (from /s/<token>): what it shows, its password check, its photos. */
+export const shared = {
+  link: (token) => `/api/shared/${encodeURIComponent(token)}`,
+  unlock: (token) => `/api/shared/${encodeURIComponent(token)}/unlock`,
+  photos: (token, params) => `/api/shared/${encodeURIComponent(token)}/photos${query(params)}`,
+};

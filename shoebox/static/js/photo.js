@@ -3,6 +3,7 @@ import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
 import { initPhotoAlbums } from "./photo-albums.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
+import { initShareButton } from "./share-dialog.js";
 import { photoPath, photoTile } from "./tile.js";
 import { $, formatBytes, formatDateTime, h, icon } from "./ui.js";
 
@@ -287,7 +288,7 @@ async function initNavigation() {
 function initKeys() {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.target.closest("input, textarea, select, [contenteditable]") || $("[data-delete-dialog]").open) return;
+    if (event.target.closest("input, textarea, select, [contenteditable], dialog") || $("dialog[open]")) return;
     if (event.key === "ArrowLeft") go(-1);
     else if (event.key === "ArrowRight") go(1);
     else if (event.key === "Escape") goBack(sequence);
@@ -339,6 +340,7 @@ export async function initPhoto() {
   initDelete();
   initFavourite();
   initFaces();
+  initShareButton($("[data-share-open]"), () => ({ ids: [id] }));
   const loading = api(endpoints.photo(id)).then((data) => {
     photo = data;
     renderTags();

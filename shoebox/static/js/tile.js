@@ -22,17 +22,21 @@ export function describe(photo) {
  * Options: `className` adds classes (shape, rounding), `title` replaces the tooltip, `height` the image's height
  * attribute for a non-square tile, `decorative` makes it a mouse-only twin of a text link beside it (no heart),
  * `badge` is a node laid over the picture, and `priority` loads it at once, first (the first row of a grid).
+ * A share link's photo has a `key` instead of an id: give it `href` and `onclick` (its page has its own viewer).
  */
-export function photoTile(photo, { className = "", title, height = 256, decorative = false, badge = null, priority = false } = {}) {
+export function photoTile(photo, { className = "", title, height = 256, decorative = false, badge = null, priority = false,
+  href = photoPath(photo.id), onclick } = {}) {
   const hidden = decorative ? { tabindex: "-1", "aria-hidden": "true" } : {};
   const label = describe(photo);
   const loading = priority ? { loading: "eager", fetchpriority: "high" } : { loading: "lazy" };
   // The link is named by its label alone: the heart inside it is a control of its own.
   return h("a", {
-    href: photoPath(photo.id), class: `tile ${className}`.trim(), title: decorative ? undefined : title || label,
-    "aria-label": decorative ? undefined : label, dataset: { id: photo.id, taken: photo.taken_at }, ...hidden,
+    href, class: `tile ${className}`.trim(), onclick, title: decorative ? undefined : title || label,
+    "aria-label": decorative ? undefined : label, ...hidden,
+    dataset: photo.key ? { key: photo.key, taken: photo.taken_at } : { id: photo.id, taken: photo.taken_at },
   }, h("img", { src: photo.thumbnail_url, alt: decorative ? "" : label, ...loading, decoding: "async",
-    width: "256", height: String(height) }), badge, decorative ? null : heartButton(photo, { className: "tile-heart" }));
+    width: "256", height: String(height) }), badge,
+  decorative || photo.key ? null : heartButton(photo, { className: "tile-heart" })); // a share's recipient has no hearts
 }
 
 /**
