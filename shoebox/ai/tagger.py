@@ -25,6 +25,11 @@ IMAGENET_LABELS_PATH = Path(__file__).with_name("imagenet_labels.txt")
 PACKAGED_EFFICIENTNET = "efficientnet-lite0"
 
 Tags = list[tuple[str, float]]
+#: The classifier's most probable raw labels with their probabilities, best first (kept for ConSE search).
+Labels = list[tuple[str, float]]
+#: How many of those a photo keeps: Norouzi et al. (2014) average the top 10; 5 measured as well here
+#: (bench/search_variants.py) and the rest of the mass is mostly noise.
+TOP_LABELS = 5
 #: Label probabilities below this add nothing worth summing.
 _NEGLIGIBLE = 0.005
 _EFFICIENTNET_CHUNK = 4
@@ -101,11 +106,16 @@ class Tagger(Model):
 
     def tag(self, images: list[Image]) -> list[Tags]:
         """Up to `top_k` (tag, confidence) pairs per image, best first, each above its threshold."""
+        return [tags for tags, _labels in self.tag_and_label(images)]
+
+    def tag_and_label(self, images: list[Image]) -> list[tuple[Tags, Labels]]:
+        """Per image, its tags (as `tag`) and the classifier's `TOP_LABELS` most probable raw labels."""
         classifier: _Classifier = self.loaded()
-        results: list[Tags] = []
+        results: list[tuple[Tags, Labels]] = []
         for start in range(0, len(images), self.batch_size):
             probs = classifier.probabilities(images[start : start + self.batch_size])
-            results.extend(self.tags_from_probabilities(row, classifier.labels) for row in probs)
+            results.extend((self.tags_from_probabilities(row, classifier.labels), top_labels(row, classifier.labels))
+                           for row in probs)
         return results
 
     def tags_from_probabilities(self, probs: np.ndarray, labels: list[str]) -> Tags:
@@ -125,6 +135,12 @@ class Tagger(Model):
                 totals[tag] = totals.get(tag, 0.0) + confidence
         ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
         return [(tag, round(min(total, 1.0), 4)) for tag, total in ranked[: self.top_k] if total >= self.threshold]
+
+
+def top_labels(probs: np.ndarray, labels: list[str], k: int = TOP_LABELS) -> Labels:
+    """The `k` most probable labels of one softmax row, with their probabilities (negligible ones left out)."""
+    best = np.argsort(-probs)[:k]
+    return [(labels[i], round(float(probs[i]), 4)) for i in best if probs[i] >= _NEGLIGIBLE]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from shoebox.ai.images import load_for_models
 from shoebox.ai.registry import Models
 from shoebox.config import Settings
 from shoebox.db import Database
-from shoebox.jobs.parts import PARTS, Part, Saving, chosen, searchable_text
+from shoebox.jobs.parts import PARTS, Part, Saving, chosen, photo_words
 from shoebox.library.storage import Storage
 from shoebox.models import Embedding, Photo, utcnow
 from shoebox.people.grouping import Grouper
@@ -147,7 +147,7 @@ class Analyzer:
             for part in wanted:
                 model = part.model(models)
                 if part.reads == "words" and _usable(model, batch) and analysed:
-                    outputs = part.predict(model, [searchable_text(photo) for photo in analysed])
+                    outputs = part.predict(model, [photo_words(photo) for photo in analysed])
                     for photo, output in zip(analysed, outputs, strict=True):
                         part.store(replace(saving, model=model), photo, output)
             for photo in analysed:

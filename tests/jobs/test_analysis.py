@@ -157,10 +157,10 @@ def test_worker_thread_analyses_in_the_background(tmp_path, vit_dir):
 class TaggerThatChokesOnTinyImages(Tagger):
     """The real tiny ViT tagger, except that it raises on a 33-pixel-wide image (a model bug on one input)."""
 
-    def tag(self, images):
+    def tag_and_label(self, images):
         if any(image.width == 33 for image in images):
             raise RuntimeError("model crashed on this input")
-        return super().tag(images)
+        return super().tag_and_label(images)
 
 
 def test_a_model_that_raises_on_one_photo_fails_that_photo_and_the_batch_goes_on(tmp_path, vit_dir):
