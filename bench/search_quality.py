@@ -1,6 +1,6 @@
 """Search quality on real photos: recall@5, MRR, precision@5 and empty answers to negative queries, through HTTP.
 
-Usage: python bench/search_quality.py [--queries bench/search_quality.json] [--sweep] [--verbose]
+Usage: python bench/search_quality.py [--queries bench/search_quality.json] [--sweep] [--verbose] [--without ...]
 The photos are real ones shipped inside installed packages (scikit-image's skimage/data, scikit-learn's sample
 images, matplotlib's sample data); the queries and what each should find are ours, in search_quality.json.
 Each photo is uploaded under a camera-like name (IMG_0001.png: the file name gives nothing away), analysed with
@@ -12,7 +12,9 @@ the first five; a query with more than five relevant photos needs five), MRR (1 
 photo) and precision@5 (share of relevant photos among the first five shown, over the queries that showed any).
 Over the negative queries (nothing relevant exists): the share answered with nothing.
 `--sweep` also replays every query's keyword and meaning hits through the cutoff for a grid of floors and
-margins: the measurements the cutoff was calibrated on.
+margins: the measurements the cutoff was calibrated on. `--without` switches parts of issue 16 off, to measure
+what each brings: `conse` (the classifier's labels in the text embedding), `face-tags`, `text-tags` (the words
+faces and OCR add), `cutoff` (the calibrated floor and margin: back to fusion's 0.3 / 0.2).
 """
 
 from __future__ import annotations
@@ -177,7 +179,7 @@ def sweep(app, queries: QuerySet) -> list[str]:
             vector_hits, _cutoff = searcher._meaning(session, candidates, query)
             raw[query] = (keyword_ids, vector_hits)
     lines = ["floor margin | recall@5  MRR  precision@5 answered | negatives empty"]
-    for floor in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+    for floor in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
         for margin in (0.05, 0.1, 0.15, 0.2, 1.0):
             answers = {q: [ordinal[h.photo_id] for h in fusion.fuse(k, v, floor=floor, margin=margin)]
                        for q, (k, v) in raw.items()}
@@ -187,12 +189,34 @@ def sweep(app, queries: QuerySet) -> list[str]:
     return lines
 
 
+ABLATIONS = ("conse", "face-tags", "text-tags", "cutoff")
+
+
+def switch_off(parts: list[str]) -> None:
+    """Switch parts of the search off in this process (before the app is built), to measure what each brings."""
+    from shoebox.jobs import analysis
+    from shoebox.jobs import parts as pipeline
+    from shoebox.search import service
+
+    if "conse" in parts:
+        words = lambda photo: pipeline.Words(pipeline.searchable_text(photo), [])  # noqa: E731
+        pipeline.photo_words = analysis.photo_words = words
+    if "face-tags" in parts:
+        pipeline.face_tags = lambda count: []
+    if "text-tags" in parts:
+        pipeline.text_tags = lambda text: []
+    if "cutoff" in parts:
+        service.CUTOFFS = {}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--sweep", action="store_true", help="also replay the hits through a grid of cutoffs")
     parser.add_argument("--verbose", action="store_true", help="print every query's first five answers")
+    parser.add_argument("--without", nargs="*", choices=ABLATIONS, default=[], help="switch these parts off")
     args = parser.parse_args()
+    switch_off(args.without)
     queries = QuerySet.load(args.queries)
     with tempfile.TemporaryDirectory() as data:
         app, client, headers = build(data, queries)

@@ -22,6 +22,7 @@ def library(tmp_path_factory):
     user = Account(app, "alice@example.com")
     for name in PHOTOS:
         user.upload_one(name, (skimage_data() / name).read_bytes())
+    user.app = app
     yield user
     app.extensions["db"].dispose()
 
@@ -49,6 +50,11 @@ def test_words_no_tag_holds_find_the_cat_and_only_the_cat(library, query):
     assert found(library, query) == ["chelsea.png"]
 
 
+def test_a_phrase_found_only_in_the_classifiers_labels_finds_the_photo(library):
+    """The coffee is tagged "coffee" and "drink"; "espresso" (0.95) is the classifier's label, below the tags."""
+    assert found(library, "espresso on a saucer") == ["coffee.png"]
+
+
 def test_a_photo_with_a_face_is_found_by_person(library):
     assert "astronaut.png" in found(library, "person")
     assert "chelsea.png" not in found(library, "person")
@@ -66,3 +72,22 @@ def test_a_short_word_inside_a_longer_word_of_the_text_is_no_match(library):
 def test_a_word_glued_to_the_next_one_by_ocr_is_still_found(library):
     """OCR reads the heading as "Region-basedsegmentation"."""
     assert found(library, "segmentation")[:1] == ["page.png"]
+
+
+def analyse_again(library: Account, owner: Account, photo_id: int, part: str) -> list[str]:
+    """Run one part of the analysis on the photo again; its tags after."""
+    library.app.extensions["queue"].enqueue_analysis([photo_id], parts=[part])
+    return owner.get(f"/api/photos/{photo_id}").json["tags"]
+
+
+def test_a_later_tag_run_keeps_the_tag_the_faces_gave(library):
+    bob = Account(library.app, "bob@example.com")
+    photo = bob.upload_one("astronaut.png", (skimage_data() / "astronaut.png").read_bytes())
+    assert "person" in analyse_again(library, bob, photo["id"], "tags")
+
+
+def test_a_face_tag_the_user_removed_stays_removed_when_faces_are_found_again(library):
+    carol = Account(library.app, "carol@example.com")
+    photo = carol.upload_one("astronaut.png", (skimage_data() / "astronaut.png").read_bytes())
+    assert carol.patch(f"/api/photos/{photo['id']}", json={"tags": []}).status_code == 200
+    assert "person" not in analyse_again(library, carol, photo["id"], "faces")
