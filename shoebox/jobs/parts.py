@@ -112,7 +112,7 @@ def keep_caption(_saving: Saving, photo: Photo, caption: str) -> None:
         photo.caption, photo.caption_source = caption, "ai"
 
 
-def keep_tags(saving: Saving, photo: Photo, tagged: tuple[list[tuple[str, float]], list]) -> None:
+def keep_tags(_saving: Saving, photo: Photo, tagged: tuple[list[tuple[str, float]], list]) -> None:
     """The classifier's tags and its most probable labels (read by the search embedding)."""
     tags, photo.labels = tagged[0], [[label, p] for label, p in tagged[1]]
     replace_ai_tags(photo, tags, keep=(*FACE_TAGS, *TEXT_TAGS))
@@ -159,7 +159,7 @@ def keep_text(_saving: Saving, photo: Photo, text: str) -> None:
 
 
 def face_tags(count: int) -> list[str]:
-    """What a number of faces found says: "person", "people", "people" and "group" from three on."""
+    """What the number of faces found says: one "person", two "people", three or more "people" and "group"."""
     return ["person"] if count == 1 else ["people", "group"] if count >= 3 else ["people"] if count else []
 
 
