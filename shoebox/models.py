@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -152,6 +153,9 @@ class Photo(Base):
     place_key: Mapped[str | None] = mapped_column(String(600))
     #: The text read in the picture by OCR, lines joined by newlines.
     ocr_text: Mapped[str | None] = mapped_column(Text)
+    #: The tag classifier's most probable raw labels, [[label, probability], ...], best first: what search reads
+    #: below the tags (ConSE); None before the tags part ran.
+    labels: Mapped[list | None] = mapped_column(JSON)
     caption: Mapped[str | None] = mapped_column(Text)
     #: "ai" or "user": a user's caption is never replaced by an AI run.
     caption_source: Mapped[str | None] = mapped_column(String(4))

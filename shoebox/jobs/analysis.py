@@ -18,7 +18,7 @@ from shoebox.ai.registry import Models
 from shoebox.config import Settings
 from shoebox.db import Database
 from shoebox.jobs.claims import Heartbeat, dead_claimers, upsert
-from shoebox.jobs.parts import PARTS, Part, Saving, chosen, outcomes, searchable_text, waiting_reason
+from shoebox.jobs.parts import PARTS, Part, Saving, chosen, outcomes, photo_words, waiting_reason
 from shoebox.library.storage import Storage
 from shoebox.models import Embedding, PartProblem, PartState, Photo, utcnow
 from shoebox.people.grouping import Grouper
@@ -153,7 +153,7 @@ class Analyzer:
             for part in wanted:
                 model = part.model(models)
                 if part.reads == "words" and _usable(model, batch) and analysed:
-                    outputs = part.predict(model, [searchable_text(photo) for photo in analysed])
+                    outputs = part.predict(model, [photo_words(photo) for photo in analysed])
                     for photo, output in zip(analysed, outputs, strict=True):
                         part.store(replace(saving, model=model), photo, output)
             went = outcomes(wanted, models, batch.waiting)
