@@ -80,6 +80,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         enqueue=queue.enqueue_analysis,
         forget=searcher.forget,  # a deleted photo leaves the in-memory vector index at once
         embed_words=lambda session, photo: embed_words(session, photo, get_models(settings).embedder),
+        render_later=queue.enqueue_preview,  # the upload answers first; the worker renders the preview
     )
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)
     auth.init_app(app)

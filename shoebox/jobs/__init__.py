@@ -56,6 +56,8 @@ class Queue:
         self.database = database
         self.analyzer = Analyzer(settings, database, lambda: get_models(settings))
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
+        # Its arguments are (owner id, sha256), not a list of photo ids: `pending_photo_ids` counts analyses only.
+        self._preview = huey.task(retries=2, retry_delay=5, name="render_preview")(self._render_preview)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
@@ -66,6 +68,15 @@ class Queue:
         ids = list(photo_ids)
         for start in range(0, len(ids), size):
             self._analyze(ids[start:start + size], list(parts))
+
+    def enqueue_preview(self, user_id: int, sha256: str) -> None:
+        """Queue the rendering of a new photo's 1440 px preview (its upload has answered without it)."""
+        self._preview(user_id, sha256)
+
+    def _render_preview(self, user_id: int, sha256: str) -> None:
+        from shoebox.library.previews import render_preview
+
+        render_preview(self.analyzer.storage, user_id, sha256)
 
     def pending_photo_ids(self) -> set[int]:
         """Photos that have a job waiting in the queue (or waiting for a retry)."""

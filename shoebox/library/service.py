@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from shoebox.cursors import decode_keyset, encode_keyset
 from shoebox.errors import (
     InvalidInput,
+    NotFound,
     PayloadTooLarge,
     ShoeboxError,
     StorageFull,
@@ -26,18 +26,16 @@ from shoebox.errors import (
     storage_fault,
 )
 from shoebox.library import corrections
-from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
+from shoebox.library.previews import ensure_thumbnail
+from shoebox.library.storage import Storage, TooLarge, remove_quietly
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect, is_animated, read_file_metadata
 from shoebox.media.formats import FORMATS
 from shoebox.media.metadata import PhotoMetadata
-from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
 from shoebox.people.grouping import drop_if_empty, refresh
 from shoebox.scope import NEWEST_FIRST, Scope
-
-log = logging.getLogger(__name__)
 
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
@@ -90,7 +88,8 @@ class Library:
     def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
                  enqueue: Callable[..., None] | None = None,
                  forget: Callable[[int, list[int] | None], None] | None = None,
-                 embed_words: Callable[[Session, Photo], bool] | None = None) -> None:
+                 embed_words: Callable[[Session, Photo], bool] | None = None,
+                 render_later: Callable[[int, str], None] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
@@ -101,6 +100,8 @@ class Library:
         self.forget = forget or (lambda owner_id, photo_ids: None)
         #: embed_words(session, photo): re-embed an edited photo's words now; False (queue it) when it cannot.
         self.embed_words = embed_words or (lambda session, photo: False)
+        #: render_later(owner_id, sha256): queue the rendering of a new photo's preview (else: on first view).
+        self.render_later = render_later or (lambda owner_id, sha256: None)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -226,6 +227,8 @@ class Library:
             for path in written:
                 remove_quietly(path)
             raise
+        if "large" not in prepared.thumbs:  # the preview is rendered after the upload has answered
+            self.render_later(user_id, sha256)
         self.enqueue([photo.id])
         return Ingested(photo, duplicate=False)
 
@@ -248,17 +251,14 @@ class Library:
         return rows, encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None
 
     def thumbnail_file(self, photo: Photo, size: str) -> Path:
-        """The thumbnail's path, rendered again from the original if it is missing or damaged."""
-        path = self.storage.thumbnail_path(photo.user_id, photo.sha256, size)
-        if not thumbnail_intact(path):
-            original = self.storage.existing_original(photo)
-            try:
-                thumbnails = render_thumbnails_from(original)
-            except MediaError as exc:
-                raise _refusal(exc, photo.filename) from exc
-            for name, data in thumbnails.items():
-                self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
-            log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
+        """The thumbnail's path, rendered from the original if it is not there yet (a preview the worker has not
+        rendered), or is missing or damaged."""
+        try:
+            path = ensure_thumbnail(self.storage, photo.user_id, photo.sha256, size)
+        except MediaError as exc:
+            raise _refusal(exc, photo.filename) from exc
+        if path is None:
+            raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
         return path
 
     def is_animated(self, photo: Photo) -> bool:
