@@ -76,6 +76,7 @@ class Prepared:
     meta: PhotoMetadata | None = None  # None: a known duplicate, not inspected
     thumbs: dict[str, bytes] | None = None
     phash: int | None = None
+    flushed: Future | None = None  # the spool on disk: waited for before the original is kept
 
     def discard(self) -> None:
         remove_quietly(self.spool)
@@ -117,13 +118,13 @@ class Library:
         """Spool, hash and (unless `known(sha256)`) check, read and thumbnail an upload. Thread-safe; no database."""
         filename = _clean_filename(filename)
         try:
-            spool, sha256, size = self.storage.spool(stream, self.max_bytes)
+            spool, sha256, size = self.storage.spool(stream, self.max_bytes, durable=False)
         except TooLarge as exc:
             raise PayloadTooLarge(f"{filename}: {exc}") from exc
         except OSError as exc:
             _raise_if_storage_full(filename, exc)
             raise
-        prepared = Prepared(filename, spool, sha256, size)
+        prepared = Prepared(filename, spool, sha256, size, flushed=self.storage.flush_later(spool))
         if known(sha256):
             return prepared
         try:
@@ -209,6 +210,8 @@ class Library:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
         (unless a twin upload won the race), and a crash leaves a claim that `recover` undoes at startup."""
         user_id, sha256 = photo.user_id, photo.sha256
+        if prepared.flushed is not None:
+            prepared.flushed.result()  # the original is safe on disk before anything says it is kept
         prepared.spool = self.storage.claim(prepared.spool, user_id, sha256)
         original = self.storage.original_path(user_id, sha256)
         written: list[Path] = []
