@@ -82,6 +82,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         forget=searcher.forget,  # a deleted photo leaves the in-memory vector index at once
         embed_words=lambda session, photo: embed_words(session, photo, get_models(settings).embedder),
         trash_days=settings.TRASH_DAYS,
+        render_later=queue.enqueue_preview,  # the upload answers first; the worker renders the preview
     )
     app.extensions["share_keys"] = ShareKeys(app.config["SECRET_KEY"])
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from shoebox.cursors import decode_keyset, encode_keyset
 from shoebox.errors import (
     InvalidInput,
+    NotFound,
     PayloadTooLarge,
     ShoeboxError,
     StorageFull,
@@ -26,18 +26,16 @@ from shoebox.errors import (
     storage_fault,
 )
 from shoebox.library import corrections
-from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
+from shoebox.library.previews import ensure_thumbnail
+from shoebox.library.storage import Storage, TooLarge, remove_quietly
 from shoebox.library.trash import Trash
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect, is_animated, read_file_metadata
 from shoebox.media.formats import FORMATS
 from shoebox.media.metadata import PhotoMetadata
-from shoebox.media.thumbnails import render_thumbnails_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
 from shoebox.scope import NEWEST_FIRST, Scope
-
-log = logging.getLogger(__name__)
 
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 64
@@ -78,6 +76,7 @@ class Prepared:
     meta: PhotoMetadata | None = None  # None: a known duplicate, not inspected
     thumbs: dict[str, bytes] | None = None
     phash: int | None = None
+    flushed: Future | None = None  # the spool on disk: waited for before the original is kept
 
     def discard(self) -> None:
         remove_quietly(self.spool)
@@ -90,7 +89,8 @@ class Library:
     def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
                  enqueue: Callable[..., None] | None = None,
                  forget: Callable[[int, list[int] | None], None] | None = None,
-                 embed_words: Callable[[Session, Photo], bool] | None = None, trash_days: int = 30) -> None:
+                 embed_words: Callable[[Session, Photo], bool] | None = None, trash_days: int = 30,
+                 render_later: Callable[[int, str], None] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
@@ -103,6 +103,8 @@ class Library:
         self.embed_words = embed_words or (lambda session, photo: False)
         #: Where deleted photos wait TRASH_DAYS before they are deleted for good.
         self.trash = Trash(storage, trash_days, self.forget)
+        #: render_later(owner_id, sha256): queue the rendering of a new photo's preview (else: on first view).
+        self.render_later = render_later or (lambda owner_id, sha256: None)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -118,13 +120,13 @@ class Library:
         """Spool, hash and (unless `known(sha256)`) check, read and thumbnail an upload. Thread-safe; no database."""
         filename = _clean_filename(filename)
         try:
-            spool, sha256, size = self.storage.spool(stream, self.max_bytes)
+            spool, sha256, size = self.storage.spool(stream, self.max_bytes, durable=False)
         except TooLarge as exc:
             raise PayloadTooLarge(f"{filename}: {exc}") from exc
         except OSError as exc:
             _raise_if_storage_full(filename, exc)
             raise
-        prepared = Prepared(filename, spool, sha256, size)
+        prepared = Prepared(filename, spool, sha256, size, flushed=self.storage.flush_later(spool))
         if known(sha256):
             return prepared
         try:
@@ -210,6 +212,8 @@ class Library:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
         (unless a twin upload won the race), and a crash leaves a claim that `recover` undoes at startup."""
         user_id, sha256 = photo.user_id, photo.sha256
+        if prepared.flushed is not None:
+            prepared.flushed.result()  # the original is safe on disk before anything says it is kept
         prepared.spool = self.storage.claim(prepared.spool, user_id, sha256)
         original = self.storage.original_path(user_id, sha256)
         written: list[Path] = []
@@ -228,6 +232,8 @@ class Library:
             for path in written:
                 remove_quietly(path)
             raise
+        if "large" not in prepared.thumbs:  # the preview is rendered after the upload has answered
+            self.render_later(user_id, sha256)
         self.enqueue([photo.id])
         return Ingested(photo, duplicate=False)
 
@@ -252,17 +258,14 @@ class Library:
         return rows, encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None
 
     def thumbnail_file(self, photo: Photo, size: str) -> Path:
-        """The thumbnail's path, rendered again from the original if it is missing or damaged."""
-        path = self.storage.thumbnail_path(photo.user_id, photo.sha256, size)
-        if not thumbnail_intact(path):
-            original = self.storage.existing_original(photo)
-            try:
-                thumbnails = render_thumbnails_from(original)
-            except MediaError as exc:
-                raise _refusal(exc, photo.filename) from exc
-            for name, data in thumbnails.items():
-                self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
-            log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
+        """The thumbnail's path, rendered from the original if it is not there yet (a preview the worker has not
+        rendered), or is missing or damaged."""
+        try:
+            path = ensure_thumbnail(self.storage, photo.user_id, photo.sha256, size)
+        except MediaError as exc:
+            raise _refusal(exc, photo.filename) from exc
+        if path is None:
+            raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
         return path
 
     def is_animated(self, photo: Photo) -> bool:
