@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
     from shoebox.library.views import bp as pages_bp
+    from shoebox.memories.api import bp as memories_api_bp
     from shoebox.openapi import bp as openapi_bp
     from shoebox.people.api import bp as people_api_bp
     from shoebox.people.views import bp as people_pages_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_pages_bp)
     app.register_blueprint(albums_api_bp)
     app.register_blueprint(albums_pages_bp)
+    app.register_blueprint(memories_api_bp)
 
 
 def register_commands(app: Flask) -> None:

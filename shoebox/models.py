@@ -93,6 +93,8 @@ class Photo(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "sha256", name="uq_photo_user_sha256"),
         Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
+        #: Where a user's photos were taken: the map and the bbox filter read a range of it, never the table.
+        Index("ix_photos_user_gps", "user_id", "gps_latitude", "gps_longitude", "id"),
         NEVER_REUSE_IDS,
     )
 

@@ -1,5 +1,5 @@
-"""Search filters (date range, tag, camera, format, person, place, album) as conditions on Photo, and the values they
-can take (facets) among a viewer's photos."""
+"""Search filters (date range, tag, camera, format, person, place, album, map area) as conditions on Photo, and
+the values they can take (facets) among a viewer's photos."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shoebox.errors import InvalidInput
 from shoebox.ids import MAX_ID, is_id, whole_number
 from shoebox.models import PLACE_LEVELS, Album, Face, Person, Photo, PhotoTag, fold
+from shoebox.places.areas import Bbox, parse_bbox
 from shoebox.scope import Scope
 
 MAX_FACET_TAGS = 500
@@ -35,6 +36,7 @@ class Filters:
     person: str | None = None  # a person's id, or their name (any case)
     place: str | None = None  # the start of a district, city, region or country (any case, any accents)
     album: int | None = None  # one of the viewer's albums (another user's id matches nothing)
+    bbox: Bbox | None = None  # taken inside this area of the map (a cluster on the Places page)
 
     def conditions(self, scope: Scope) -> list:
         """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
@@ -58,6 +60,8 @@ class Filters:
             conds.append(_in_place(self.place))
         if self.album:
             conds.append(scope.in_albums(Album.id == self.album))
+        if self.bbox:
+            conds.append(self.bbox.contains())
         return conds
 
 
@@ -85,7 +89,7 @@ def parse_filters(args) -> Filters:
     return Filters(date_from=date_from, date_to=date_to,
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
                    person=_person(args.get("person")), place=args.get("place") or None,
-                   album=_album(args.get("album")))
+                   album=_album(args.get("album")), bbox=parse_bbox(args.get("bbox")))
 
 
 def facets(session: Session, scope: Scope) -> dict:
