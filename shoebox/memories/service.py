@@ -28,9 +28,9 @@ YEARS_PER_QUERY = 100
 REVIEW_SIZE = 24
 MAX_REVIEW_SIZE = 200
 FIRST_YEAR, LAST_YEAR = 1, 9998
-REVIEW_DESCRIPTION = ("Made by Shoebox: {size} photos of {year}, spread across its months (each month in turn "
-                      "gives its next photo); within a month, favourites first, then photos of people you named, "
-                      "then of anyone, one day at a time.")
+REVIEW_DESCRIPTION = ("Made by Shoebox: {count} of {year}, spread across its months (each month in turn gives its "
+                      "next photo); within a month, {favourites}photos of people you named first, then of anyone, "
+                      "one day at a time.")
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,10 @@ def year_in_review(session: Session, scope: Scope, year: object, size: object = 
     year, size = _whole(year, "year", FIRST_YEAR, LAST_YEAR), _whole(size, "size", 1, MAX_REVIEW_SIZE)
     chosen = best_of_year(session, scope, year, size)
     if not chosen:
-        raise InvalidInput(f"you have no photos taken in {year}", code="no_photos")
-    description = REVIEW_DESCRIPTION.format(size=len(chosen), year=year)
+        raise InvalidInput(f"You have no photos taken in {year}.", code="no_photos")
+    description = REVIEW_DESCRIPTION.format(
+        count=f"{len(chosen)} photo" if len(chosen) == 1 else f"{len(chosen)} photos", year=year,
+        favourites="favourites, then " if hasattr(Photo, "favourite") else "")
     return albums.create(session, scope, {"name": f"{year} in review", "description": description, "ids": chosen})
 
 

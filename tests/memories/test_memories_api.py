@@ -156,3 +156,19 @@ def test_a_year_in_review_needs_a_year_and_a_sensible_size(alice, body):
     reply = review(alice, **body)
     assert reply.status_code == 400
     assert alice.get("/api/albums").json["items"] == []
+
+
+@pytest.mark.embedded_only(reason="reads SQLite's query plans")
+def test_on_this_day_reads_one_range_of_the_timeline_index_per_year(app, alice):
+    from tests.places.test_map import photo_statements
+
+    dated_photos(alice, "2020-07-14T09:00:00", "2022-07-14T09:00:00", "2022-08-01T09:00:00")
+    statements = photo_statements(app, lambda: on_this_day(alice, "2025-07-14"))
+    plans = []
+    with app.extensions["db"].engine.connect() as connection:
+        for sql, params in statements:
+            plans.append(" / ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)))
+    days = [plan for plan in plans if "taken_at>?" in plan]
+    one_year = "ix_photos_user_taken (user_id=? AND taken_at>? AND taken_at<?)"
+    assert len(days) == 1 and days[0].count(one_year) == 5  # 2020 to 2024, in one statement
+    assert not any("SCAN photos" in plan for plan in plans), plans

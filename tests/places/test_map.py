@@ -137,3 +137,31 @@ def test_the_places_page_names_the_tiles_and_their_credit(alice):
     assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in page
     assert "© &lt;a href=&#34;https://www.openstreetmap.org/copyright&#34;&gt;OpenStreetMap&lt;/a&gt; contributors" \
         in page
+
+
+# -- cost ---------------------------------------------------------------------------------------------------
+def photo_statements(app, request) -> list[tuple[str, object]]:
+    """The SQL statements (with their parameters) that read the photos table while `request()` runs."""
+    from sqlalchemy import event
+
+    engine, seen = app.extensions["db"].engine, []
+    listener = lambda _conn, _cursor, sql, params, *_: seen.append((sql, params))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return [(sql, params) for sql, params in seen if "FROM photos" in sql and sql.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.mark.embedded_only(reason="reads SQLite's query plans")
+@pytest.mark.parametrize("query", ["", "?limit=1", "?bbox=-20,30,20,60", "?bbox=-20,30,20,60&limit=1"])
+def test_the_map_reads_a_range_of_the_location_index_never_the_whole_table(app, alice, query):
+    located(alice, PARIS, LOUVRE, LISBON)
+    statements = photo_statements(app, lambda: points(alice, query))
+    assert statements
+    with app.extensions["db"].engine.connect() as connection:
+        for sql, params in statements:
+            plan = " / ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            assert "ix_photos_user_gps (user_id=? AND gps_latitude>? AND gps_latitude<?)" in plan \
+                or "INTEGER PRIMARY KEY (rowid=?)" in plan, plan

@@ -1,6 +1,7 @@
 // The timeline and the search results: one grid, grouped by month, filled page by page as the user scrolls.
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
+import { loadMemories, showMemories } from "./memories.js";
 import { FILTERS, loadFacets, paramsFromUrl, searchUrl, suggestAsYouType } from "./search.js";
 import { deleted, publish } from "./sequence.js";
 import { photoTile } from "./tile.js";
@@ -117,6 +118,8 @@ function restart() {
   $("[data-view-title]").textContent = searching() ? "Search" : "Photos";
   document.title = `${searching() ? "Search" : "Photos"} · Shoebox`;
   document.body.dataset.page = searching() ? "search" : "library";
+  showMemories(!searching());
+  $("[data-area-field]").hidden = !state.params.bbox; // a map area comes from the Places page only
   const active = FILTERS.filter((name) => state.params[name]).length;
   const badge = $("[data-filter-count]");
   badge.textContent = String(active);
@@ -189,6 +192,7 @@ export function initLibrary() {
   grid = $("[data-grid]");
   sentinel = $("[data-sentinel]");
   state.params = paramsFromUrl();
+  $("[data-filters]").elements.namedItem("bbox").value = state.params.bbox; // a property, so Clear empties it
   initFilters();
   const input = $("#search-input");
   input.addEventListener("input", debounce(apply, 300));
@@ -202,4 +206,5 @@ export function initLibrary() {
   window.addEventListener("shoebox:photo-added", onPhotoAdded);
   window.addEventListener("pageshow", forgetDeleted);
   restart();
+  loadMemories(searching).catch(() => showMemories(false)); // memories are a bonus: the timeline works without
 }

@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
 import { initPhotoAlbums } from "./photo-albums.js";
+import { showLocation } from "./photo-map.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
 import { photoPath, photoTile } from "./tile.js";
 import { $, formatBytes, formatDateTime, h, icon } from "./ui.js";
@@ -128,6 +129,7 @@ function renderWhenWhere() {
   $("[data-date-source]").textContent = photo.taken_at_source === "user" ? "Set by you" : "";
   const where = $("[data-edit-location]");
   if (document.activeElement !== where) where.value = photo.gps ? `${photo.gps.latitude}, ${photo.gps.longitude}` : "";
+  showLocation(photo.gps).catch((error) => { $("[data-map-status]").textContent = error.message; });
 }
 
 /** "48.85, 2.35" as {latitude, longitude}; "" as null (no location); undefined where it is neither. */
