@@ -133,6 +133,33 @@ def test_the_places_map_clusters_photos_shows_thumbnails_and_a_clusters_photos(b
 
 
 @VIEWPORTS
+def test_a_library_too_big_to_send_whole_gets_counts_that_open_into_photos(browser, map_server, screenshots,
+                                                                           viewport):
+    context, page = open_page(browser, map_server, viewport)
+    watch = Watch(page)
+    shot = Shots(page, screenshots / f"{viewport[0]}x{viewport[1]}-map-grid-cells")
+    try:
+        sign_up(page, shot, f"big{viewport[0]}@example.com")
+        upload(page, gps_files([*PARIS, LISBON, SYDNEY]))
+        with page.expect_response(lambda r: "/api/places/points" in r.url) as first:
+            page.goto("/places?limit=3")  # as if the library held more photos than the map takes one by one
+        assert first.value.json()["points"] == [] and sum(c["count"] for c in first.value.json()["cells"]) == 6
+        expect(page.locator("[data-map][data-ready]")).to_have_count(1)
+        paris = page.locator(".marker-cluster", has_text="4")
+        expect(paris).to_have_count(1)
+        assert sum(marker_counts(page)) == 6
+        shot("map-grid-cells")
+        with page.expect_response(lambda r: "/api/places/points?bbox=" in r.url):  # the view moved: asked again
+            paris.click()
+        expect(page.locator("[data-map-grid] a.tile")).to_have_count(4)
+        expect(page.get_by_role("heading", name="4 photos in this area")).to_be_visible()
+        shot("map-grid-cell-photos", full_page=True)
+    finally:
+        context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+@VIEWPORTS
 def test_with_no_tiles_the_map_still_shows_its_clusters_on_a_plain_background(browser, offline_server, screenshots,
                                                                                viewport):
     context, page = open_page(browser, offline_server, viewport)
