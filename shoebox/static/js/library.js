@@ -119,12 +119,22 @@ function restart() {
   document.title = `${searching() ? "Search" : "Photos"} · Shoebox`;
   document.body.dataset.page = searching() ? "search" : "library";
   showMemories(!searching());
-  $("[data-area-field]").hidden = !state.params.bbox; // a map area comes from the Places page only
+  showAreaField(Boolean(state.params.bbox));
   const active = FILTERS.filter((name) => state.params[name]).length;
   const badge = $("[data-filter-count]");
   badge.textContent = String(active);
   badge.classList.toggle("hidden", !active);
   loadMore();
+}
+
+// The filter form's wide layout: a column per field, one more while the map area (from the Places page) shows.
+const COLUMNS = { false: "lg:grid-cols-[repeat(9,minmax(0,1fr))_auto]", true: "lg:grid-cols-[repeat(10,minmax(0,1fr))_auto]" };
+
+function showAreaField(shown) {
+  $("[data-area-field]").hidden = !shown;
+  const form = $("[data-filters]");
+  form.classList.remove(COLUMNS[!shown]);
+  form.classList.add(COLUMNS[shown]);
 }
 
 function readFilters() {
