@@ -58,3 +58,15 @@ def serving_tiles() -> Iterator[TileServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
+
+
+_shared: list = []  # the context manager (kept, or collecting it would stop the server) and its server
+
+
+def shared_tile_url() -> str:
+    """MAP_TILE_URL of one tile server for this test process, started on first use: every live server of the
+    browser tests gets its tiles from loopback, so no page ever reaches for the network."""
+    if not _shared:
+        context = serving_tiles()
+        _shared.extend([context, context.__enter__()])  # lives as long as the process (a daemon thread)
+    return _shared[1].url
