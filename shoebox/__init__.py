@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.library.api import bp as api_bp
     from shoebox.library.trash_api import bp as trash_bp
     from shoebox.library.views import bp as pages_bp
+    from shoebox.memories.api import bp as memories_api_bp
     from shoebox.openapi import bp as openapi_bp
     from shoebox.people.api import bp as people_api_bp
     from shoebox.people.views import bp as people_pages_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(albums_pages_bp)
     app.register_blueprint(shares_api_bp)
     app.register_blueprint(shared_bp)
+    app.register_blueprint(memories_api_bp)
 
 
 def register_commands(app: Flask) -> None:

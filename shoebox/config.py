@@ -116,6 +116,13 @@ class Settings:
     FACE_MIN_COUNT: int = 3
     # Log level of the application.
     LOG_LEVEL: str = "INFO"
+    # Map tiles of the Places page and a photo's page ({z}/{x}/{y}, optionally {s} for a subdomain, {r} for "@2x"):
+    # OpenStreetMap's standard tiles by default (their tile usage policy asks for the attribution below and light
+    # use; a busy instance should run or rent its own tile server). The Content-Security-Policy allows images from
+    # this host and no other. Without network the map still shows the photos, on a plain background.
+    MAP_TILE_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # The credit shown on the map for those tiles (plain text; "OpenStreetMap" links to its copyright page).
+    MAP_TILE_ATTRIBUTION: str = "© OpenStreetMap contributors"
     # Anything else a test or caller wants to pass to Flask's config.
     extra: dict[str, Any] = field(default_factory=dict)
 

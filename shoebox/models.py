@@ -107,6 +107,8 @@ class Photo(Base):
         # the library's `trashed_at IS NULL` listings.
         Index("ix_photos_user_trashed", "user_id", "trashed_at", "id", sqlite_where=text("trashed_at IS NOT NULL"),
               postgresql_where=text("trashed_at IS NOT NULL")),
+        #: Where a user's photos were taken: the map and the bbox filter read a range of it, never the table.
+        Index("ix_photos_user_gps", "user_id", "gps_latitude", "gps_longitude", "id", "trashed_at"),
         NEVER_REUSE_IDS,
     )
 

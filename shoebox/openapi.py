@@ -15,6 +15,8 @@ from shoebox.albums.service import MAX_IDS
 from shoebox.library.corrections import MAX_BULK, MAX_SHIFT_SECONDS
 from shoebox.media.dates import SOURCES
 from shoebox.media.formats import accepted_mime_types
+from shoebox.memories.service import MAX_REVIEW_SIZE, PER_YEAR, REVIEW_SIZE
+from shoebox.places.service import MAP_POINTS, MAX_MAP_POINTS
 from shoebox.shares.service import MAX_IDS as MAX_SHARED_IDS
 
 bp = Blueprint("openapi", __name__)
@@ -170,6 +172,27 @@ SCHEMAS = {
     "SharedPhotoPage": _object(items=_array(_SHARED_PHOTO), next_cursor=_NULLABLE_STR),
     "Places": _object(countries=_array(_object(country=_STR, country_code=_NULLABLE_STR, count=_INT,
                                                cities=_array(_CITY)))),
+    "MapPoints": _object(
+        total={**_INT, "description": "photos with GPS inside the area asked for"},
+        points={**_array({"type": "array", "prefixItems": [_INT, _NUM, _NUM, _STR], "items": False,
+                          "minItems": 4, "maxItems": 4}),
+                "description": "each photo as [id, latitude, longitude, v] (its thumbnail: /api/photos/{id}/thumbnail"
+                               "?v=...); empty when there are more than `limit`"},
+        cells={**_array(_object(
+            lat={**_NUM, "description": "the mean latitude of its photos"},
+            lon={**_NUM, "description": "the mean longitude of its photos"}, count=_INT,
+            bbox={**_array(_NUM), "minItems": 4, "maxItems": 4,
+                  "description": "west, south, east, north around its photos"},
+            photo_id={**_INT, "description": "one of its photos (the newest added), to show"},
+            v={**_STR, "description": "that photo's thumbnail version"})),
+            "description": "when there are more photos than `limit`: a 48 x 48 grid over the area, its non-empty cells "
+                           "with counts, most photos first (else empty)"}),
+    "OnThisDay": _object(
+        date={**_STR, "description": "the day remembered (the date asked for)"},
+        years=_array(_object(year=_INT, years_ago=_INT,
+                             count={**_INT, "description": "photos taken on this day that year"},
+                             photos={**_array("Photo"), "description": "the first `limit` of them, in the order "
+                                     "taken"}))),
     "Facets": _object(tags=_array(_object(name=_STR, count=_INT)), cameras=_array(_STR), formats=_array(_STR)),
     "TrashPage": _object(
         items=_array(_object(**_PHOTO_FIELDS, trashed_at={**_STR, "description": "when it was moved to Trash (UTC)"},
@@ -259,6 +282,10 @@ _KEY = {"name": "key", "in": "path", "required": True, "schema": _STR, "descript
 _PHOTO_IDS = {**_array(_INT), "minItems": 1, "maxItems": MAX_IDS, "description": "ids of your photos"}
 _CURSOR = _query("cursor", description="next_cursor of the previous page")
 _CREDENTIALS = _object(email=_STR, password=_STR)
+_BBOX = _query("bbox", {"type": "string", "pattern": r"^\s*-?[0-9.eE+-]+(,\s*-?[0-9.eE+-]+){3}\s*$",
+                         "examples": ["2.25,48.81,2.42,48.9"]},
+               "an area of the map: west,south,east,north in degrees (longitudes -180 to 180, latitudes -90 to 90; "
+               "west > east crosses the antimeridian)")
 _FAVOURITE = _query("favourite", {"type": "boolean"}, "true: only the favourites")
 _IDS = {**_array(_INT), "minItems": 1, "maxItems": 1000}
 #: What DELETE does to a photo, said where the routes are documented.
@@ -271,7 +298,7 @@ _DELETE_SEMANTICS = ("A deleted photo goes to Trash: it leaves every listing, se
 _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date"}),
                   _query("to", {"type": "string", "format": "date"}), _query("tag"), _query("camera"),
                   _query("format"), _query("person"), _query("place"), _FAVOURITE,
-                  _query("album", {"type": "integer", "minimum": 1}, "one of your albums' id"),
+                  _query("album", {"type": "integer", "minimum": 1}, "one of your albums' id"), _BBOX,
                   _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
                   _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
 _SUGGEST_PARAMS = [_query("field", {"type": "string", "enum": ["person", "place", "tag", "camera"]}),
@@ -437,6 +464,27 @@ PATHS: dict[str, dict[str, dict]] = {
             _TOKEN, _KEY, _query("v", description="the version in its URL: the answer is then cached for a year")],
         public=True, errors=(401,))},
     "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, "Places"))},
+    "/api/places/points": {"get": _op(
+        "Where your photos with GPS were taken, for the map (within `bbox`): each photo compactly, or grid cells with "
+        "counts when there are more than `limit`", (200, "MapPoints"),
+        params=[_BBOX, _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_MAP_POINTS},
+                              f"the most photos to answer one by one ({MAP_POINTS} when absent)")], errors=(400,))},
+    "/api/memories/on-this-day": {"get": _op(
+        "On this day: your photos taken on this month and day in earlier years (on 28 February of a year without a "
+        "29th, the 29th too), grouped by year, the latest first", (200, "OnThisDay"),
+        params=[_query("date", {"type": "string", "format": "date"}, "the day to remember: your local date (the "
+                       "server's date when absent)"),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 50},
+                       f"photos listed per year ({PER_YEAR} when absent; count says how many there are)")],
+        errors=(400,))},
+    "/api/memories/year-in-review": {"post": _op(
+        "A new album \"YEAR in review\" of the best `size` of your photos taken that year: spread across its months "
+        "(each month in turn gives its next photo); within a month favourites first, then photos of people you "
+        "named, then of anyone, one day at a time. 400 no_photos when you have none from that year",
+        (201, "Album"), _object(("size",), year={**_INT, "minimum": 1, "maximum": 9998},
+                                size={**_INT, "minimum": 1, "maximum": MAX_REVIEW_SIZE,
+                                      "description": f"how many photos at most ({REVIEW_SIZE} when absent)"}),
+        errors=(400,))},
     "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, "Jobs"))},
     "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _object(retried=_INT)))},
     "/api/admin/invites": {

@@ -1,4 +1,5 @@
-"""The public JSON shapes of photos, people, faces, places, albums and share links: every API module answers with these.
+"""The public JSON shapes of photos, people, faces, places, the map, albums and share links: every API module answers
+with these.
 
 Shaping lives here, below the blueprints and above the services, so one blueprint never imports another to
 borrow a shape. `url_for` needs a request (or app) context, as every caller has.
@@ -15,6 +16,7 @@ from shoebox.albums.service import AlbumView
 from shoebox.library.service import visible_tags
 from shoebox.models import Photo, Share
 from shoebox.people.service import PersonView
+from shoebox.places.service import MapView
 from shoebox.shares import service as shares_service
 from shoebox.shares.keys import ShareKeys
 from shoebox.shares.service import ShareView
@@ -23,7 +25,12 @@ from shoebox.web import library
 
 def version(photo: Photo) -> str:
     """The `v=` of a photo's file URLs: a prefix of its content hash."""
-    return photo.sha256[:12]
+    return version_of(photo.sha256)
+
+
+def version_of(sha256: str) -> str:
+    """The `v=` of the file URLs of a photo with this content hash (for rows that are not whole photos)."""
+    return sha256[:12]
 
 
 def photo_json(photo: Photo, detail: bool = False) -> dict:
@@ -123,6 +130,16 @@ def album_json(view: AlbumView) -> dict:
             "cover_chosen": view.cover_chosen,
             "cover_url": url_for("api.thumbnail", photo_id=cover.id, size="small", v=version(cover)) if cover else None,
             "created_at": album.created_at.isoformat(), "updated_at": album.updated_at.isoformat()}
+
+
+def map_json(view: MapView) -> dict:
+    """The map's photos, compact (a library of 300,000 may have as many): each point `[id, lat, lon, v]` (its
+    thumbnail is /api/photos/{id}/thumbnail?v=...), or, when there are too many, cells with a count each."""
+    return {"total": view.total,
+            "points": [[p.id, round(p.lat, 6), round(p.lon, 6), version_of(p.sha256)] for p in view.points],
+            "cells": [{"lat": round(c.lat, 6), "lon": round(c.lon, 6), "count": c.count,
+                       "bbox": [round(v, 6) for v in c.bbox.as_list()], "photo_id": c.photo_id,
+                       "v": version_of(c.sha256)} for c in view.cells]}
 
 
 # -- share links ----------------------------------------------------------------------------------------------

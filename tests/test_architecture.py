@@ -193,6 +193,7 @@ UNLAYERED = {
     "shoebox.jobs": "the Huey queue, for entry points; its views, status, analysis and parts sit in their own layers",
     "shoebox.library": "an empty package", "shoebox.people": "an empty package", "shoebox.search": "an empty package",
     "shoebox.places": "an empty package", "shoebox.albums": "an empty package", "shoebox.shares": "a docstring",
+    "shoebox.memories": "an empty package",
 }
 
 

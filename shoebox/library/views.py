@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 
 from shoebox.auth import current_scope, page_login_required
 from shoebox.media.formats import accept_attribute
-from shoebox.web import db_session, library
+from shoebox.web import db_session, library, map_tiles
 
 bp = Blueprint("pages", __name__)
 
@@ -73,4 +73,4 @@ def trash_page():
 @page_login_required
 def photo_page(photo_id: int):
     photo = library().get(db_session(), current_scope(), photo_id)
-    return render_template("library/photo.html", photo=photo, animated=library().is_animated(photo))
+    return render_template("library/photo.html", photo=photo, animated=library().is_animated(photo), tiles=map_tiles())

@@ -168,7 +168,8 @@ def _search(library):
             library.alice.get("/api/search?q=&camera=X-T4&place=Paris&sort=date"),
             library.alice.get("/api/search?q=the&from=2000-01-01&to=2100-01-01&format=jpeg&tag=nothing"),
             library.alice.get(f"/api/search?album={library.album}"),
-            library.alice.get("/api/search?q=&favourite=false")]
+            library.alice.get("/api/search?q=&favourite=false"),
+            library.alice.get("/api/search?bbox=2.2,48.8,2.5,48.9&sort=date")]
 
 
 @scenario("GET /api/facets")
@@ -474,3 +475,27 @@ def _shared_thumbnail(library):
 def _shared_original(library):
     client, share = library.app.test_client(), library.share
     return [client.get(f"/api/shared/{share['token']}/photos/{share['key']}/original?v=x")]
+@scenario("GET /api/places/points")
+def _map_points(library):
+    return [library.alice.get("/api/places/points"), library.alice.get("/api/places/points?bbox=2,48,3,49&limit=1")]
+
+
+def _with_a_photo_taken_on(library: Library, name: str, taken_at: str) -> Account:
+    """A fresh account with one photo taken at `taken_at`."""
+    user = _fresh(library, name)
+    photo = user.upload_one(f"{name}.jpg", make_jpeg(color=(77, 7, 177)))
+    user.patch(f"/api/photos/{photo['id']}", json={"taken_at": taken_at})
+    return user
+
+
+@scenario("GET /api/memories/on-this-day")
+def _on_this_day(library):
+    user = _with_a_photo_taken_on(library, "remembers", "2020-07-14T10:00:00")
+    return [user.get("/api/memories/on-this-day?date=2024-07-14&limit=5"), library.alice.get(
+        "/api/memories/on-this-day")]
+
+
+@scenario("POST /api/memories/year-in-review")
+def _year_in_review(library):
+    user = _with_a_photo_taken_on(library, "reviews", "2021-03-03T10:00:00")
+    return [user.post("/api/memories/year-in-review", json={"year": 2021, "size": 10})]

@@ -112,7 +112,7 @@ def bad_request(library: Library, operation: Operation):
     for name, parameter in operation.parameters("query").items():
         schema = parameter["schema"]
         invalid = "not-a-date" if schema.get("format") == "date" else (
-            "no-such-value" if "enum" in schema else INVALID[schema["type"]])
+            "no-such-value" if "enum" in schema or "pattern" in schema else INVALID[schema["type"]])
         if invalid is not None:
             return send(url + f"?{name}={invalid}", method=operation.method, headers=headers)
     return None

@@ -83,3 +83,13 @@ export const shared = {
   unlock: (token) => `/api/shared/${encodeURIComponent(token)}/unlock`,
   photos: (token, params) => `/api/shared/${encodeURIComponent(token)}/photos${query(params)}`,
 };
+
+// -- the map and memories -------------------------------------------------------------------------------------
+/** Where the photos with GPS were taken (`{bbox, limit}`): `{total, points: [[id, lat, lon, v]], cells}`. */
+export const mapPoints = (params) => `/api/places/points${query(params)}`;
+/** A photo's small thumbnail at its version `v` (kept by the browser for a year). */
+export const versionedThumbnail = (id, v) => `/api/photos/${id}/thumbnail${query({ size: "small", v })}`;
+/** Photos taken on this month and day (`date`, the user's local one) in earlier years: `{date, years}`. */
+export const onThisDay = (date, limit) => `/api/memories/on-this-day${query({ date, limit })}`;
+/** POST `{year, size}`: a new album of the year's best photos. */
+export const yearInReview = () => "/api/memories/year-in-review";

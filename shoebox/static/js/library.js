@@ -1,6 +1,7 @@
 // The timeline and the search results: one grid, grouped by month, filled page by page as the user scrolls.
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
+import { loadMemories, showMemories } from "./memories.js";
 import { FILTERS, loadFacets, paramsFromUrl, searchUrl, suggestAsYouType } from "./search.js";
 import { deleted, publish } from "./sequence.js";
 import { photoTile } from "./tile.js";
@@ -117,11 +118,23 @@ function restart() {
   $("[data-view-title]").textContent = searching() ? "Search" : "Photos";
   document.title = `${searching() ? "Search" : "Photos"} · Shoebox`;
   document.body.dataset.page = searching() ? "search" : "library";
+  showMemories(!searching());
+  showAreaField(Boolean(state.params.bbox));
   const active = FILTERS.filter((name) => state.params[name]).length;
   const badge = $("[data-filter-count]");
   badge.textContent = String(active);
   badge.classList.toggle("hidden", !active);
   loadMore();
+}
+
+// The filter form's wide layout: a column per field, one more while the map area (from the Places page) shows.
+const COLUMNS = { false: "lg:grid-cols-[repeat(10,minmax(0,1fr))_auto]", true: "lg:grid-cols-[repeat(11,minmax(0,1fr))_auto]" };
+
+function showAreaField(shown) {
+  $("[data-area-field]").hidden = !shown;
+  const form = $("[data-filters]");
+  form.classList.remove(COLUMNS[!shown]);
+  form.classList.add(COLUMNS[shown]);
 }
 
 function readFilters() {
@@ -189,6 +202,7 @@ export function initLibrary() {
   grid = $("[data-grid]");
   sentinel = $("[data-sentinel]");
   state.params = paramsFromUrl();
+  $("[data-filters]").elements.namedItem("bbox").value = state.params.bbox; // a property, so Clear empties it
   initFilters();
   const input = $("#search-input");
   input.addEventListener("input", debounce(apply, 300));
@@ -202,4 +216,5 @@ export function initLibrary() {
   window.addEventListener("shoebox:photo-added", onPhotoAdded);
   window.addEventListener("pageshow", forgetDeleted);
   restart();
+  loadMemories(searching).catch(() => showMemories(false)); // memories are a bonus: the timeline works without
 }

@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
 import { initPhotoAlbums } from "./photo-albums.js";
+import { showLocation } from "./photo-map.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
 import { initShareButton } from "./share-dialog.js";
 import { photoPath, photoTile } from "./tile.js";
@@ -151,6 +152,7 @@ function renderWhenWhere() {
   $("[data-date-source]").textContent = photo.taken_at_source === "user" ? "Set by you" : "";
   const where = $("[data-edit-location]");
   if (document.activeElement !== where) where.value = photo.gps ? `${photo.gps.latitude}, ${photo.gps.longitude}` : "";
+  showLocation(photo.gps).catch((error) => { $("[data-map-status]").textContent = error.message; });
 }
 
 /** "48.85, 2.35" as {latitude, longitude}; "" as null (no location); undefined where it is neither. */
