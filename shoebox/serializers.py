@@ -32,6 +32,7 @@ def photo_json(photo: Photo, detail: bool = False) -> dict:
         "tags": [tag.name for tag in visible_tags(photo)],
         "status": photo.status,
         "thumbnail_url": url_for("api.thumbnail", photo_id=photo.id, size="small", v=version(photo)),
+        "version": version(photo),
     }
     if detail:
         data.update(_detail(photo))
@@ -67,6 +68,7 @@ def _detail(photo: Photo) -> dict:
         "created_at": photo.created_at.isoformat(),
         "original_url": url_for("api.original", photo_id=photo.id, v=version(photo)),
         "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=version(photo)),
+        "full_url": url_for("api.full", photo_id=photo.id, v=version(photo)),
         "animated": library().is_animated(photo),
     }
 
