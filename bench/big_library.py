@@ -56,17 +56,18 @@ def taken_times(count: int, newest: datetime, years: float, seed: int) -> list[d
 
 
 def fill_library(database_url: str, data_dir: Path, user_id: int, count: int, *, newest: datetime | None = None,
-                 years: float = 10, seed: int = 0) -> list[datetime]:
-    """Insert `count` photos for `user_id` with thumbnails on disk; return their dates, newest first."""
+                 years: float = 10, seed: int = 0, thumbnails: bool = True) -> list[datetime]:
+    """Insert `count` photos for `user_id` (with thumbnails on disk unless told not to); return their dates,
+    newest first."""
     newest = newest or datetime(2026, 6, 30, 18, 0, 0)
     times = taken_times(count, newest, years, seed)
     storage = Storage(data_dir)
-    shared = _shared_thumbnails(Path(data_dir), 12)
+    shared = _shared_thumbnails(Path(data_dir), 12) if thumbnails else {}
     rows = []
     for n, taken in enumerate(times):
         sha = f"{seed:08x}{n:056x}"
         month = taken.month - 1
-        for size in THUMB_SIZES:
+        for size in THUMB_SIZES if thumbnails else ():
             target = storage.thumbnail_path(user_id, sha, size)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(shared[(month, size)], target)

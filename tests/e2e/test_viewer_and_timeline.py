@@ -183,6 +183,27 @@ def test_the_viewer_shows_the_large_preview_first_and_the_full_size_picture_once
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def test_a_pinch_zooms_in_on_a_phone(browser, server, small):
+    state, _order, names = small
+    big_id = next(photo_id for photo_id, name in names.items() if name == "big.jpg")
+    context, page, watch = browse(browser, server, state, (375, 812))
+    try:
+        page.goto("/")
+        page.locator(f"[data-grid] a.tile[data-id='{big_id}']").click()
+        picture = shown_image(page)
+        expect(picture).to_have_js_property("complete", True)
+        width = picture.bounding_box()["width"]
+        context.new_cdp_session(page).send("Input.synthesizePinchGesture", {
+            "x": 187, "y": 406, "scaleFactor": 3, "gestureSourceType": "touch", "relativeSpeed": 400})
+        page.wait_for_function("([img, width]) => img.getBoundingClientRect().width > width * 2",
+                               arg=[picture.element_handle(), width])
+        page.wait_for_function("([img, path]) => img.currentSrc.includes(path)",
+                               arg=[picture.element_handle(), f"/api/photos/{big_id}/full"], timeout=10000)
+    finally:
+        context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
 def test_a_photo_browsers_cannot_show_is_zoomed_from_its_full_size_rendition(browser, server, small):
     state, _order, names = small
     tiff_id = next(photo_id for photo_id, name in names.items() if name == "scan.tif")

@@ -141,7 +141,6 @@ async function startTimeline() {
   grid.setAttribute("aria-busy", "false");
   scrubber = new Scrubber(mine);
   showEmpty();
-  grid.addEventListener("timeline:page", () => grid.setAttribute("aria-busy", "false"));
 }
 
 function stopTimeline() {
@@ -291,6 +290,12 @@ export function initLibrary() {
   }, { rootMargin: "1200px 0px" });
   observer.observe(sentinel);
   grid.addEventListener("click", openFromTile);
+  grid.addEventListener("timeline:error", (event) => {
+    const slot = $("[data-grid-error]");
+    slot.textContent = `Could not load photos: ${event.detail.message}`;
+    slot.hidden = false;
+  });
+  grid.addEventListener("timeline:page", () => { $("[data-grid-error]").hidden = true; });
   window.addEventListener("shoebox:photo-added", onPhotoAdded);
   window.addEventListener("pageshow", forgetDeleted);
   restart();
