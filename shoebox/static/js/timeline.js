@@ -98,8 +98,7 @@ export class Timeline {
   }
 
   clear() {
-    for (const node of this.rendered.values()) node.remove();
-    this.rendered.clear();
+    for (const [key, node] of this.rendered) this.drop(key, node);
   }
 
   /** The window's visible band in the grid's own coordinates. */
@@ -228,11 +227,16 @@ export class Timeline {
       previous = node;
     }
     for (const [key, node] of this.rendered) {
-      if (!keep.has(key)) {
-        node.remove();
-        this.rendered.delete(key);
-      }
+      if (!keep.has(key)) this.drop(key, node);
     }
+  }
+
+  /** Take a tile out, and let go of its picture at once: a removed node lingers until the browser's next full
+   * garbage collection, which a page this light in script seldom triggers, and its picture would linger with it. */
+  drop(key, node) {
+    for (const img of node.querySelectorAll("img")) img.removeAttribute("src");
+    node.remove();
+    this.rendered.delete(key);
   }
 
   header(month) {
