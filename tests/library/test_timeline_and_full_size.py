@@ -58,8 +58,9 @@ def test_listing_to_a_months_last_day_starts_at_that_month_and_pages_on_past_it(
     assert [item["id"] for item in rest["items"]] == [ids["2019-01-02T03:04:05"]] and rest["next_cursor"] is None
 
 
-def test_timeline_query_reads_only_the_user_and_date_index(app, alice):
-    """At 300,000 photos a month count must not read the photo rows: the (user_id, taken_at) index covers it."""
+def test_timeline_reads_only_the_user_and_date_index_and_sorts_nothing(app, alice):
+    """At 300,000 photos a month count must neither read the photo rows nor sort them: every statement is a
+    search of the (user_id, taken_at) index."""
     _library(alice)
     database = app.extensions["db"]
     if database.engine.dialect.name != "sqlite":
@@ -68,11 +69,13 @@ def test_timeline_query_reads_only_the_user_and_date_index(app, alice):
     event.listen(database.engine, "before_cursor_execute",
                  lambda _conn, _cursor, sql, params, _ctx, _many: statements.append((sql, params)))
     with database.transaction() as session:
-        month_counts(session, Scope.of_user(1))
-        sql, params = statements[-1]
-        plan = " ".join(str(row[-1]) for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
-                                                                                      params))
-    assert "COVERING INDEX ix_photos_user_taken" in plan, plan
+        assert len(month_counts(session, Scope.of_user(1))) == 3
+        selects = [(sql, params) for sql, params in statements if sql.lstrip().upper().startswith("SELECT")]
+        plans = [[str(row[-1]) for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+                 for sql, params in selects]
+    reads = [step for plan in plans for step in plan if step.startswith(("SEARCH", "SCAN", "USE TEMP"))]
+    assert len(plans) >= 3 and reads, plans
+    assert all(step.startswith("SEARCH photos USING COVERING INDEX ix_photos_user_taken") for step in reads), plans
 
 
 def test_full_size_of_a_jpeg_is_its_original_kept_a_year_under_its_version(alice):
@@ -108,3 +111,12 @@ def test_full_size_rendition_goes_when_its_photo_is_deleted(app, alice):
     assert len(rendition) == 1
     assert alice.delete(f"/api/photos/{photo['id']}").status_code == 204
     assert not rendition[0].exists()
+
+
+def test_timeline_counts_the_calendars_first_and_last_months_across_the_years_between(alice):
+    _photo_taken(alice, "9999-12-31T23:59:59", (10, 20, 30))
+    _photo_taken(alice, "0001-01-01T00:00:00", (30, 20, 10))
+    _photo_taken(alice, "2020-02-29T12:00:00", (20, 30, 10))
+    assert alice.get("/api/timeline").json == {"months": [{"month": "9999-12", "count": 1},
+                                                          {"month": "2020-02", "count": 1},
+                                                          {"month": "0001-01", "count": 1}], "total": 3}
