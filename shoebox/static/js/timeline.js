@@ -33,13 +33,33 @@ export class Timeline {
 
   /** Fetch the months' counts, lay the grid out and show its first tiles; resolves to the total. */
   async start() {
+    // The first screen's photos come first, laid out on their own, then the months are counted: the first tiles
+    // wait neither for the counts (asked for at the same time, they slowed the page: measured) nor for a big page.
+    const columns = COLUMNS.find(([min]) => window.innerWidth >= min)[1];
+    const screen = columns * (Math.ceil(window.innerHeight / (window.innerWidth / columns)) + 1);
+    const first = await this.source.page({ limit: Math.min(PAGE, screen) }).catch(() => null);
+    if (first?.items.length) this.showFirst(first.items);
     const months = await this.source.months();
     this.months = months.map(({ month, count }) => ({ key: month, count, items: [], loaded: 0, cursor: null }));
-    this.layout();
+    if (first && this.months.length) this.absorb(0, first.items, first.next_cursor);
+    this.layout(); // the first page's tiles stay, moved where the counts put them
     window.addEventListener("scroll", this.onScroll, { passive: true });
     window.addEventListener("resize", this.onResize);
     this.update();
     return this.total;
+  }
+
+  /** The first page on its own, each month counted as what it holds, while the months are being counted. */
+  showFirst(items) {
+    const counts = new Map();
+    for (const photo of items) {
+      const key = photo.taken_at.slice(0, 7);
+      counts.set(key, (counts.get(key) || 0) + 1);
+    }
+    this.months = [...counts].map(([key, count]) => ({ key, count, items: [], loaded: 0, cursor: null }));
+    this.absorb(0, items, null);
+    this.layout();
+    this.render();
   }
 
   stop() {
@@ -92,7 +112,6 @@ export class Timeline {
     const width = this.size;
     this.layout();
     if (before === this.columns && width === this.size) return;
-    this.clear();
     if (anchor !== null) this.scrollToIndex(anchor, "instant");
     this.update();
   }
@@ -201,14 +220,15 @@ export class Timeline {
       const month = this.months[at];
       if (month.top > to) break;
       if (month.top + month.height < from) continue;
-      yield [`h${month.key}`, () => this.header(month)];
+      yield [`h${month.key}`, () => this.header(month), (node) => this.moveHeader(node, month)];
       const step = this.size + this.gap;
       const first = Math.max(0, Math.floor((from - month.top - HEADER) / step));
       const last = Math.min(month.rows - 1, Math.floor((to - month.top - HEADER) / step));
       for (let offset = first * this.columns; offset < Math.min(month.count, (last + 1) * this.columns); offset += 1) {
         const photo = month.items[offset];
-        yield photo ? [`p${photo.id}`, () => this.place(this.tile(photo), month, offset)]
-          : [`s${month.key}/${offset}`, () => this.place(h("div", { class: "skeleton absolute rounded-sm sm:rounded-md" }), month, offset)];
+        const move = (node) => this.place(node, month, offset);
+        yield photo ? [`p${photo.id}`, () => move(this.tile(photo)), move]
+          : [`s${month.key}/${offset}`, () => move(h("div", { class: "skeleton absolute rounded-sm sm:rounded-md" })), move];
       }
     }
   }
@@ -216,10 +236,11 @@ export class Timeline {
   render() {
     const keep = new Set();
     let previous = null;
-    for (const [key, make] of this.wanted(window.innerHeight)) {
+    for (const [key, make, move] of this.wanted(window.innerHeight)) {
       keep.add(key);
       let node = this.rendered.get(key);
-      if (!node) {
+      if (node) move(node); // where the layout has it now (the same place, but for a new width or new counts)
+      else {
         node = make();
         this.rendered.set(key, node);
         this.layer.insertBefore(node, previous ? previous.nextSibling : this.layer.firstChild);
@@ -242,16 +263,25 @@ export class Timeline {
   header(month) {
     const node = h("h2", { class: "absolute inset-x-0 top-0 flex h-11 items-center px-1 text-sm font-semibold sm:px-0 sm:text-base",
       text: monthLabel(month.key), dataset: { month: month.key } });
-    node.style.transform = `translateY(${month.top}px)`;
+    return this.moveHeader(node, month);
+  }
+
+  moveHeader(node, month) {
+    const transform = `translateY(${month.top}px)`;
+    if (node.style.transform !== transform) node.style.transform = transform;
     return node;
   }
 
   place(node, month, offset) {
-    node.classList.add("absolute", "top-0", "left-0");
+    const index = String(month.start + offset);
     const x = (offset % this.columns) * (this.size + this.gap);
-    Object.assign(node.style, { width: `${this.size}px`, height: `${this.size}px`,
-      transform: `translate(${x}px, ${this.tileTop(month, offset)}px)` });
-    node.dataset.index = String(month.start + offset);
+    const transform = `translate(${x}px, ${this.tileTop(month, offset)}px)`;
+    if (node.dataset.index === index && node.style.transform === transform && node.dataset.size === String(this.size)) {
+      return node; // already there: the usual case, every frame of a scroll
+    }
+    node.classList.add("absolute", "top-0", "left-0");
+    Object.assign(node.style, { width: `${this.size}px`, height: `${this.size}px`, transform });
+    Object.assign(node.dataset, { index, size: String(this.size) });
     return node;
   }
 
