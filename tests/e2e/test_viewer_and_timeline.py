@@ -89,6 +89,9 @@ def browse(browser, server, state, viewport, dark=False):
                                   storage_state=state, has_touch=width < 600, is_mobile=width < 600,
                                   color_scheme="dark" if dark else "light")
     context.set_default_timeout(10000)
+    # The Content-Security-Policy holds: PhotoSwipe and the grid style through the CSSOM, never inline markup.
+    context.add_init_script("""document.addEventListener('securitypolicyviolation', (event) =>
+        console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));""")
     page = context.new_page()
     return context, page, Watch(page)
 

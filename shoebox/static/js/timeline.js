@@ -1,8 +1,9 @@
-// A virtualised photo grid grouped by month, for any number of photos: the months' counts come first (one cheap
-// call), so the whole grid's height and every tile's place are known before a photo is fetched; only the tiles
-// near the viewport exist in the DOM (a few hundred at most, recycled as the user scrolls), photos are fetched a
-// page at a time around the scroll position (a month straight from its first day: the listing's `to` filter, then
-// its cursor), and months far from the viewport are forgotten again, so memory stays bounded at any size.
+// A virtualised photo grid grouped by month, for any number of photos: the months' counts (one cheap call, right
+// after the first screen's photos) give the whole grid's height and every tile's place before the rest is
+// fetched; only the tiles near the viewport exist in the DOM (a few hundred at most: a tile scrolled away is taken
+// out and its picture let go), photos are fetched a page at a time around the scroll position (a month straight
+// from its last day: the listing's `to` filter, then its cursor), and months far from the viewport are forgotten
+// again, so memory stays bounded at any size.
 // Any grid can use it with its own data source:
 //   months()                    -> Promise<[{month: "YYYY-MM", count}]>, newest first
 //   page({to, cursor, limit})   -> Promise<{items, next_cursor}>, newest first; `to` is a month's last day
@@ -38,8 +39,10 @@ export class Timeline {
     const columns = COLUMNS.find(([min]) => window.innerWidth >= min)[1];
     const screen = columns * (Math.ceil(window.innerHeight / (window.innerWidth / columns)) + 1);
     const first = await this.source.page({ limit: Math.min(PAGE, screen) }).catch(() => null);
+    if (this.stopped) return 0; // the page moved on (a search began) while it came
     if (first?.items.length) this.showFirst(first.items);
     const months = await this.source.months();
+    if (this.stopped) return 0;
     this.months = months.map(({ month, count }) => ({ key: month, count, items: [], loaded: 0, cursor: null }));
     if (first && this.months.length) this.absorb(0, first.items, first.next_cursor);
     this.layout(); // the first page's tiles stay, moved where the counts put them
@@ -63,6 +66,7 @@ export class Timeline {
   }
 
   stop() {
+    this.stopped = true;
     window.removeEventListener("scroll", this.onScroll);
     window.removeEventListener("resize", this.onResize);
     if (this.loading) this.loading.abort();
@@ -72,6 +76,7 @@ export class Timeline {
   async refresh() {
     const anchor = this.indexAt(this.reading());
     const months = await this.source.months();
+    if (this.stopped) return 0;
     if (this.loading) this.loading.abort();
     this.loading = null;
     this.months = months.map(({ month, count }) => ({ key: month, count, items: [], loaded: 0, cursor: null }));
@@ -303,7 +308,7 @@ export class Timeline {
 
   /** Fetch the next page the viewport needs; after each page, look again (so nothing waits for a scroll). */
   async fetchNext() {
-    if (this.loading || this.paused) return;
+    if (this.loading || this.paused || this.stopped) return;
     const want = this.nextWant();
     if (!want) return;
     const { at, month } = want;
