@@ -27,13 +27,14 @@ from shoebox.errors import (
 )
 from shoebox.library import corrections
 from shoebox.library.previews import ensure_thumbnail
-from shoebox.library.storage import Storage, TooLarge, remove_quietly
+from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.library.trash import Trash
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect, is_animated, read_file_metadata
-from shoebox.media.formats import FORMATS
+from shoebox.media.formats import BROWSER_FORMATS, FORMATS
 from shoebox.media.metadata import PhotoMetadata
+from shoebox.media.thumbnails import render_full_from
 from shoebox.models import Photo, PhotoTag, fitted, utcnow
 from shoebox.scope import NEWEST_FIRST, Scope
 
@@ -267,6 +268,21 @@ class Library:
         if path is None:
             raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
         return path
+
+    def full_file(self, photo: Photo) -> tuple[Path, str]:
+        """The photo at full size as browsers can show it, with its type: the original where they read its format,
+        else a WebP rendered from it on first view and kept beside the thumbnails."""
+        original = self.storage.existing_original(photo)
+        if photo.format in BROWSER_FORMATS:
+            return original, photo.mime_type
+        path = self.storage.full_path(photo.user_id, photo.sha256)
+        if not thumbnail_intact(path):
+            try:
+                data = render_full_from(original)
+            except MediaError as exc:
+                raise _refusal(exc, photo.filename) from exc
+            self.storage.write_atomically(data, path)
+        return path, "image/webp"
 
     def is_animated(self, photo: Photo) -> bool:
         """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo
