@@ -98,7 +98,7 @@ class Photo(Base):
     __tablename__ = "photos"
     __table_args__ = (
         UniqueConstraint("user_id", "sha256", name="uq_photo_user_sha256"),
-        Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
+        Index("ix_photos_user_taken", "user_id", "taken_at", "id", "trashed_at"),  # Trash left out, covered
         # The Jobs page's latest failures without reading every photo of the library.
         Index("ix_photos_user_status", "user_id", "status", "id"),
         # The Favourites view, newest first, without reading the rest of a big library.
