@@ -70,18 +70,23 @@ def upgrade() -> None:
     _count_only_the_library()
 
 
-def _count_every_photo() -> None:
-    """0009's triggers back (the SQLite table rebuild below has dropped them), and every photo counted."""
-    postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:
-        op.execute("DROP TRIGGER count_photo_status_update ON photos")
-        statements = [statement.replace("WHERE NEW.trashed_at IS NULL", "WHERE true")
-                      .replace("WHERE OLD.trashed_at IS NULL", "WHERE true") for statement in POSTGRES_TRIGGERS]
-        statements[1] = ("CREATE TRIGGER count_photo_status_update AFTER UPDATE OF status ON photos FOR EACH ROW "
-                         "WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION count_photo_status()")
+def _drop_status_triggers() -> None:
+    """The triggers that read trashed_at go before the column does (PostgreSQL refuses otherwise)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS count_photo_status_update ON photos")
     else:
         for event in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS count_photo_status_{event}")
+
+
+def _count_every_photo() -> None:
+    """0009's triggers back, and every photo counted again."""
+    if op.get_bind().dialect.name == "postgresql":
+        statements = [POSTGRES_TRIGGERS[0].replace("WHERE NEW.trashed_at IS NULL", "WHERE true")
+                      .replace("WHERE OLD.trashed_at IS NULL", "WHERE true"),
+                      "CREATE TRIGGER count_photo_status_update AFTER UPDATE OF status ON photos FOR EACH ROW "
+                      "WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION count_photo_status()"]
+    else:
         statements = [
             f"CREATE TRIGGER count_photo_status_insert AFTER INSERT ON photos BEGIN {_bump('NEW', '+', 'true')} END",
             f"CREATE TRIGGER count_photo_status_delete AFTER DELETE ON photos BEGIN {_bump('OLD', '-', 'true')} END",
@@ -96,6 +101,7 @@ def _count_every_photo() -> None:
 
 
 def downgrade() -> None:
+    _drop_status_triggers()
     op.drop_index("ix_photos_user_trashed", table_name="photos")
     op.drop_index("ix_photos_user_favourite", table_name="photos")
     with op.batch_alter_table("photos", table_kwargs={"sqlite_autoincrement": True}) as batch:
