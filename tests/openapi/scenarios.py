@@ -136,7 +136,9 @@ def _edit_photos(library):
     ids = [user.upload_one(f"bulk{n}.jpg", make_jpeg(color=(n, 40, 90)))["id"] for n in (1, 2)]
     return [user.patch("/api/photos", json={"ids": ids, "taken_at": "2020-01-02T03:04:05",
                                             "location": {"latitude": 48.85, "longitude": 2.35}}),
-            user.patch("/api/photos", json={"ids": ids, "shift_seconds": 3600})]
+            user.patch("/api/photos", json={"ids": ids, "shift_seconds": 3600}),
+            user.patch("/api/photos", json={"ids": ids, "favourite": True, "add_tags": ["trip"],
+                                            "remove_tags": ["sky"]})]
 
 
 @scenario("DELETE /api/photos/{photo_id}")
@@ -396,3 +398,14 @@ def _delete_for_good(library):
 def _trash_thumbnail(library):
     user, ids = _trashed(library, "trash-viewer", 1)
     return [user.get(f"/api/trash/{ids[0]}/thumbnail?size={size}") for size in ("small", "large")]
+
+
+@scenario("POST /api/photos/download")
+def _download(library):
+    ids = f"{library.ids['paris.jpg']},{library.ids['page.png']}"
+    return [library.alice.post("/api/photos/download", data={"ids": ids})]
+
+
+@scenario("GET /api/places/lookup")
+def _lookup_place(library):
+    return [library.alice.get("/api/places/lookup?q=par&limit=3"), library.alice.get("/api/places/lookup?q=zzzz")]
