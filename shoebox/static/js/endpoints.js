@@ -72,3 +72,10 @@ export const trash = (params) => `/api/trash${query(params)}`;
 export const restoreFromTrash = () => "/api/trash/restore";
 /** POST `{ids}`: deleted for good, files and all. */
 export const deleteForGood = () => "/api/trash/delete";
+
+// -- a selection's actions: PATCH `photos()` with `{ids, ...}` edits many photos at once ------------------------------
+/** POST as a form (`ids` "1,2,3", `csrf_token`): their originals as one ZIP, which the browser saves. */
+export const download = () => "/api/photos/download";
+/** Places of the world whose name begins with `q` (offline GeoNames): `{items: [{name, city, region, country,
+ * country_code, latitude, longitude}]}`. */
+export const placeLookup = (q, limit = 8) => `/api/places/lookup${query({ q, limit })}`;
