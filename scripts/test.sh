@@ -21,8 +21,9 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
-# Tailwind's CLI, for the test that checks the committed CSS is fresh.
-if [ ! -d node_modules ]; then
+# Tailwind's CLI and esbuild, for the tests that check the committed CSS and vendored scripts are fresh (a
+# node_modules from before esbuild was added is brought up to package-lock.json too).
+if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/photoswipe ]; then
   npm ci --no-audit --no-fund
 fi
 # Two processes (pytest-xdist), each test file kept on one, so its module fixtures (a library analysed by the

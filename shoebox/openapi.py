@@ -51,6 +51,8 @@ _PHOTO_FIELDS = {
     "width": _INT, "height": _INT, "caption": _NULLABLE_STR, "tags": _array(_STR),
     "status": {"type": "string", "enum": _STATUSES}, "thumbnail_url": _STR,
     "favourite": {**_BOOL, "description": "the user's heart (the Favourites view, the favourite=true filter)"},
+    "version": {**_STR, "description": "the v= of the photo's file URLs (a prefix of its SHA-256), for building "
+                "them: /api/photos/{id}/thumbnail?size=large&v=..., /api/photos/{id}/full?v=..."},
 }
 _FACE = _object(id=_INT, box={**_array(_NUM), "minItems": 4, "maxItems": 4,
                               "description": "left, top, right, bottom as fractions of the picture"},
@@ -72,6 +74,7 @@ _DETAIL_FIELDS = {
                                   confidence=_NULLABLE_NUM)),
     "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "faces": _array(_FACE), "place": _PLACE,
     "ocr_text": _NULLABLE_STR, "created_at": _STR, "original_url": _STR, "large_url": _STR,
+    "full_url": {**_STR, "description": "the picture at full size as browsers show it (the viewer's zoom)"},
     "animated": {**_BOOL, "description": "an animation (GIF, APNG, WebP, AVIF): show original_url, whose frames "
                  "play; large_url is its first frame"},
 }
@@ -151,6 +154,9 @@ SCHEMAS = {
                     failed=_array(_object(photo_id=_INT, filename=_STR, reason=_NULLABLE_STR)),
                     parts={**_array(_JOB_PART), "description": "each analysis part, in pipeline order"},
                     waiting_reason={**_NULLABLE_STR, "description": "the waiting parts' reasons, joined"}),
+    "Timeline": _object(months=_array(_object(month={**_STR, "description": "YYYY-MM, local time where taken"},
+                                              count=_INT)),
+                        total={**_INT, "description": "every photo counted"}),
 }
 _TAKEN_AT = {"type": "string", "description": "Local date and time, ISO 8601, with an optional UTC offset: "
                                             "2019-07-14T18:30:00 or 2019-07-14T18:30:00+02:00",
@@ -253,6 +259,8 @@ _SEARCH_PARAMS = [_query("q"), _query("from", {"type": "string", "format": "date
                   _query("album", {"type": "integer", "minimum": 1}, "one of your albums' id"),
                   _query("sort", {"type": "string", "enum": ["relevance", "date"]}),
                   _CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200})]
+#: The search filters alone: the timeline listing and its month counts take them too.
+_FILTER_PARAMS = [param for param in _SEARCH_PARAMS if param["name"] not in ("q", "sort", "cursor", "limit")]
 _SUGGEST_PARAMS = [_query("field", {"type": "string", "enum": ["person", "place", "tag", "camera"]}),
                    _query("prefix", description="what was typed, any case"),
                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 50})]
@@ -290,9 +298,10 @@ PATHS: dict[str, dict[str, dict]] = {
                 "delete": _op("Delete the account with all photos", (200, _object(deleted={"const": True})),
                               _object(password=_STR), errors=(400,))},
     "/api/photos": {
-        "get": _op("Photos, newest taken first (not those in Trash)", (200, "PhotoPage"),
-                   params=[_CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}), _FAVOURITE],
-                   errors=(400,)),
+        "get": _op("Photos not in Trash, newest taken first, within the search filters (to= a month's last day "
+                   "starts at that month)", (200, "PhotoPage"),
+                   params=[_CURSOR, _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                           *_FILTER_PARAMS], errors=(400,)),
         "post": {**_op("Upload photos (multipart field `files`, several allowed)", (201, "Uploaded"),
                        errors=(400, 413, 415, 500, 507)),
                  "requestBody": {"required": True, "content": {"multipart/form-data": {
@@ -316,6 +325,12 @@ PATHS: dict[str, dict[str, dict]] = {
     },
     "/api/photos/{photo_id}/original": {"get": _op("The original file, as uploaded", (200, _file("image/*")),
                                                    params=[_ID, _VERSION])},
+    "/api/photos/{photo_id}/full": {"get": _op(
+        "The photo at full size as browsers show it: the original (JPEG, PNG, WebP, GIF, BMP, AVIF), else a "
+        "full-size WebP rendition (HEIC, RAW, TIFF, JPEG XL) made on first view", (200, _file("image/*")),
+        params=[_ID, _VERSION])},
+    "/api/timeline": {"get": _op("How many photos each month holds, newest month first (the timeline's scrubber)",
+                                 (200, "Timeline"), params=_FILTER_PARAMS, errors=(400,))},
     "/api/photos/{photo_id}/thumbnail": {"get": _op("A WebP thumbnail", (200, _file("image/webp")), params=[
         _ID, _query("size", {"type": "string", "enum": ["small", "large"]}), _VERSION], errors=(400,))},
     "/api/photos/{photo_id}/similar": {"get": _op(

@@ -38,6 +38,7 @@ def photo_json(photo: Photo, detail: bool = False) -> dict:
         # A trashed photo's files are served only by the Trash's routes (the upload of its file again shows it).
         "thumbnail_url": url_for("trash.thumbnail" if photo.trashed_at else "api.thumbnail", photo_id=photo.id,
                                  size="small", v=version(photo)),
+        "version": version(photo),
     }
     if detail:
         data.update(_detail(photo))
@@ -73,6 +74,7 @@ def _detail(photo: Photo) -> dict:
         "created_at": photo.created_at.isoformat(),
         "original_url": url_for("api.original", photo_id=photo.id, v=version(photo)),
         "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=version(photo)),
+        "full_url": url_for("api.full", photo_id=photo.id, v=version(photo)),
         "animated": library().is_animated(photo),
     }
 

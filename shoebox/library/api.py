@@ -14,8 +14,10 @@ from shoebox.jobs.status import analysis_of
 from shoebox.library.corrections import MAX_BULK, parse_ids
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT
 from shoebox.library.storage import THUMB_SIZES
+from shoebox.library.timeline import month_counts
+from shoebox.search.filters import parse_filters
 from shoebox.serializers import photo_json, version
-from shoebox.web import body_limit, bool_arg, cache_control, db_session, int_arg, json_body, library
+from shoebox.web import body_limit, cache_control, db_session, int_arg, json_body, library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -87,14 +89,29 @@ def _batch_failure_status(failed: list[dict]) -> int:
     return 400
 
 
+def _filtered_scope():
+    """The viewer's scope within the search filters of the query string (`from`, `to`, `tag`, ...)."""
+    scope = current_scope()
+    return scope.narrow(*parse_filters(request.args).conditions(scope))
+
+
 @bp.get("/photos")
 @login_required
 def list_photos():
+    """Newest first, within the search filters: `to=` a month's last day starts the page at that month."""
     limit = int_arg("limit", 50, 1, MAX_PAGE)
-    favourites = bool_arg("favourite")
-    photos, next_cursor = library().page(db_session(), current_scope(), request.args.get("cursor"), limit,
-                                         favourites=favourites)
+    photos, next_cursor = library().page(db_session(), _filtered_scope(), request.args.get("cursor"), limit)
     return jsonify({"items": [photo_json(photo) for photo in photos], "next_cursor": next_cursor})
+
+
+@bp.get("/timeline")
+@login_required
+def timeline():
+    """How many photos each month holds, newest first (within the search filters): the scrubber's marks and the
+    grid's layout before any photo is fetched."""
+    months = month_counts(db_session(), _filtered_scope())
+    return jsonify({"months": [{"month": month, "count": count} for month, count in months],
+                    "total": sum(count for _month, count in months)})
 
 
 @bp.get("/photos/<int:photo_id>")
@@ -145,6 +162,19 @@ def original(photo_id: int):
     path = library().storage.existing_original(photo)
     response = send_file(path, mimetype=photo.mime_type, download_name=photo.filename, conditional=True,
                          etag=photo.sha256)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
+    return response
+
+
+@bp.get("/photos/<int:photo_id>/full")
+@login_required
+def full(photo_id: int):
+    """The photo at full size for the viewer's zoom: the original where browsers show its format, else a full-size
+    WebP rendition (HEIC, RAW, TIFF, JPEG XL), made on first view and cached like the thumbnails."""
+    photo = library().get(db_session(), current_scope(), photo_id)
+    path, mimetype = library().full_file(photo)
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=f"{photo.sha256}-full")
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
     return response

@@ -33,9 +33,9 @@ from shoebox.library.trash import Trash
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect, is_animated, read_file_metadata
-from shoebox.media.formats import FORMATS
+from shoebox.media.formats import BROWSER_FORMATS, FORMATS
 from shoebox.media.metadata import PhotoMetadata
-from shoebox.media.thumbnails import render_thumbnails_from
+from shoebox.media.thumbnails import render_full_from, render_thumbnails_from
 from shoebox.models import Photo, fitted, utcnow
 from shoebox.scope import NEWEST_FIRST, Scope
 
@@ -266,6 +266,21 @@ class Library:
                 self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
             log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
         return path
+
+    def full_file(self, photo: Photo) -> tuple[Path, str]:
+        """The photo at full size as browsers can show it, with its type: the original where they read its format,
+        else a WebP rendered from it on first view and kept beside the thumbnails."""
+        original = self.storage.existing_original(photo)
+        if photo.format in BROWSER_FORMATS:
+            return original, photo.mime_type
+        path = self.storage.full_path(photo.user_id, photo.sha256)
+        if not thumbnail_intact(path):
+            try:
+                data = render_full_from(original)
+            except MediaError as exc:
+                raise _refusal(exc, photo.filename) from exc
+            self.storage.write_atomically(data, path)
+        return path, "image/webp"
 
     def is_animated(self, photo: Photo) -> bool:
         """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo

@@ -91,6 +91,10 @@ class Storage:
             raise ValueError(f"unknown thumbnail size {size!r}")
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-{size}.webp"
 
+    def full_path(self, user_id: int, sha256: str) -> Path:
+        """The full-size rendition of a photo browsers cannot show as it is, made on first view."""
+        return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-full.webp"
+
     def face_crop_path(self, user_id: int, sha256: str, face_id: int) -> Path:
         """A cached face crop, beside its photo's thumbnails (so it goes with the photo and the user)."""
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-face{int(face_id)}.webp"
@@ -105,7 +109,7 @@ class Storage:
 
     def paths_of(self, user_id: int, sha256: str) -> list[Path]:
         return ([self.original_path(user_id, sha256)] + [self.thumbnail_path(user_id, sha256, s) for s in THUMB_SIZES]
-                + self.face_crops(user_id, sha256))
+                + [self.full_path(user_id, sha256)] + self.face_crops(user_id, sha256))
 
     def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
         """Copy an upload to a temp file while hashing it; return (path, sha256, size). The caller removes it."""

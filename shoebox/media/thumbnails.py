@@ -18,6 +18,10 @@ _QUALITY = {"large": 82, "small": 75}
 #: libwebp effort (0-6): the large preview is encoded at the fastest effort (it dominates ingest time; the
 #: files come out ~10% bigger), the small grid thumbnail at a higher one (it is tiny and loaded by the hundred).
 _METHOD = {"large": 0, "small": 4}
+#: Longest side of the full-size rendition (WebP's own limit): a photo the viewer cannot show as it is (HEIC, RAW,
+#: TIFF, JPEG XL) is shown zoomed in from this, upright and in sRGB like the thumbnails.
+FULL_SIDE = 16383
+_FULL_QUALITY = 88
 
 
 def render_thumbnails(image: Image.Image) -> tuple[dict[str, bytes], int]:
@@ -38,6 +42,15 @@ def render_thumbnails_from(path: Path) -> dict[str, bytes]:
     MediaError where the original cannot be decoded."""
     with readable(), open_file(path) as (_fmt, image):
         return render_thumbnails(image)[0]
+
+
+def render_full_from(path: Path) -> bytes:
+    """The full-size WebP rendition of a stored original; raises a MediaError where it cannot be decoded."""
+    with readable(), open_file(path) as (_fmt, image):
+        image = decode_reduced(image, FULL_SIDE)
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=_FULL_QUALITY, method=0)  # the fastest effort: it is made while one waits
+    return buffer.getvalue()
 
 
 def difference_hash(image: Image.Image) -> int:

@@ -100,7 +100,8 @@ def _delete_me(library):
 
 @scenario("GET /api/photos")
 def _photos(library):
-    return [library.alice.get("/api/photos?limit=2"), library.alice.get("/api/photos?favourite=true")]
+    return [library.alice.get("/api/photos?limit=2"), library.alice.get("/api/photos?favourite=true"),
+            library.alice.get("/api/photos?to=2100-01-31&tag=nothing")]
 
 
 @scenario("POST /api/photos")
@@ -409,3 +410,15 @@ def _download(library):
 @scenario("GET /api/places/lookup")
 def _lookup_place(library):
     return [library.alice.get("/api/places/lookup?q=par&limit=3"), library.alice.get("/api/places/lookup?q=zzzz")]
+@scenario("GET /api/timeline")
+def _timeline(library):
+    return [library.alice.get("/api/timeline"), library.alice.get("/api/timeline?from=2000-01-01&camera=X-T4")]
+
+
+@scenario("GET /api/photos/{photo_id}/full")
+def _full(library):
+    """The original of a JPEG; a full-size WebP rendition of a TIFF, which browsers cannot show."""
+    user = _fresh(library, "full")
+    tiff = user.upload_one("scan.tif", make_image("TIFF", size=(300, 200)))
+    return [library.alice.get(f"/api/photos/{library.ids['paris.jpg']}/full"),
+            user.get(f"/api/photos/{tiff['id']}/full?v={tiff['version']}")]

@@ -31,11 +31,17 @@ export const admin = {
 };
 
 // -- photos: the timeline listing (also where uploads go), one photo, its thumbnail, its look-alikes ---------
-/** The timeline, a page at a time: `{limit, cursor, favourite}`; answers `{items, next_cursor}`. POST here uploads.
+/** The timeline, a page at a time: `{limit, cursor, favourite}` (and the search filters: `to` a month's last day
+ * starts there); answers `{items, next_cursor}`. POST here uploads; PATCH `{ids, ...}` edits many at once.
  * PATCH `photo(id)` with `{favourite}` sets the heart; DELETE moves the photo to Trash. */
 export const photos = (params) => `/api/photos${query(params)}`;
 export const photo = (id) => `/api/photos/${id}`;
-export const thumbnail = (id, size) => `/api/photos/${id}/thumbnail${query({ size })}`;
+/** A thumbnail (`small` 256 px, `large` 1440 px); with the photo's `version` the browser keeps it a year. */
+export const thumbnail = (id, size, version) => `/api/photos/${id}/thumbnail${query({ size, v: version })}`;
+/** The picture at full size as browsers show it (the original, or a rendition of a HEIC or RAW): the viewer's zoom. */
+export const full = (id, version) => `/api/photos/${id}/full${query({ v: version })}`;
+/** How many photos each month holds, newest first (`{months: [{month, count}], total}`), within the filters. */
+export const timeline = (params) => `/api/timeline${query(params)}`;
 export const similar = (id, limit) => `/api/photos/${id}/similar${query({ limit })}`;
 
 // -- search: results a page at a time (same shape as `photos`), and the filter choices ----------------------

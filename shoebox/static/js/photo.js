@@ -5,6 +5,7 @@ import { initPhotoAlbums } from "./photo-albums.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
 import { photoPath, photoTile } from "./tile.js";
 import { $, formatBytes, formatDateTime, h, icon } from "./ui.js";
+import { openViewer } from "./viewer.js";
 
 const STATUS = {
   queued: ["Waiting for analysis", "bg-neutral-100 text-neutral-700 dark:bg-neutral-800 dark:text-neutral-300"],
@@ -288,6 +289,7 @@ function initKeys() {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target.closest("input, textarea, select, [contenteditable]") || $("[data-delete-dialog]").open) return;
+    if (document.querySelector(".pswp")) return; // the full-screen viewer has the keys while it is open
     if (event.key === "ArrowLeft") go(-1);
     else if (event.key === "ArrowRight") go(1);
     else if (event.key === "Escape") goBack(sequence);
@@ -310,6 +312,32 @@ function initFavourite() {
     if (!photo) return;
     heart.setAttribute("aria-pressed", String(!photo.favourite)); // at once; save() puts back what was saved
     save({ favourite: !photo.favourite });
+// -- full screen: the viewer over this page, stepping through the same order ---------------------------------------
+async function openFullScreen() {
+  if (!photo || document.querySelector(".pswp")) return;
+  sequence ??= await sequenceFor(id);
+  const known = new Map([[id, photo]]);
+  const source = {
+    count: () => sequence.ids.length,
+    item: (index) => known.get(sequence.ids[index]) || null,
+    async load(index) {
+      const target = sequence.ids[index];
+      if (target !== undefined && !known.has(target)) known.set(target, await api(endpoints.photo(target)));
+      if (index >= sequence.ids.length - 1) await sequence.extend(sequence.ids.at(-1));
+    },
+    // Closed on another photo: that photo's page, in place of this one (as the arrows do).
+    onClose: (_index, shown) => { if (shown && shown.id !== id) location.replace(photoPath(shown.id)); },
+  };
+  await openViewer(source, Math.max(0, sequence.ids.indexOf(id)));
+}
+
+function initFullScreen() {
+  $("[data-fullscreen]").addEventListener("click", openFullScreen);
+  $("[data-photo-img]").addEventListener("click", openFullScreen);
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "f" || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]") || $("[data-delete-dialog]").open) return;
+    openFullScreen();
   });
 }
 
@@ -336,6 +364,7 @@ export async function initPhoto() {
   initEditing();
   initWhenWhere();
   initKeys();
+  initFullScreen();
   initDelete();
   initFavourite();
   initFaces();
