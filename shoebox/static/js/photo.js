@@ -312,6 +312,9 @@ function initFavourite() {
     if (!photo) return;
     heart.setAttribute("aria-pressed", String(!photo.favourite)); // at once; save() puts back what was saved
     save({ favourite: !photo.favourite });
+  });
+}
+
 // -- full screen: the viewer over this page, stepping through the same order ---------------------------------------
 async function openFullScreen() {
   if (!photo || document.querySelector(".pswp")) return;
