@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from flask import Blueprint, Response, jsonify, request, send_file
@@ -90,9 +91,12 @@ def _batch_failure_status(failed: list[dict]) -> int:
 
 
 def _filtered_scope():
-    """The viewer's scope within the search filters of the query string (`from`, `to`, `tag`, ...)."""
-    scope = current_scope()
-    return scope.narrow(*parse_filters(request.args).conditions(scope))
+    """The viewer's scope within the search filters of the query string (`from`, `to`, `tag`, ...). Here
+    favourite=false is no filter (the whole timeline), as the listing has always taken it, not "all but them"."""
+    scope, filters = current_scope(), parse_filters(request.args)
+    if filters.favourite is False:
+        filters = replace(filters, favourite=None)
+    return scope.narrow(*filters.conditions(scope))
 
 
 @bp.get("/photos")

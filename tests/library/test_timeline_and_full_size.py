@@ -104,12 +104,14 @@ def test_full_size_of_another_users_photo_is_not_found(alice, bob):
     assert reply.status_code == 404 and reply.json["error"]["code"] == "not_found"
 
 
-def test_full_size_rendition_goes_when_its_photo_is_deleted(app, alice):
+def test_full_size_rendition_goes_when_its_photo_is_deleted_for_good(app, alice):
     photo = alice.upload_one("scan.tif", make_image("TIFF", size=(300, 200)))
     assert alice.get(f"/api/photos/{photo['id']}/full").status_code == 200
     rendition = list(app.extensions["library"].storage.root.rglob("*-full.webp"))
     assert len(rendition) == 1
     assert alice.delete(f"/api/photos/{photo['id']}").status_code == 204
+    assert rendition[0].exists()  # in Trash: kept with everything, for a restore
+    assert alice.post("/api/trash/delete", json={"ids": [photo["id"]]}).status_code == 200
     assert not rendition[0].exists()
 
 

@@ -85,7 +85,7 @@ function ask(name, save, prepare = () => {}) {
   node.showModal();
 }
 
-/** One edit of every picked photo (PATCH /api/photos), then the page shows the photos afresh. */
+/** One edit of every picked photo (PATCH photos()), then the page shows the photos afresh. */
 async function edit(body, done) {
   const reply = await api(endpoints.photos(), { method: "PATCH", body: { ids: selection.list(), ...body } });
   for (const photo of reply.items) selection.favourites.set(photo.id, photo.favourite);

@@ -69,7 +69,7 @@ export class Selection extends EventTarget {
 /** The check on a tile: a toggle button over the picture's upper left corner. */
 export function checkButton() {
   return h("button", { type: "button", class: "tile-check", "aria-pressed": "false", "aria-label": "Select", title: "Select", dataset: { check: "" } },
-    icon("check", "size-4"));
+    icon("check", "tile-check-mark"));
 }
 
 /** Show a tile as picked or not: its check's state and the tile's own look (`data-selected`). */

@@ -22,9 +22,12 @@ const lastDay = (key) => {
 };
 
 export class Timeline {
-  /** A grid in `root` (an empty element) over `source`; `tile(photo)` draws a photo (default: tile.js's tile). */
-  constructor(root, source, { tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md" }) } = {}) {
-    Object.assign(this, { root, source, tile, months: [], rendered: new Map(), loading: null, scheduled: false });
+  /** A grid in `root` (an empty element) over `source`; `tile(photo)` draws a photo (default: tile.js's tile), and
+   * `header(node, month)` may add to a month's title as it is drawn (a "select all"). */
+  constructor(root, source, { tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md" }),
+    header = (node) => node } = {}) {
+    Object.assign(this, { root, source, tile, decorate: header, months: [], rendered: new Map(), loading: null,
+      scheduled: false });
     this.layer = h("div", { class: "relative" });
     root.replaceChildren(this.layer);
     this.onScroll = () => this.schedule();
@@ -243,7 +246,7 @@ export class Timeline {
     const node = h("h2", { class: "absolute inset-x-0 top-0 flex h-11 items-center px-1 text-sm font-semibold sm:px-0 sm:text-base",
       text: monthLabel(month.key), dataset: { month: month.key } });
     node.style.transform = `translateY(${month.top}px)`;
-    return node;
+    return this.decorate(node, month);
   }
 
   place(node, month, offset) {
