@@ -81,12 +81,22 @@ def test_a_part_switched_off_is_off_and_the_photo_is_done(app, alice):
 def test_jobs_counts_stay_exact_through_uploads_reanalysis_and_deletes(app, alice, bob):
     ids = [alice.upload_one(f"a{i}.jpg", make_jpeg(color=(i * 50, 1, 1)))["id"] for i in range(3)]
     bob.upload_one("b.jpg", make_jpeg(color=(9, 9, 9)))
-    assert alice.delete(f"/api/photos/{ids[0]}").status_code == 204
+    assert alice.delete(f"/api/photos/{ids[0]}").status_code == 204  # to Trash: it leaves the counts
+    assert alice.get("/api/jobs").json["total"] == 2
+    assert alice.post("/api/trash/delete", json={"ids": [ids[0]]}).status_code == 200  # and for good
     assert app.test_cli_runner().invoke(args=["shoebox", "reindex", "--only", "all"]).exit_code == 0
     jobs = alice.get("/api/jobs").json
     assert (jobs["counts"], jobs["total"]) == ({"queued": 0, "running": 0, "done": 2, "failed": 0, "waiting": 0}, 2)
     assert part(jobs, "caption")["off"] == 2
     assert bob.get("/api/jobs").json["counts"]["done"] == 1
+
+
+def test_a_photo_restored_from_trash_is_counted_again(app, alice):
+    kept, trashed = (alice.upload_one(f"r{i}.jpg", make_jpeg(color=(i * 90, 5, 5)))["id"] for i in range(2))
+    assert alice.delete(f"/api/photos/{trashed}").status_code == 204
+    assert alice.get("/api/jobs").json["counts"]["done"] == 1
+    assert alice.post("/api/trash/restore", json={"ids": [trashed]}).status_code == 200
+    assert alice.get("/api/jobs").json["counts"]["done"] == 2
 
 
 def test_the_jobs_overview_reads_kept_counts_instead_of_counting_the_library(app, alice):
