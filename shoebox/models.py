@@ -98,6 +98,10 @@ class Photo(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "sha256", name="uq_photo_user_sha256"),
         Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
+        # The library's timeline (not in Trash): a month's count searches this index alone, never the rows (SQLite
+        # calls a partial index covering only when it holds the column of its condition too).
+        Index("ix_photos_user_taken_library", "user_id", "taken_at", "id", "trashed_at",
+              sqlite_where=text("trashed_at IS NULL"), postgresql_where=text("trashed_at IS NULL")),
         # The Jobs page's latest failures without reading every photo of the library.
         Index("ix_photos_user_status", "user_id", "status", "id"),
         # The Favourites view, newest first, without reading the rest of a big library.
