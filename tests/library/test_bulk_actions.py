@@ -57,6 +57,8 @@ def test_bulk_tags_are_added_to_every_photo_and_taken_off_again(alice):
     alice.patch("/api/photos", json={"ids": [first, second], "remove_tags": ["beach"]})
     assert detail(alice, first)["tags"] == detail(alice, second)["tags"] == ["summer trip"]
     assert [p["id"] for p in alice.get("/api/search?tag=summer trip").json["items"]] == [second, first]
+    assert {p["id"] for p in alice.get("/api/search?q=summer").json["items"]} == {first, second}  # re-indexed
+    assert alice.get("/api/search?q=beach").json["items"] == []
 
 
 def test_an_ai_tag_removed_in_bulk_stays_hidden_and_comes_back_when_added(app, alice):
