@@ -138,7 +138,8 @@ const timelineSource = {
 
 async function startTimeline() {
   const mine = new Timeline(grid, timelineSource, {
-    tile: (photo) => markTile(photoTile(photo, { className: "rounded-sm sm:rounded-md", check: true })),
+    tile: (photo, index) => markTile(photoTile(photo, { className: "rounded-sm sm:rounded-md", check: true,
+      priority: index < FIRST_ROW })),
     header: (node, month) => {
       node.append(markTile(groupButton(month.key, monthLabel(month.key))));
       return node;

@@ -12,7 +12,15 @@ let bar;
 let onEdited;
 let toastTimer;
 
-const dialog = (name) => $(`[data-selection-dialog="${name}"]`);
+/** An action's dialog: the page's template of them joins the page the first time one is needed. */
+function dialog(name) {
+  const template = $("template[data-selection-dialogs]");
+  if (template) {
+    document.body.append(template.content.cloneNode(true));
+    template.remove();
+  }
+  return $(`[data-selection-dialog="${name}"]`);
+}
 const tags = (text) => text.split(",").map((tag) => tag.trim()).filter(Boolean);
 
 /** Say what happened, for a few seconds (a live region: screen readers hear it). */

@@ -22,7 +22,7 @@ const lastDay = (key) => {
 };
 
 export class Timeline {
-  /** A grid in `root` (an empty element) over `source`; `tile(photo)` draws a photo (default: tile.js's tile), and
+  /** A grid in `root` (an empty element) over `source`; `tile(photo, index)` draws a photo (default: tile.js's tile), and
    * `header(node, month)` may add to a month's title as it is drawn (a "select all"). */
   constructor(root, source, { tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md" }),
     header = (node) => node } = {}) {
@@ -210,7 +210,7 @@ export class Timeline {
       const last = Math.min(month.rows - 1, Math.floor((to - month.top - HEADER) / step));
       for (let offset = first * this.columns; offset < Math.min(month.count, (last + 1) * this.columns); offset += 1) {
         const photo = month.items[offset];
-        yield photo ? [`p${photo.id}`, () => this.place(this.tile(photo), month, offset)]
+        yield photo ? [`p${photo.id}`, () => this.place(this.tile(photo, month.start + offset), month, offset)]
           : [`s${month.key}/${offset}`, () => this.place(h("div", { class: "skeleton absolute rounded-sm sm:rounded-md" }), month, offset)];
       }
     }
