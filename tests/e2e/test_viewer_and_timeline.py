@@ -89,6 +89,9 @@ def browse(browser, server, state, viewport, dark=False):
                                   storage_state=state, has_touch=width < 600, is_mobile=width < 600,
                                   color_scheme="dark" if dark else "light")
     context.set_default_timeout(10000)
+    # The Content-Security-Policy holds: PhotoSwipe and the grid style through the CSSOM, never inline markup.
+    context.add_init_script("""document.addEventListener('securitypolicyviolation', (event) =>
+        console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));""")
     page = context.new_page()
     return context, page, Watch(page)
 
@@ -296,6 +299,12 @@ SCREEN_FILLED = """() => ![...document.querySelectorAll('[data-grid] .skeleton')
 })"""
 
 
+def timeline_ready(page) -> None:
+    """The first tiles are shown, and the months are counted (the grid has its full height, the scrubber is on)."""
+    expect(page.locator("[data-grid] a.tile").first).to_be_visible()
+    expect(page.locator("[data-scrubber]")).to_have_count(1)
+
+
 def tiles_in_dom(page) -> int:
     return page.locator("[data-grid] a.tile").count()
 
@@ -308,7 +317,7 @@ def test_scrolling_through_thousands_of_photos_keeps_only_the_tiles_near_the_scr
     shot = Shots(page, screenshots / f"timeline-{viewport[0]}x{viewport[1]}")
     try:
         page.goto("/")
-        expect(page.locator("[data-grid] a.tile").first).to_be_visible()
+        timeline_ready(page)
         shot("timeline-top")
         most = 0
         while not page.evaluate("""() => { scrollBy(0, innerHeight);
@@ -346,7 +355,7 @@ def test_photos_come_while_the_user_waits_at_the_bottom_without_scrolling_again(
     page.route(re.compile(r".*/api/photos\?.*"), slowly)
     try:
         page.goto("/")
-        expect(page.locator("[data-grid] a.tile").first).to_be_visible()
+        timeline_ready(page)
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         expect(page.locator(f"[data-grid] a.tile[data-index='{BIG - 1}']")).to_be_visible(timeout=15000)
         expect(page.locator("[data-grid] .skeleton")).to_have_count(0, timeout=15000)
@@ -365,7 +374,7 @@ def test_dragging_the_scrubber_jumps_to_a_month_and_fetches_that_month_directly(
     page.on("request", lambda request: "/api/photos?" in request.url and pages.append(request.url))
     try:
         page.goto("/")
-        expect(page.locator("[data-grid] a.tile").first).to_be_visible()
+        timeline_ready(page)
         scrubber = page.get_by_role("slider", name="Timeline: jump to a month")
         box = scrubber.bounding_box()
         pages.clear()
@@ -402,7 +411,7 @@ def test_the_scrubber_is_a_slider_the_keyboard_moves_by_month_and_year(browser, 
     context, page, watch = browse(browser, server, state, (1440, 900))
     try:
         page.goto("/")
-        expect(page.locator("[data-grid] a.tile").first).to_be_visible()
+        timeline_ready(page)
         scrubber = page.get_by_role("slider", name="Timeline: jump to a month")
         newest, oldest = times[0].strftime("%Y-%m"), times[-1].strftime("%Y-%m")
         expect(scrubber).to_have_attribute("aria-valuenow", "0")

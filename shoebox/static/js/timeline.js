@@ -1,8 +1,9 @@
-// A virtualised photo grid grouped by month, for any number of photos: the months' counts come first (one cheap
-// call), so the whole grid's height and every tile's place are known before a photo is fetched; only the tiles
-// near the viewport exist in the DOM (a few hundred at most, recycled as the user scrolls), photos are fetched a
-// page at a time around the scroll position (a month straight from its first day: the listing's `to` filter, then
-// its cursor), and months far from the viewport are forgotten again, so memory stays bounded at any size.
+// A virtualised photo grid grouped by month, for any number of photos: the months' counts (one cheap call, right
+// after the first screen's photos) give the whole grid's height and every tile's place before the rest is
+// fetched; only the tiles near the viewport exist in the DOM (a few hundred at most: a tile scrolled away is taken
+// out and its picture let go), photos are fetched a page at a time around the scroll position (a month straight
+// from its last day: the listing's `to` filter, then its cursor), and months far from the viewport are forgotten
+// again, so memory stays bounded at any size.
 // Any grid can use it with its own data source:
 //   months()                    -> Promise<[{month: "YYYY-MM", count}]>, newest first
 //   page({to, cursor, limit})   -> Promise<{items, next_cursor}>, newest first; `to` is a month's last day
@@ -36,16 +37,39 @@ export class Timeline {
 
   /** Fetch the months' counts, lay the grid out and show its first tiles; resolves to the total. */
   async start() {
+    // The first screen's photos come first, laid out on their own, then the months are counted: the first tiles
+    // wait neither for the counts (asked for at the same time, they slowed the page: measured) nor for a big page.
+    const columns = COLUMNS.find(([min]) => window.innerWidth >= min)[1];
+    const screen = columns * (Math.ceil(window.innerHeight / (window.innerWidth / columns)) + 1);
+    const first = await this.source.page({ limit: Math.min(PAGE, screen) }).catch(() => null);
+    if (this.stopped) return 0; // the page moved on (a search began) while it came
+    if (first?.items.length) this.showFirst(first.items);
     const months = await this.source.months();
+    if (this.stopped) return 0;
     this.months = months.map(({ month, count }) => ({ key: month, count, items: [], loaded: 0, cursor: null }));
-    this.layout();
+    if (first && this.months.length) this.absorb(0, first.items, first.next_cursor);
+    this.layout(); // the first page's tiles stay, moved where the counts put them
     window.addEventListener("scroll", this.onScroll, { passive: true });
     window.addEventListener("resize", this.onResize);
     this.update();
     return this.total;
   }
 
+  /** The first page on its own, each month counted as what it holds, while the months are being counted. */
+  showFirst(items) {
+    const counts = new Map();
+    for (const photo of items) {
+      const key = photo.taken_at.slice(0, 7);
+      counts.set(key, (counts.get(key) || 0) + 1);
+    }
+    this.months = [...counts].map(([key, count]) => ({ key, count, items: [], loaded: 0, cursor: null }));
+    this.absorb(0, items, null);
+    this.layout();
+    this.render();
+  }
+
   stop() {
+    this.stopped = true;
     window.removeEventListener("scroll", this.onScroll);
     window.removeEventListener("resize", this.onResize);
     if (this.loading) this.loading.abort();
@@ -55,6 +79,7 @@ export class Timeline {
   async refresh() {
     const anchor = this.indexAt(this.reading());
     const months = await this.source.months();
+    if (this.stopped) return 0;
     if (this.loading) this.loading.abort();
     this.loading = null;
     this.months = months.map(({ month, count }) => ({ key: month, count, items: [], loaded: 0, cursor: null }));
@@ -95,7 +120,6 @@ export class Timeline {
     const width = this.size;
     this.layout();
     if (before === this.columns && width === this.size) return;
-    this.clear();
     if (anchor !== null) this.scrollToIndex(anchor, "instant");
     this.update();
   }
@@ -204,14 +228,15 @@ export class Timeline {
       const month = this.months[at];
       if (month.top > to) break;
       if (month.top + month.height < from) continue;
-      yield [`h${month.key}`, () => this.header(month)];
+      yield [`h${month.key}`, () => this.header(month), (node) => this.moveHeader(node, month)];
       const step = this.size + this.gap;
       const first = Math.max(0, Math.floor((from - month.top - HEADER) / step));
       const last = Math.min(month.rows - 1, Math.floor((to - month.top - HEADER) / step));
       for (let offset = first * this.columns; offset < Math.min(month.count, (last + 1) * this.columns); offset += 1) {
         const photo = month.items[offset];
-        yield photo ? [`p${photo.id}`, () => this.place(this.tile(photo, month.start + offset), month, offset)]
-          : [`s${month.key}/${offset}`, () => this.place(h("div", { class: "skeleton absolute rounded-sm sm:rounded-md" }), month, offset)];
+        const move = (node) => this.place(node, month, offset);
+        yield photo ? [`p${photo.id}`, () => move(this.tile(photo, month.start + offset)), move]
+          : [`s${month.key}/${offset}`, () => move(h("div", { class: "skeleton absolute rounded-sm sm:rounded-md" })), move];
       }
     }
   }
@@ -219,10 +244,11 @@ export class Timeline {
   render() {
     const keep = new Set();
     let previous = null;
-    for (const [key, make] of this.wanted(window.innerHeight)) {
+    for (const [key, make, move] of this.wanted(window.innerHeight)) {
       keep.add(key);
       let node = this.rendered.get(key);
-      if (!node) {
+      if (node) move(node); // where the layout has it now (the same place, but for a new width or new counts)
+      else {
         node = make();
         this.rendered.set(key, node);
         this.layer.insertBefore(node, previous ? previous.nextSibling : this.layer.firstChild);
@@ -245,16 +271,25 @@ export class Timeline {
   header(month) {
     const node = h("h2", { class: "absolute inset-x-0 top-0 flex h-11 items-center px-1 text-sm font-semibold sm:px-0 sm:text-base",
       text: monthLabel(month.key), dataset: { month: month.key } });
-    node.style.transform = `translateY(${month.top}px)`;
-    return this.decorate(node, month);
+    return this.decorate(this.moveHeader(node, month), month);
+  }
+
+  moveHeader(node, month) {
+    const transform = `translateY(${month.top}px)`;
+    if (node.style.transform !== transform) node.style.transform = transform;
+    return node;
   }
 
   place(node, month, offset) {
-    node.classList.add("absolute", "top-0", "left-0");
+    const index = String(month.start + offset);
     const x = (offset % this.columns) * (this.size + this.gap);
-    Object.assign(node.style, { width: `${this.size}px`, height: `${this.size}px`,
-      transform: `translate(${x}px, ${this.tileTop(month, offset)}px)` });
-    node.dataset.index = String(month.start + offset);
+    const transform = `translate(${x}px, ${this.tileTop(month, offset)}px)`;
+    if (node.dataset.index === index && node.style.transform === transform && node.dataset.size === String(this.size)) {
+      return node; // already there: the usual case, every frame of a scroll
+    }
+    node.classList.add("absolute", "top-0", "left-0");
+    Object.assign(node.style, { width: `${this.size}px`, height: `${this.size}px`, transform });
+    Object.assign(node.dataset, { index, size: String(this.size) });
     return node;
   }
 
@@ -276,7 +311,7 @@ export class Timeline {
 
   /** Fetch the next page the viewport needs; after each page, look again (so nothing waits for a scroll). */
   async fetchNext() {
-    if (this.loading || this.paused) return;
+    if (this.loading || this.paused || this.stopped) return;
     const want = this.nextWant();
     if (!want) return;
     const { at, month } = want;
