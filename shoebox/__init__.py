@@ -45,6 +45,7 @@ def configure(app: Flask, settings: Settings) -> None:
         JWT_COOKIE_SECURE=settings.COOKIE_SECURE,
         JWT_COOKIE_SAMESITE="Lax",
         JWT_COOKIE_CSRF_PROTECT=True,
+        JWT_CSRF_CHECK_FORM=True,  # a form the browser posts itself (a ZIP download) sends the token as a field
         JWT_REFRESH_COOKIE_PATH="/",  # pages renew an expired access cookie from it
         JWT_SESSION_COOKIE=False,
         # Multipart overhead on top of the per-file limit, for a batch of several files.

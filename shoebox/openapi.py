@@ -13,6 +13,8 @@ from flask import Blueprint, jsonify
 
 from shoebox.albums.service import MAX_IDS
 from shoebox.library.corrections import MAX_BULK, MAX_SHIFT_SECONDS
+from shoebox.library.tags import MAX_TAGS
+from shoebox.library.trash import MAX_IDS as MAX_TRASH_IDS
 from shoebox.media.dates import SOURCES
 from shoebox.media.formats import accepted_mime_types
 from shoebox.memories.service import MAX_REVIEW_SIZE, PER_YEAR, REVIEW_SIZE
@@ -220,11 +222,27 @@ _TAKEN_AT = {"type": "string", "description": "Local date and time, ISO 8601, wi
 _LOCATION = {**_object(latitude={**_NUM, "minimum": -90, "maximum": 90},
                        longitude={**_NUM, "minimum": -180, "maximum": 180}),
              "type": ["object", "null"], "description": "null: no location"}
-_BULK_EDIT = _object(("taken_at", "shift_seconds", "location"),
-                     ids={**_array(_INT), "minItems": 1, "maxItems": MAX_BULK}, taken_at=_TAKEN_AT,
+_BULK_TAGS = {**_array(_STR), "maxItems": MAX_TAGS}
+_BULK_EDIT = _object(("favourite", "add_tags", "remove_tags", "taken_at", "shift_seconds", "location"),
+                     ids={**_array(_INT), "minItems": 1, "maxItems": MAX_BULK}, favourite=_BOOL,
+                     add_tags={**_BULK_TAGS, "description": "Tags to give every photo (yours; an AI tag you had "
+                               "removed shows again)"},
+                     remove_tags={**_BULK_TAGS, "description": "Tags to take off every photo (an AI tag stays "
+                                  "hidden, so a new analysis does not bring it back)"},
+                     taken_at={**_TAKEN_AT, "description": "Set every photo's date and time (its date source "
+                               "becomes user)"},
                      shift_seconds={**_INT, "minimum": -MAX_SHIFT_SECONDS, "maximum": MAX_SHIFT_SECONDS,
-                                    "description": "Move each photo's date by this many seconds (not with taken_at)"},
-                     location=_LOCATION)
+                                    "description": "Move each photo's date by this many seconds (not with taken_at): "
+                                    "+2 h is 7200, -1 d 3 h is -97200"},
+                     location={**_LOCATION, "description": "Set every photo's location (its source becomes user; "
+                               "the place follows): coordinates, e.g. a place's from GET /api/places/lookup"})
+_DOWNLOAD_FORM = _object(("csrf_token",), ids={**_STR, "pattern": "^[0-9]+(,[0-9]+)*$", "description": (
+    f"the photos' ids, comma-separated (at most {MAX_BULK}); the field may also be repeated")},
+    csrf_token={**_STR, "description": "the csrf_access_token cookie's value, for a browser signed in by cookie "
+                "(an API client sends its Bearer token instead)"})
+_NAMED_PLACE = _object(name=_STR, city={**_STR, "description": "the city a photo taken there is shown in: the place "
+                                        "itself, or the larger city it lies in (Kreuzberg: Berlin)"},
+                       region=_STR, country=_STR, country_code=_STR, latitude=_NUM, longitude=_NUM)
 _UPLOAD_FORM = _object(
     ("last_modified", "last_modified_offset"), files=_array({"type": "string", "format": "binary"}),
     last_modified={**_array({**_INT, "minimum": 0}), "description":
@@ -268,7 +286,7 @@ _REASONS = {400: "Invalid input", 401: "Not signed in, or wrong credentials (a s
             "or wrong)", 403: "Not allowed: admin only, or "
             "registration not open to you", 404: "No such thing of yours",
             409: "Already exists", 413: "Too large", 415: "Not an image", 429: "Too many attempts; see Retry-After",
-            500: "Storage is read-only", 507: "Storage is full"}
+            500: "Storage is read-only", 503: "Not available on this server", 507: "Storage is full"}
 
 
 def _query(name: str, schema: dict | None = None, description: str = "") -> dict:
@@ -293,7 +311,7 @@ _BBOX = _query("bbox", {"type": "string", "pattern": r"^\s*-?[0-9.eE+-]+(,\s*-?[
                "an area of the map: west,south,east,north in degrees (longitudes -180 to 180, latitudes -90 to 90; "
                "west > east crosses the antimeridian)")
 _FAVOURITE = _query("favourite", {"type": "boolean"}, "true: only the favourites")
-_IDS = {**_array(_INT), "minItems": 1, "maxItems": 1000}
+_IDS = {**_array(_INT), "minItems": 1, "maxItems": MAX_TRASH_IDS}
 #: What DELETE does to a photo, said where the routes are documented.
 _DELETE_SEMANTICS = ("A deleted photo goes to Trash: it leaves every listing, search, album, person and place at "
                      "once, but is kept with its files, tags, caption, faces and albums for TRASH_DAYS days "
@@ -355,8 +373,10 @@ PATHS: dict[str, dict[str, dict]] = {
                  "requestBody": {"required": True, "content": {"multipart/form-data": {
                      "schema": _UPLOAD_FORM,
                      "encoding": {"files": {"contentType": ", ".join(accepted_mime_types())}}}}}},
-        "patch": _op("Set or shift the date, or set the location, of many photos at once: all of them, or none "
-                     "(404) where an id is not one of yours", (200, _object(items=_array("Photo"))), _BULK_EDIT,
+        "patch": _op("Edit many photos at once (a selection's actions): make them favourites or not, add or remove "
+                     "tags, set or shift the date, set the location; all of them, or none (404) where an id is not "
+                     "one of yours. Their words are searchable by meaning at once for a few photos, after the "
+                     "analysis queue for many", (200, _object(items=_array("Photo"))), _BULK_EDIT,
                      errors=(400, 404)),
     },
     "/api/photos/{photo_id}": {
@@ -500,6 +520,18 @@ PATHS: dict[str, dict[str, dict]] = {
                                 size={**_INT, "minimum": 1, "maximum": MAX_REVIEW_SIZE,
                                       "description": f"how many photos at most ({REVIEW_SIZE} when absent)"}),
         errors=(400,))},
+    "/api/places/lookup": {"get": _op(
+        "Places of the world whose name begins with q (GeoNames, offline), the most populous first: to set a "
+        "location by name. \"Paris, Texas\" or \"paris, us\" narrows by region, country or country code",
+        (200, _object(items=_array(_NAMED_PLACE))),
+        params=[_query("q", description="the start of a place's name, any case, with or without accents"),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 50})], errors=(400, 503))},
+    "/api/photos/download": {"post": {
+        **_op("The originals of many photos as one ZIP (stored as they are, names made unique), streamed as it is "
+              "read: all of them, or 404 where an id is not one of yours", (200, _file("application/zip")),
+              errors=(400, 404)),
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+            "schema": _DOWNLOAD_FORM}}}}},
     "/api/jobs": {"get": _op("Analysis progress: counts, failures", (200, "Jobs"))},
     "/api/jobs/retry": {"post": _op("Queue failed photos again", (200, _object(retried=_INT)))},
     "/api/admin/invites": {

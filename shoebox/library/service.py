@@ -13,6 +13,7 @@ from typing import BinaryIO
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from zipstream import ZipStream
 
 from shoebox.cursors import decode_keyset, encode_keyset
 from shoebox.errors import (
@@ -25,9 +26,10 @@ from shoebox.errors import (
     UnsupportedMedia,
     storage_fault,
 )
-from shoebox.library import corrections
+from shoebox.library import bulk, corrections
 from shoebox.library.previews import ensure_thumbnail
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
+from shoebox.library.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, set_user_tags, visible_tags  # noqa: F401
 from shoebox.library.trash import Trash
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
@@ -35,12 +37,12 @@ from shoebox.media.files import inspect, is_animated, read_file_metadata
 from shoebox.media.formats import BROWSER_FORMATS, FORMATS
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_full_from
-from shoebox.models import Photo, PhotoTag, fitted, utcnow
+from shoebox.models import Photo, fitted, utcnow
 from shoebox.scope import NEWEST_FIRST, Scope
 
-MAX_TAGS = 100
-MAX_TAG_LENGTH = 64
 MAX_TEXT = 10_000
+#: A bulk edit re-embeds the words of up to this many photos in the request (about 10 ms each); more are queued.
+EMBED_AT_ONCE = 25
 EDITABLE = frozenset({"caption", "tags", "note", "favourite"}) | corrections.DATE_FIELDS
 #: Formats whose files may be animations browsers play: only these are opened to ask.
 _ANIMATING = frozenset(fmt.name for fmt in FORMATS if fmt.animates)
@@ -324,13 +326,21 @@ class Library:
         return photo
 
     def edit_many(self, session: Session, scope: Scope, changes: dict) -> list[Photo]:
-        """Set or shift the date, and set the location, of many of the user's photos at once: all of them, or
-        none where any id is not one of theirs."""
-        photos, change = corrections.edit_many(session, scope, changes)
+        """Make a selection's favourite, tags, date or location edit to many of the user's photos at once: all of
+        them, or none where any id is not one of theirs. Words re-embedded at once for a few photos (as a single
+        edit), queued for more: thousands of embeddings would hold the request for minutes."""
+        photos, retagged, edit = bulk.edit_many(session, scope, changes)
+        embedded = len(retagged) <= EMBED_AT_ONCE and all([self.embed_words(session, photo) for photo in retagged])
         session.commit()
-        if change.moves:
+        if retagged and not embedded:
+            self.enqueue([photo.id for photo in retagged], parts=("embedding",))
+        if edit.dates.moves:
             self.enqueue([photo.id for photo in photos], parts=("places",))
         return photos
+
+    def archive(self, session: Session, scope: Scope, ids: list[int]) -> ZipStream:
+        """The originals of these photos (all visible, or NotFound) as one ZIP streamed as it is read."""
+        return bulk.archive(session, scope, self.storage, ids)
 
     def reread_metadata(self, session: Session, photo_ids: Iterable[int]) -> tuple[int, int]:
         """Read these photos' originals again for their metadata, never replacing a date or location the user set;
@@ -371,42 +381,6 @@ def _raise_if_database_full(exc: OperationalError) -> None:
         raise StorageFull("cannot store the photo: the server's disk is full") from exc
     if fault is StorageReadOnly:
         raise StorageReadOnly("cannot store the photo: the server's database is not writable") from exc
-
-
-def normalise_tags(value: object) -> list[str]:
-    """Lower-case, trimmed, single-spaced, de-duplicated tags in the order given."""
-    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
-        raise InvalidInput("tags must be a list of strings")
-    tags: list[str] = []
-    for raw in value:
-        tag = " ".join(raw.lower().split())
-        if len(tag) > MAX_TAG_LENGTH:
-            raise InvalidInput(f"tag {tag[:20]!r}... is longer than {MAX_TAG_LENGTH} characters")
-        if tag and tag not in tags:
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"at most {MAX_TAGS} tags per photo")
-    return tags
-
-
-def set_user_tags(photo: Photo, wanted: Iterable[str]) -> None:
-    """Make the visible tags exactly `wanted`: new ones become the user's, removed AI tags stay hidden."""
-    wanted = list(wanted)
-    by_name = {tag.name: tag for tag in photo.tags}
-    for tag in list(photo.tags):
-        if tag.name in wanted:
-            tag.hidden = False
-        elif tag.source == "ai":
-            tag.hidden = True
-        else:
-            photo.tags.remove(tag)
-    for name in wanted:
-        if name not in by_name:
-            photo.tags.append(PhotoTag(name=name, source="user"))
-
-
-def visible_tags(photo: Photo) -> list[PhotoTag]:
-    return [tag for tag in photo.tags if not tag.hidden]
 
 
 def _optional_text(value: object, field: str) -> str | None:

@@ -24,7 +24,7 @@ from shoebox.people.grouping import drop_if_empty, refresh
 from shoebox.scope import Scope
 
 #: The most photos one request moves, restores or deletes by id.
-MAX_IDS = 1000
+MAX_IDS = 5000
 #: Photos deleted for good per transaction when a whole Trash is emptied or purged.
 PURGE_BATCH = 200
 NEWEST_TRASHED_FIRST = (Photo.trashed_at.desc(), Photo.id.desc())

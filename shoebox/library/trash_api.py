@@ -8,13 +8,15 @@ from flask import Blueprint, jsonify, request, send_file
 from shoebox.auth import current_scope, login_required
 from shoebox.errors import InvalidInput
 from shoebox.library.storage import THUMB_SIZES
-from shoebox.library.trash import Trash, photo_ids
+from shoebox.library.trash import MAX_IDS, Trash, photo_ids
 from shoebox.serializers import trashed_json, version
-from shoebox.web import cache_control, db_session, int_arg, json_body, library
+from shoebox.web import body_limit, cache_control, db_session, int_arg, json_body, library
 
 bp = Blueprint("trash", __name__, url_prefix="/api/trash")
 
 MAX_PAGE = 200
+#: MAX_IDS photo ids (each at most 10 digits, a comma and a space) with room for the rest.
+MAX_IDS_BODY = 12 * MAX_IDS + 1024
 
 
 def trash() -> Trash:
@@ -32,6 +34,7 @@ def list_trash():
 
 
 @bp.post("")
+@body_limit(MAX_IDS_BODY)
 @login_required
 def move_to_trash():
     """Move many photos to Trash: all of them, or none (404) where an id is not a photo of the library."""
@@ -40,6 +43,7 @@ def move_to_trash():
 
 
 @bp.post("/restore")
+@body_limit(MAX_IDS_BODY)
 @login_required
 def restore():
     """Back to the library with everything: the photos `ids`, or every one with `all: true`."""
@@ -48,6 +52,7 @@ def restore():
 
 
 @bp.post("/delete")
+@body_limit(MAX_IDS_BODY)
 @login_required
 def delete_for_good():
     """Delete these photos in the Trash for good, files and all: all of them, or none (404) where one is not in it."""

@@ -104,8 +104,9 @@ def rename_and_describe(page, shot) -> None:
     album_id = urlparse(page.url).path.rsplit("/", 1)[1]
     page.goto(f"/search?album={album_id}")
     expect(page.locator("[data-grid] a.tile")).to_have_count(2)
-    expect(page.get_by_label("Album")).to_have_value(album_id)
-    expect(page.get_by_label("Album").locator("option:checked")).to_have_text("Harbour and forest")
+    album_filter = page.get_by_role("form", name="Search filters").get_by_label("Album")  # not the selection's
+    expect(album_filter).to_have_value(album_id)
+    expect(album_filter.locator("option:checked")).to_have_text("Harbour and forest")
     page.go_back()
 
 

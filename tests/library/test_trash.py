@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from shoebox.library.trash import MAX_IDS
 from shoebox.models import Photo
 from tests.conftest import make_image, make_jpeg
 from tests.library.test_browse_edit_delete import jpeg_taken
@@ -136,7 +137,7 @@ def test_bad_bodies_are_refused_and_change_nothing(alice, two):
     for url, body in (("/api/trash/restore", {}), ("/api/trash/restore", {"ids": [gone], "all": True}),
                       ("/api/trash/restore", {"all": False}), ("/api/trash/delete", {"ids": []}),
                       ("/api/trash/delete", {"ids": ["1"]}), ("/api/trash/delete", {"all": True}),
-                      ("/api/trash", {"ids": [True]}), ("/api/trash/restore", {"ids": list(range(1, 1002))})):
+                      ("/api/trash", {"ids": [True]}), ("/api/trash/restore", {"ids": list(range(1, MAX_IDS + 2))})):
         reply = alice.post(url, json=body)
         assert reply.status_code == 400 and reply.json["error"]["code"] == "invalid_ids", (url, body)
     assert ids(alice.get("/api/trash")) == [gone]

@@ -138,7 +138,9 @@ def _edit_photos(library):
     ids = [user.upload_one(f"bulk{n}.jpg", make_jpeg(color=(n, 40, 90)))["id"] for n in (1, 2)]
     return [user.patch("/api/photos", json={"ids": ids, "taken_at": "2020-01-02T03:04:05",
                                             "location": {"latitude": 48.85, "longitude": 2.35}}),
-            user.patch("/api/photos", json={"ids": ids, "shift_seconds": 3600})]
+            user.patch("/api/photos", json={"ids": ids, "shift_seconds": 3600}),
+            user.patch("/api/photos", json={"ids": ids, "favourite": True, "add_tags": ["trip"],
+                                            "remove_tags": ["sky"]})]
 
 
 @scenario("DELETE /api/photos/{photo_id}")
@@ -502,6 +504,19 @@ def _year_in_review(library):
     return [user.post("/api/memories/year-in-review", json={"year": 2021, "size": 10})]
 
 
+
+
+
+
+@scenario("POST /api/photos/download")
+def _download(library):
+    ids = f"{library.ids['paris.jpg']},{library.ids['page.png']}"
+    return [library.alice.post("/api/photos/download", data={"ids": ids})]
+
+
+@scenario("GET /api/places/lookup")
+def _lookup_place(library):
+    return [library.alice.get("/api/places/lookup?q=par&limit=3"), library.alice.get("/api/places/lookup?q=zzzz")]
 @scenario("GET /api/timeline")
 def _timeline(library):
     return [library.alice.get("/api/timeline"), library.alice.get("/api/timeline?from=2000-01-01&camera=X-T4")]

@@ -109,6 +109,8 @@ def bad_request(library: Library, operation: Operation):
         return send(url, method=operation.method, headers=headers, json=[])
     if "multipart/form-data" in content:
         return send(url, method=operation.method, headers=headers, data={}, content_type="multipart/form-data")
+    if "application/x-www-form-urlencoded" in content:
+        return send(url, method=operation.method, headers=headers, data={})
     for name, parameter in operation.parameters("query").items():
         schema = parameter["schema"]
         invalid = "not-a-date" if schema.get("format") == "date" else (

@@ -31,9 +31,9 @@ export const admin = {
 };
 
 // -- photos: the timeline listing (also where uploads go), one photo, its thumbnail, its look-alikes ---------
-/** The timeline, a page at a time: `{limit, cursor}` (and the search filters, `favourite` among them: `to` a month's
- * last day starts there); answers `{items, next_cursor}`. POST here uploads. PATCH `photo(id)` with `{favourite}`
- * sets the heart; DELETE moves the photo to Trash. */
+/** The timeline, a page at a time: `{limit, cursor, favourite}` (and the search filters: `to` a month's last day
+ * starts there); answers `{items, next_cursor}`. POST here uploads; PATCH `{ids, ...}` edits many at once.
+ * PATCH `photo(id)` with `{favourite}` sets the heart; DELETE moves the photo to Trash. */
 export const photos = (params) => `/api/photos${query(params)}`;
 export const photo = (id) => `/api/photos/${id}`;
 /** A thumbnail (`small` 256 px, `large` 1440 px); with the photo's `version` the browser keeps it a year. */
@@ -99,3 +99,9 @@ export const versionedThumbnail = (id, v) => `/api/photos/${id}/thumbnail${query
 export const onThisDay = (date, limit) => `/api/memories/on-this-day${query({ date, limit })}`;
 /** POST `{year, size}`: a new album of the year's best photos. */
 export const yearInReview = () => "/api/memories/year-in-review";
+// -- a selection's actions: PATCH `photos()` with `{ids, ...}` edits many photos at once ------------------------------
+/** POST as a form (`ids` "1,2,3", `csrf_token`): their originals as one ZIP, which the browser saves. */
+export const download = () => "/api/photos/download";
+/** Places of the world whose name begins with `q` (offline GeoNames): `{items: [{name, city, region, country,
+ * country_code, latitude, longitude}]}`. */
+export const placeLookup = (q, limit = 8) => `/api/places/lookup${query({ q, limit })}`;

@@ -1,10 +1,13 @@
 // The timeline and the search results. The timeline is a virtualised grid (timeline.js) with a scrubber
 // (scrubber.js), for any number of photos; search results are one grid grouped by month, filled page by page as
-// the user scrolls. A tile opens the full-screen viewer (viewer.js) in the grid's order.
+// the user scrolls. A tile opens the full-screen viewer (viewer.js) in the grid's order. Both pick photos for the
+// selection bar's actions (selection.js, selection-bar.js): a check on each tile, a month's "select all".
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
 import { loadMemories, showMemories } from "./memories.js";
 import { Scrubber } from "./scrubber.js";
+import { MAX_SELECTION, Selection, attach, groupButton } from "./selection.js";
+import { initSelectionBar } from "./selection-bar.js";
 import { FILTERS, loadFacets, paramsFromUrl, searchUrl, suggestAsYouType } from "./search.js";
 import { deleted, publish } from "./sequence.js";
 import { photoTile } from "./tile.js";
@@ -22,14 +25,16 @@ let sentinel;
 let observer;
 let timeline = null; // the virtualised timeline, when not searching
 let scrubber = null;
+const selection = new Selection();
+let markTile = (node) => node; // shows a tile drawn now as picked or not (selection.js `attach`)
 
 const searching = () => Boolean(state.params.q) || FILTERS.some((name) => state.params[name]);
 const grouped = () => !searching() || state.params.sort === "date" || !state.params.q;
 
 // The widest grid's row (2xl: 10 columns): these tiles load eagerly and first, the rest as they near the screen.
 const FIRST_ROW = 10;
-const tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md",
-  priority: $$("[data-id]", grid).length < FIRST_ROW });
+const tile = (photo) => markTile(photoTile(photo, { className: "rounded-sm sm:rounded-md", check: true,
+  priority: $$("[data-id]", grid).length < FIRST_ROW }));
 
 function monthSection(key) {
   const existing = $(`section[data-month="${key}"]`, grid);
@@ -37,7 +42,8 @@ function monthSection(key) {
   const tiles = h("div", { class: GRID, dataset: { tiles: "" } });
   const title = key === "results" ? "Best matches" : monthLabel(key);
   const section = h("section", { class: "mb-6 sm:mb-8", dataset: { month: key }, "aria-label": title },
-    h("h2", { class: "px-1 pt-2 pb-2.5 text-sm font-semibold sm:px-0 sm:text-base", text: title }),
+    h("h2", { class: "flex items-center px-1 pt-2 pb-2.5 text-sm font-semibold sm:px-0 sm:text-base" },
+      h("span", { text: title }), key === "results" ? null : markTile(groupButton(key, title))),
     tiles);
   // Months run newest first: put a new one before the first older month.
   const later = $$("section[data-month]", grid).find((other) => other.dataset.month < key);
@@ -62,7 +68,8 @@ function saveOrder() {
 }
 
 function showEmpty() {
-  const empty = timeline ? !timeline.total : !$("[data-id]", grid) && state.done && $("[data-grid-error]").hidden;
+  // An error says why itself.
+  const empty = (timeline ? !timeline.total : !$("[data-id]", grid) && state.done) && $("[data-grid-error]").hidden;
   $('[data-empty="library"]').hidden = !(empty && !searching());
   $('[data-empty="search"]').hidden = !(empty && searching());
   if (empty && searching()) {
@@ -131,7 +138,14 @@ const timelineSource = {
 };
 
 async function startTimeline() {
-  const mine = new Timeline(grid, timelineSource);
+  const mine = new Timeline(grid, timelineSource, {
+    tile: (photo, index) => markTile(photoTile(photo, { className: "rounded-sm sm:rounded-md", check: true,
+      priority: index < FIRST_ROW })),
+    header: (node, month) => {
+      node.append(markTile(groupButton(month.key, monthLabel(month.key))));
+      return node;
+    },
+  });
   timeline = mine;
   grid.classList.add("sm:mr-12"); // room for the scrubber's years
   try {
@@ -247,6 +261,7 @@ function readFilters() {
 }
 
 function apply() {
+  selection.clear(); // another search: what was picked is no longer in view
   state.params = readFilters();
   const url = searching() ? searchUrl(state.params) : "/";
   if (url !== location.pathname + location.search) history.replaceState(null, "", url);
@@ -292,6 +307,59 @@ function initFilters() {
   });
 }
 
+// -- picking photos: the timeline's order reaches photos whose tiles are not drawn ---------------------------------
+/** Where photo `id` is in the timeline's order, among the photos fetched; -1 if it is not fetched. */
+function timelineIndexOf(id) {
+  for (const month of timeline.months) {
+    const offset = month.items.findIndex((photo) => photo && photo.id === id);
+    if (offset >= 0) return month.start + offset;
+  }
+  return -1;
+}
+
+/** The ids from one photo to another in the grid's order (fetching the timeline's photos between, if need be). */
+async function rangeOf(from, to) {
+  if (!timeline) {
+    const ids = $$("a.tile[data-id]", grid).map((node) => Number(node.dataset.id));
+    const [a, b] = [ids.indexOf(from), ids.indexOf(to)].sort((x, y) => x - y);
+    return a < 0 ? [to] : ids.slice(a, b + 1);
+  }
+  const shown = timeline;
+  const [a, b] = [timelineIndexOf(from), timelineIndexOf(to)].sort((x, y) => x - y);
+  if (a < 0) return [to];
+  const ids = [];
+  for (let index = a; index <= b && ids.length < MAX_SELECTION; index += 1) {
+    if (!shown.item(index)) await shown.load(index);
+    const photo = shown.item(index);
+    if (photo) ids.push(photo.id);
+  }
+  return ids;
+}
+
+/** A month's ids: the timeline fetches the rest of the month first; search results give the tiles shown. */
+async function groupIds(key) {
+  if (!timeline) return loadedGroupIds(key) || [];
+  const month = timeline.months.find((item) => item.key === key);
+  if (!month) return [];
+  await timeline.load(month.start + month.count - 1);
+  return month.items.filter(Boolean).map((photo) => photo.id);
+}
+
+function loadedGroupIds(key) {
+  if (!timeline) return $$(`section[data-month="${key}"] a.tile[data-id]`, grid).map((node) => Number(node.dataset.id));
+  const month = timeline.months.find((item) => item.key === key);
+  return month && month.loaded === month.count ? month.items.map((photo) => photo.id) : null;
+}
+
+/** After an action on the picked photos: show them afresh (a new date moves them, Trash takes them away). */
+function afterEdit() {
+  if (timeline) {
+    timeline.refresh().then(() => { scrubber?.draw(); showEmpty(); });
+    return;
+  }
+  restart(); // the picked photos stay picked: their tiles are marked as they come back
+}
+
 export function initLibrary() {
   grid = $("[data-grid]");
   sentinel = $("[data-sentinel]");
@@ -308,6 +376,8 @@ export function initLibrary() {
     if (entries.some((entry) => entry.isIntersecting)) loadMore();
   }, { rootMargin: "1200px 0px" });
   observer.observe(sentinel);
+  markTile = attach(grid, selection, { range: rangeOf, groupIds, loadedGroupIds });
+  initSelectionBar(selection, afterEdit);
   grid.addEventListener("click", openFromTile);
   grid.addEventListener("timeline:error", (event) => {
     const slot = $("[data-grid-error]");

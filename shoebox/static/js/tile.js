@@ -3,6 +3,7 @@
 // photo instead (the Trash). Their look is the `.tile` and `.trash-pick` components in static/src/app.css.
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
+import { checkButton } from "./selection.js";
 import { h, icon, parseLocal } from "./ui.js";
 
 export const photoPath = (id) => `/photos/${id}`;
@@ -21,11 +22,12 @@ export function describe(photo) {
  * A tile for `photo` (an item of any listing: id, filename, caption, thumbnail_url, taken_at, favourite).
  * Options: `className` adds classes (shape, rounding), `title` replaces the tooltip, `height` the image's height
  * attribute for a non-square tile, `decorative` makes it a mouse-only twin of a text link beside it (no heart),
- * `badge` is a node laid over the picture, and `priority` loads it at once, first (the first row of a grid).
+ * `badge` is a node laid over the picture, `priority` loads it at once, first (the first row of a grid), and `check`
+ * adds the check that picks it (selection.js; on grids whose page has a selection bar).
  * A share link's photo has a `key` instead of an id: give it `href` and `onclick` (its page has its own viewer).
  */
 export function photoTile(photo, { className = "", title, height = 256, decorative = false, badge = null, priority = false,
-  href = photoPath(photo.id), onclick } = {}) {
+  href = photoPath(photo.id), onclick, check = false } = {}) {
   const hidden = decorative ? { tabindex: "-1", "aria-hidden": "true" } : {};
   const label = describe(photo);
   const loading = priority ? { loading: "eager", fetchpriority: "high" } : { loading: "lazy" };
@@ -36,7 +38,8 @@ export function photoTile(photo, { className = "", title, height = 256, decorati
     dataset: photo.key ? { key: photo.key, taken: photo.taken_at } : { id: photo.id, taken: photo.taken_at },
   }, h("img", { src: photo.thumbnail_url, alt: decorative ? "" : label, ...loading, decoding: "async",
     width: "256", height: String(height) }), badge,
-  decorative || photo.key ? null : heartButton(photo, { className: "tile-heart" })); // a share's recipient has no hearts
+  decorative || photo.key ? null : heartButton(photo, { className: "tile-heart" }), // a share's recipient has no hearts
+  check && !decorative ? checkButton() : null);
 }
 
 /**

@@ -23,9 +23,12 @@ const lastDay = (key) => {
 };
 
 export class Timeline {
-  /** A grid in `root` (an empty element) over `source`; `tile(photo)` draws a photo (default: tile.js's tile). */
-  constructor(root, source, { tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md" }) } = {}) {
-    Object.assign(this, { root, source, tile, months: [], rendered: new Map(), loading: null, scheduled: false });
+  /** A grid in `root` (an empty element) over `source`; `tile(photo, index)` draws a photo (default: tile.js's tile), and
+   * `header(node, month)` may add to a month's title as it is drawn (a "select all"). */
+  constructor(root, source, { tile = (photo) => photoTile(photo, { className: "rounded-sm sm:rounded-md" }),
+    header = (node) => node } = {}) {
+    Object.assign(this, { root, source, tile, decorate: header, months: [], rendered: new Map(), loading: null,
+      scheduled: false });
     this.layer = h("div", { class: "relative" });
     root.replaceChildren(this.layer);
     this.onScroll = () => this.schedule();
@@ -232,7 +235,7 @@ export class Timeline {
       for (let offset = first * this.columns; offset < Math.min(month.count, (last + 1) * this.columns); offset += 1) {
         const photo = month.items[offset];
         const move = (node) => this.place(node, month, offset);
-        yield photo ? [`p${photo.id}`, () => move(this.tile(photo)), move]
+        yield photo ? [`p${photo.id}`, () => move(this.tile(photo, month.start + offset)), move]
           : [`s${month.key}/${offset}`, () => move(h("div", { class: "skeleton absolute rounded-sm sm:rounded-md" })), move];
       }
     }
@@ -268,7 +271,7 @@ export class Timeline {
   header(month) {
     const node = h("h2", { class: "absolute inset-x-0 top-0 flex h-11 items-center px-1 text-sm font-semibold sm:px-0 sm:text-base",
       text: monthLabel(month.key), dataset: { month: month.key } });
-    return this.moveHeader(node, month);
+    return this.decorate(this.moveHeader(node, month), month);
   }
 
   moveHeader(node, month) {
