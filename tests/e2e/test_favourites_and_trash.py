@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import sync_api
-from tests.e2e.test_browser_flow import Shots, Watch, sign_up, three_photos
+from tests.e2e.test_browser_flow import Shots, Watch, show_pages, sign_up, three_photos
 
 pytestmark = pytest.mark.slow  # a real browser
 
@@ -26,9 +26,8 @@ def upload(page) -> dict[str, int]:
 
 
 def open_menu_page(page, name: str) -> None:
-    """Go to a page by its link in the header's menu."""
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name="Pages").get_by_role("link", name=name).click()
+    """Go to a page by its link in the navigation (the header's menu on a phone)."""
+    show_pages(page).get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
 
 

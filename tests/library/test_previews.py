@@ -77,6 +77,7 @@ def test_a_file_decoded_whole_anyway_gets_its_preview_with_the_upload(queued_app
 def test_a_preview_job_for_a_photo_deleted_meanwhile_leaves_no_file(queued_app, kim):
     photo = kim.upload_one("big.jpg", make_jpeg(size=(4000, 3000)))
     assert kim.delete(f"/api/photos/{photo['id']}").status_code == 204
+    assert kim.post("/api/trash/delete", json={"ids": [photo["id"]]}).status_code == 200  # for good, files and all
     run_worker(queued_app)
     data = queued_app.config["SETTINGS"].data_path
     assert [path for path in (data / "thumbs").rglob("*") if path.is_file()] == []

@@ -189,6 +189,7 @@ def test_a_second_backup_copies_new_photos_and_removes_deleted_ones(app, alice, 
     assert backup_into(app, dest).exit_code == 0
     deleted_sha = alice.get(f"/api/photos/{library_with_photos['id']}").json["sha256"]
     assert alice.delete(f"/api/photos/{library_with_photos['id']}").status_code == 204
+    assert alice.post("/api/trash/delete", json={"ids": [library_with_photos["id"]]}).status_code == 200
     alice.upload_one("third.jpg", make_jpeg(color=(90, 90, 250)))
     again = backup_into(app, dest)
     assert again.exit_code == 0, again.output
