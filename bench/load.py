@@ -2,7 +2,10 @@
 
 Starts `gunicorn -c gunicorn.conf.py` on 127.0.0.1 with a fresh temp data directory, seeds one account and a few
 photos per user, then runs the users (threads with keep-alive connections) for --duration seconds (or until
---max-requests), and prints requests/s, p50/p95/p99 per route and the error count.
+--max-requests), and prints requests/s, p50/p95/p99 per route, the error count, the server's CPU time per request
+(all its processes, from /proc: what scales, where latencies on a shared machine do not) and the load average.
+Models and the offline analysis parts are off (the figures measure the web stack); `--analysis` turns faces,
+places and OCR on, so the in-process job worker analyses every upload beside the requests.
 
     .venv/bin/python bench/load.py --users 20 --duration 60
 """
@@ -87,9 +90,11 @@ class Client:
         return self.request("POST", "/api/photos", body, f"multipart/form-data; boundary={boundary}")
 
 
-def serve(data_dir: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
+def serve(data_dir: Path, port: int, workers: int, threads: int, analysis: bool = False) -> subprocess.Popen:
+    parts = "1" if analysis else "0"
     env = {**os.environ, "DATA_DIR": str(data_dir), "SHOEBOX_BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": str(workers), "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
+           "FACES_ENABLED": parts, "PLACES_ENABLED": parts, "OCR_ENABLED": parts,
            "AUTH_RATE_LIMIT_PER_MINUTE": "100000", "LOG_LEVEL": "WARNING", "REGISTRATION": "open"}
     args = [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"), "--chdir", str(REPO),
             "--threads", str(threads), "--access-logfile", "/dev/null"]
@@ -170,13 +175,29 @@ def _act(client: Client, route: str, ids: list[int], rng: random.Random, upload_
     return status, "" if status in (200, 201) else data[:150].decode(errors="replace")
 
 
+def cpu_seconds(group: int) -> float:
+    """User + system CPU time of every live process in the server's process group (Linux /proc; 0 elsewhere)."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+        except (OSError, ValueError):
+            continue  # not a process, or it ended meanwhile
+        if entry.isdigit() and int(fields[2]) == group:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def report(rec: Recorder, elapsed: float) -> str:
+def report(rec: Recorder, elapsed: float, cpu: float) -> str:
     lines = [f"{rec.count} requests in {elapsed:.1f} s = {rec.count / elapsed:.1f} requests/s; "
-             f"errors: {len(rec.errors)}", "", "| route | requests | p50 ms | p95 ms | p99 ms |",
+             f"errors: {len(rec.errors)}",
+             f"server CPU {cpu:.1f} s = {cpu * 1000 / max(rec.count, 1):.2f} ms per request "
+             f"({cpu / elapsed:.2f} cores busy); load average {os.getloadavg()[0]:.1f}",
+             "", "| route | requests | p50 ms | p95 ms | p99 ms |",
              "|---|---|---|---|---|"]
     for route in ROUTES:
         values = rec.latencies.get(route)
@@ -195,13 +216,16 @@ def main() -> int:
     parser.add_argument("--photos-per-user", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--analysis", action="store_true", help="faces, places and OCR on (the job worker runs)")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="shoebox-load-") as tmp:
         port = free_port()
-        server = serve(Path(tmp) / "data", port, args.workers, args.threads)
+        server = serve(Path(tmp) / "data", port, args.workers, args.threads, args.analysis)
         try:
             seeded = seed(port, args.users, args.photos_per_user)
             rec = Recorder()
+            cpu_before = cpu_seconds(server.pid)
             started = time.monotonic()
             stop = started + args.duration
             threads = [threading.Thread(target=user, args=(c, ids, rec, stop, args.max_requests, i))
@@ -211,11 +235,13 @@ def main() -> int:
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
+            cpu = cpu_seconds(server.pid) - cpu_before
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
-    print(f"{args.users} users, gunicorn {args.workers} workers x {args.threads} threads, SQLite")
-    print(report(rec, elapsed))
+    print(f"{args.users} users, gunicorn {args.workers} workers x {args.threads} threads, SQLite, offline analysis "
+          f"{'on' if args.analysis else 'off'}; load average {load_before:.1f} before")
+    print(report(rec, elapsed, cpu))
     return 1 if rec.errors else 0
 
 

@@ -129,9 +129,8 @@ def init_app(app: Flask) -> None:
     def _revoked(_header: dict, payload: dict) -> bool:
         """A token opens only the account it was made for (its random key: an id can come back, in a restored
         or hand-copied database), only until the password changes, and not once logged out."""
-        user = service.find_user(db_session(), int(payload["sub"]))
-        return (user is None or payload.get("key") != user.token_key or payload.get("ver") != user.token_version
-                or service.is_revoked(db_session(), payload["jti"]))
+        return not service.token_accepted(db_session(), int(payload["sub"]), payload.get("key"), payload.get("ver"),
+                                          payload["jti"])
 
     @jwt.additional_claims_loader
     def _claims(identity: str) -> dict:

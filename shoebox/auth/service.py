@@ -9,7 +9,7 @@ import threading
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -245,6 +245,20 @@ def revoke(session: Session, jti: str, expires_at: datetime) -> None:
 
 def is_revoked(session: Session, jti: str) -> bool:
     return session.get(RevokedToken, jti) is not None
+
+
+#: Built once (SQLAlchemy then reuses its compiled form): every signed-in request runs it.
+_TOKEN_STATE = select(User.token_key, User.token_version,
+                      select(RevokedToken.jti).where(RevokedToken.jti == bindparam("jti")).exists()
+                      ).where(User.id == bindparam("user_id"))
+
+
+def token_accepted(session: Session, user_id: int, key: object, version: object, jti: str) -> bool:
+    """Whether a token still opens its account: the account exists, the token carries its random key (an id can
+    come back, in a restored or hand-copied database) and its current version (bumped when the password changes),
+    and it was not logged out. One query, with no ORM objects built, as every signed-in request asks."""
+    row = session.connection().execute(_TOKEN_STATE, {"user_id": user_id, "jti": jti}).first()
+    return row is not None and row[0] == key and row[1] == version and not row[2]
 
 
 def _hash(token: str) -> str:
