@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from zipstream import ZipStream
 
 from shoebox.cursors import decode_keyset, encode_keyset
@@ -255,7 +255,9 @@ class Library:
         if cursor:
             taken_at, photo_id = decode_keyset(cursor)
             after.append(or_(Photo.taken_at < taken_at, and_(Photo.taken_at == taken_at, Photo.id < photo_id)))
-        rows = list(session.scalars(scope.photos(*after).order_by(*NEWEST_FIRST).limit(limit + 1)))
+        # Their tags in one more query, not one per photo: every listed photo shows them.
+        page = scope.photos(*after).order_by(*NEWEST_FIRST).limit(limit + 1).options(selectinload(Photo.tags))
+        rows = list(session.scalars(page))
         more = len(rows) > limit
         rows = rows[:limit]
         return rows, encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None
