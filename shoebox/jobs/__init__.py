@@ -24,6 +24,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -39,6 +40,21 @@ from shoebox.config import Settings
 from shoebox.db import Database, create_private_sqlite
 
 log = logging.getLogger(__name__)
+#: How much nicer than the requests the in-process job worker runs (analysis and previews are CPU-heavy and can
+#: wait; a user browsing cannot): 10 gives it about a tenth of a core's share while requests want the CPU.
+WORKER_NICENESS = 10
+
+
+def yield_cpu_to_requests() -> None:
+    """Lower the calling thread's scheduling priority (and that of the threads it starts, e.g. a model's) by
+    WORKER_NICENESS. Linux only: there niceness is per thread; elsewhere it would slow the whole process."""
+    if sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + WORKER_NICENESS))
+    except OSError:  # a sandbox may forbid it: the jobs still run, only at the requests' priority
+        log.warning("could not lower the job worker's priority", exc_info=True)
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -177,6 +193,7 @@ class Queue:
             self._worker.join(wait)
 
     def _work(self, lock_path: Path | None = None) -> None:
+        yield_cpu_to_requests()  # this thread shares its process with the web requests
         if lock_path is not None and not self._wait_for_lock(lock_path):
             return
         self.start_watching()
