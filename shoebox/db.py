@@ -23,6 +23,17 @@ class Base(DeclarativeBase):
 writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Inside a writing request: the transactions begun here are plain reads (BEGIN, no write lock), for a read
+    that must not hold every other writer up, e.g. the token check while an upload's body is still arriving."""
+    token = writing.set(False)
+    try:
+        yield
+    finally:
+        writing.reset(token)
+
+
 def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     """An engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for writes."""
     if not url.startswith("sqlite"):

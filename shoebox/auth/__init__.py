@@ -25,6 +25,7 @@ from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import SecurityError
 
 from shoebox.auth import rate_store, service  # noqa: F401 (rate_store registers sqlite:// with `limits`)
+from shoebox.db import reading, writing
 from shoebox.errors import ShoeboxError
 from shoebox.mail import Outbox
 from shoebox.models import User
@@ -129,8 +130,13 @@ def init_app(app: Flask) -> None:
     def _revoked(_header: dict, payload: dict) -> bool:
         """A token opens only the account it was made for (its random key: an id can come back, in a restored
         or hand-copied database), only until the password changes, and not once logged out."""
-        return not service.token_accepted(db_session(), int(payload["sub"]), payload.get("key"), payload.get("ver"),
-                                          payload["jti"])
+        session = db_session()
+        with reading():  # a writing request takes the write lock at its first write, not here
+            accepted = service.token_accepted(session, int(payload["sub"]), payload.get("key"), payload.get("ver"),
+                                              payload["jti"])
+        if writing.get():
+            session.commit()  # end the read: the request's writes begin their own transaction (BEGIN IMMEDIATE)
+        return not accepted
 
     @jwt.additional_claims_loader
     def _claims(identity: str) -> dict:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from zipstream import ZipStream
 
 from shoebox.cursors import decode_keyset, encode_keyset
+from shoebox.db import reading
 from shoebox.errors import (
     InvalidInput,
     NotFound,
@@ -113,7 +114,7 @@ class Library:
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
                file_mtime: datetime | None = None) -> Ingested:
         """Store one upload: the same bytes again return the existing photo; any failure leaves nothing behind."""
-        prepared = self.prepare(stream, filename, known=lambda sha: self._find(session, user_id, sha) is not None)
+        prepared = self.prepare(stream, filename, known=lambda sha: self._known(session, user_id, sha))
         try:
             return self.store(session, user_id, prepared, file_mtime)
         finally:
@@ -180,6 +181,16 @@ class Library:
         except OperationalError as exc:
             _raise_if_database_full(exc)
             raise
+
+    def _known(self, session: Session, user_id: int, sha256: str) -> bool:
+        """Whether the user has these bytes already, asked in a read transaction ended at once: the upload is then
+        decoded and thumbnailed holding no write lock (other uploads and the job worker would wait on it); `store`
+        asks again inside its write. Ends the session's transaction (it holds only reads: ingest commits each file)."""
+        session.commit()
+        with reading():
+            found = self._find(session, user_id, sha256) is not None
+            session.commit()
+        return found
 
     # The duplicate check is no read for a viewer: the owner's bytes are stored once whatever the photo's
     # visibility (a trashed copy is still the copy), so it asks the owner's rows directly.
