@@ -12,7 +12,9 @@ wsgi_app = "shoebox:create_app()"
 bind = os.environ.get("SHOEBOX_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = 4
+# 8, not 4: an upload spends most of its time off the CPU (its body arriving, fsync), and 4 threads held by uploads
+# left reads queueing behind them (bench/README.md, Load); the GIL keeps the CPU work one thread at a time anyway.
+threads = 8
 # Slow uploads of large originals and model-backed searches can take a while; the gthread worker keeps
 # sending heartbeats while a request is served, so this bounds a stuck worker, not a slow client.
 timeout = 120

@@ -215,7 +215,7 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--photos-per-user", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)  # as gunicorn.conf.py
     parser.add_argument("--analysis", action="store_true", help="faces, places and OCR on (the job worker runs)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
