@@ -57,6 +57,7 @@ class Queue:
         self.analyzer = Analyzer(settings, database, lambda: get_models(settings))
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
+        self._update_vectors = huey.task(retries=1, retry_delay=60, name="update_vector_index")(self.update_vectors)
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -66,6 +67,19 @@ class Queue:
         ids = list(photo_ids)
         for start in range(0, len(ids), size):
             self._analyze(ids[start:start + size], list(parts))
+
+    def enqueue_vector_update(self, kind: str, model: str, rebuild: bool = False) -> None:
+        """Queue bringing the saved vector index of (kind, model) up to date, or building it (search asks)."""
+        self._update_vectors(kind, model, rebuild)
+
+    def update_vectors(self, kind: str, model: str, rebuild: bool = False, wait: bool = False) -> object:
+        """Fold the embeddings newer than the saved index of (kind, model) into it (`rebuild`: build it anew);
+        reads in a plain transaction, so writers are not held up while it builds."""
+        from shoebox.search.ann import AnnFiles
+        from shoebox.search.embedded import update_index
+
+        with self.database.make_session() as session:
+            return update_index(session, AnnFiles(self.settings.data_path / "vectors"), kind, model, rebuild, wait)
 
     def pending_photo_ids(self) -> set[int]:
         """Photos that have a job waiting in the queue (or waiting for a retry)."""
