@@ -3,7 +3,8 @@
 One folder per embedding kind and model under DATA_DIR/vectors (`text-<hash of the model name>`); each saved
 generation is a sub-folder `g<generation>-w<watermark>` holding
 - `graph.usearch`: an HNSW graph (usearch) over int8 copies of the vectors, keyed by photo id;
-- `ids.npy` (the photo ids, sorted) and `vectors.npy` (their float16 vectors, the BLOBs' exact values, row for row);
+- `ids.npy` (the photo ids, sorted) and `vectors.npy` (their vectors, row for row, as brute force holds them: the
+  float16 BLOBs widened to float32 and normalised);
 where the watermark is the largest `embeddings.id` it holds: rows above it are newer than the file.
 
 A generation is written in a temporary folder, owner-only, and renamed into place, so a reader never sees half of
@@ -11,7 +12,9 @@ one; it is opened with `Index.restore(view=True)` and `np.load(mmap_mode="r")`, 
 gunicorn worker) read the same page-cache pages instead of each holding a copy, and opening it costs milliseconds
 whatever its size. Searches: the graph proposes candidates (int8: small, quick to build, approximate) and each is
 scored again exactly from `vectors.npy`, so the scores and the order returned are those of brute force over the
-same rows; only recall is approximate (measured in bench/README.md).
+same rows; only recall is approximate (measured in bench/README.md). float32 rather than float16 for the vectors:
+numpy widens float16 at about 3-10 ns an element (bench/README.md), which made rescoring 1,000 candidates cost more
+than the graph search; the pages are shared, so their size is paid once per host, not per worker.
 """
 
 from __future__ import annotations
@@ -43,7 +46,6 @@ CONNECTIVITY, EXPANSION_ADD = 16, 64
 #: Rows converted per block while building or scoring (bounds the float32 copies).
 BLOCK = 8192
 _GENERATION = re.compile(r"^g(\d+)-w(\d+)$")
-_F16_TO_F32 = np.arange(65536, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32)
 
 
 class UnreadableIndex(Exception):
@@ -75,14 +77,18 @@ def latest(folder: Path) -> Generation | None:
     return best
 
 
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    """Rows as unit float32 vectors (zero rows stay zero), as the in-memory index stores them."""
+    v = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.where(norms > 0, norms, 1.0)
+
+
 def exact_scores(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Cosines of the unit `query` with float16 `vectors[rows]` (each row normalised again in float32, as the
-    in-memory index does), a block at a time."""
+    """Cosines of the unit `query` with the unit rows `vectors[rows]`, a block at a time."""
     out = np.empty(len(rows), dtype=np.float32)
     for lo in range(0, len(rows), BLOCK):
-        block = np.take(_F16_TO_F32, vectors[rows[lo:lo + BLOCK]].view(np.uint16))
-        norms = np.linalg.norm(block, axis=1)
-        out[lo:lo + BLOCK] = (block @ query) / np.where(norms > 0, norms, 1.0)
+        np.matmul(vectors[rows[lo:lo + BLOCK]], query, out=out[lo:lo + BLOCK])
     return out
 
 
@@ -98,7 +104,7 @@ class AnnFile:
         except (OSError, ValueError, RuntimeError) as exc:
             raise UnreadableIndex(f"{generation.path}: {exc}") from exc
         if self.graph is None or not (len(self.graph) == len(self.ids) == len(self.vectors)) \
-                or self.vectors.dtype != np.float16 or self.vectors.shape[1] != self.graph.ndim:
+                or self.vectors.dtype != np.float32 or self.vectors.shape[1] != self.graph.ndim:
             raise UnreadableIndex(f"{generation.path}: its parts do not match")
 
     def __len__(self) -> int:
@@ -190,13 +196,13 @@ def _write_arrays(folder: Path, base: AnnFile | None, kept: np.ndarray, changes:
     order = np.argsort(ids, kind="stable")
     _save_array(folder / IDS, ids[order])
     dim = changes.new_vectors.shape[1] if base is None else base.vectors.shape[1]
-    out = np.lib.format.open_memmap(folder / VECTORS, mode="w+", dtype=np.float16, shape=(len(ids), dim))
+    out = np.lib.format.open_memmap(folder / VECTORS, mode="w+", dtype=np.float32, shape=(len(ids), dim))
     for lo in range(0, len(order), BLOCK * 8):
         chunk = order[lo:lo + BLOCK * 8]
         from_base = chunk < len(base_ids)
         if base is not None:
             out[lo:lo + len(chunk)][from_base] = base.vectors[kept[chunk[from_base]]]
-        out[lo:lo + len(chunk)][~from_base] = changes.new_vectors[chunk[~from_base] - len(base_ids)]
+        out[lo:lo + len(chunk)][~from_base] = normalised(changes.new_vectors[chunk[~from_base] - len(base_ids)])
     out.flush()
     del out
 

@@ -21,16 +21,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shoebox.models import Embedding
+from shoebox.models import Embedding, Photo
 from shoebox.scope import Scope
 from shoebox.search import ann
 from shoebox.search.ann import AnnFile, AnnFiles, Changes, Generation, UnreadableIndex
@@ -172,7 +173,7 @@ class MemoryVectorStore:
         count = min(total, max(2 * k, MIN_CANDIDATES))
         while True:
             ranked = self._candidates(found, delta, query, count)
-            visible = scope.visible(session, [photo_id for photo_id, _ in ranked])
+            visible = _visible(session, scope, [photo_id for photo_id, _ in ranked])
             hits = [hit for hit in ranked if hit[0] in visible][:k]
             if len(hits) >= k or not ranked:
                 return hits
@@ -236,6 +237,13 @@ class MemoryVectorStore:
             key = (whole.owner_id, model)
             self._seen[key] = max(self._seen.get(key, 0), rows[-1][0])
         return [row[1] for row in rows], _blobs(rows)
+
+
+def _visible(session: Session, scope: Scope, ids: list[int]) -> set[int]:
+    """The ids among these the scope shows, in one query; the ids travel as one JSON parameter (an IN list of a
+    thousand would be rendered into the statement: about 10 ms to build and parse, more than the search)."""
+    among = func.json_each(json.dumps(ids)).table_valued("value")
+    return set(session.scalars(scope.photo_ids(Photo.id.in_(select(among.c.value)))))
 
 
 def update_index(session: Session, files: AnnFiles, kind: str, model: str, rebuild: bool = False,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,6 +25,8 @@ from shoebox.search.embedded import MemoryVectorStore
 from shoebox.search.filters import Filters
 from shoebox.search.keyword import KeywordIndex, keyword_index
 from shoebox.search.postgres import PgVectorStore
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY = 1000
 VECTOR_K = 500
@@ -77,12 +82,14 @@ class Searcher:
 
     def warm_up(self) -> None:
         """Map the saved vector indexes and load the query embedder now, so the first search waits for neither."""
-        if isinstance(self.vectors, MemoryVectorStore):
-            self.vectors.warm_up()
+        start = time.perf_counter()
+        mapped = self.vectors.warm_up() if isinstance(self.vectors, MemoryVectorStore) else 0
         embedder = self._embedder()
         if embedder is not None:
             with contextlib.suppress(ModelUnavailable):
                 embedder.embed_texts(["warm up"])
+        log.info("search warm (pid %d): %d saved vector index(es) mapped, query embedder ready, in %.1f s",
+                 os.getpid(), mapped, time.perf_counter() - start)
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Deleted photos leave the vector store (the keyword index follows the rows by itself)."""
