@@ -16,7 +16,8 @@ saved index, per scope: user 1's library, the 10% and 1% tag filters, user 2; p5
 index path against brute force (exact), the first query of a fresh store (mapping the file / loading the BLOBs).
 serve: gunicorn (gunicorn.conf.py) with N workers on that DATA_DIR; waits until every worker logged its warm-up,
 sends concurrent searches, and reports each worker's first search (from the access log: pid, milliseconds) and its
-memory from /proc/PID/smaps_rollup (RSS, PSS: shared pages split between the processes mapping them; USS: private).
+memory from /proc/PID/smaps_rollup (RSS, PSS: shared pages split between the processes mapping them; USS: private;
+VmHWM: peak RSS). `--root DIR` serves another checkout (`git archive` of the code before) on the same data.
 crossover: both paths in memory at small sizes, to place VECTOR_INDEX_MIN_PHOTOS.
 """
 
@@ -191,7 +192,7 @@ def measure(args: argparse.Namespace) -> None:
 
 def proc_memory(pid: int) -> dict[str, int]:
     """kB figures of /proc/PID/smaps_rollup (Rss, Pss, Private_Clean, Private_Dirty, ...)."""
-    text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    text = Path(f"/proc/{pid}/smaps_rollup").read_text() + Path(f"/proc/{pid}/status").read_text()
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+):\s+(\d+) kB", text, re.M)}
 
 
@@ -208,11 +209,12 @@ def serve_once(args: argparse.Namespace, workers: int) -> dict:
            "AUTH_RATE_LIMIT_PER_MINUTE": "1000", "LOG_LEVEL": "INFO"}
     log = Path(tempfile.mkstemp(prefix="sb-gunicorn-", suffix=".log")[1])
     started = time.perf_counter()
+    root = args.root or ROOT  # --root: another checkout (the code before this change), same DATA_DIR
     with open(log, "w") as out:
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logformat",
-                                   "ACCESS %(p)s %(M)s %(s)s %(U)s"], cwd=ROOT, env=env, stdout=out, stderr=out)
-    try:
-        warm = _wait_for(str(log), "search warm", workers, timeout=600)
+                                   "ACCESS %(p)s %(M)s %(s)s %(U)s"], cwd=root, env=env, stdout=out, stderr=out)
+    try:  # the code before this change logs no warm-up: its workers are ready once booted
+        warm = _wait_for(str(log), "Booting worker" if args.root else "search warm", workers, timeout=600)
         ready = time.perf_counter() - started
         token = _login(port)
         latencies = _fire(port, token, requests=workers * 4)
@@ -223,10 +225,10 @@ def serve_once(args: argparse.Namespace, workers: int) -> dict:
         server.wait(60)
     first = {}
     for line in log.read_text().splitlines():
-        found = re.search(r"ACCESS (\d+) (\d+) (\d+) /api/search", line)
+        found = re.search(r"ACCESS <?(\d+)>? (\d+) (\d+) /api/search", line)
         if found and int(found[1]) not in first:
             first[int(found[1])] = int(found[2])
-    mib = {pid: {k: round(v / 1024) for k, v in m.items() if k in ("Rss", "Pss")} | {
+    mib = {pid: {k: round(v / 1024) for k, v in m.items() if k in ("Rss", "Pss", "VmHWM")} | {
         "Uss": round((m["Private_Clean"] + m["Private_Dirty"]) / 1024)} for pid, m in memory.items()}
     return {"workers": workers, "brute": args.brute, "ready_s": round(ready, 1), "warm_lines": warm,
             "first_search_ms_by_worker": first, "client_ms_p50": statistics.median(latencies),
@@ -300,7 +302,8 @@ def main(argv: list[str] | None = None) -> None:
         command.add_argument("--photos", type=int, default=100_000)
         command.add_argument("--queries", type=int, default=100)
         command.add_argument("--workers", default="1,3")
-        command.add_argument("--brute", action="store_true", help="serve: without the saved index (before)")
+        command.add_argument("--brute", action="store_true", help="serve: VECTOR_INDEX_MIN_PHOTOS=0 (no index)")
+        command.add_argument("--root", type=Path, help="serve: run this checkout's code (the code before)")
         command.add_argument("--sizes", default="5000,10000,20000,50000")
         command.add_argument("--isotropic", action="store_true", help="build: clusters spread in every direction")
     args = parser.parse_args(argv)

@@ -55,7 +55,7 @@ class Queue:
         self.settings = settings
         self.database = database
         self.analyzer = Analyzer(settings, database, lambda: get_models(settings))
-        self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
+        self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyze)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
         self._update_vectors = huey.task(retries=1, retry_delay=60, name="update_vector_index")(self.update_vectors)
         self._worker: threading.Thread | None = None
@@ -67,6 +67,17 @@ class Queue:
         ids = list(photo_ids)
         for start in range(0, len(ids), size):
             self._analyze(ids[start:start + size], list(parts))
+
+    def analyze(self, photo_ids: list[int], parts: list[str] | None = None) -> None:
+        """The analysis task: analyse the photos, then fold what it embedded into the saved vector indexes once
+        enough new rows have gathered (so searches need not read them one by one)."""
+        self.analyzer.run_task(photo_ids, parts)
+        if self.settings.VECTOR_INDEX_MIN_PHOTOS > 0 and self.database.engine.dialect.name == "sqlite":
+            from shoebox.search.ann import AnnFiles
+            from shoebox.search.embedded import fold_due
+
+            with self.database.make_session() as session:
+                fold_due(session, AnnFiles(self.settings.data_path / "vectors"))
 
     def enqueue_vector_update(self, kind: str, model: str, rebuild: bool = False) -> None:
         """Queue bringing the saved vector index of (kind, model) up to date, or building it (search asks)."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import re
@@ -35,11 +36,11 @@ from pathlib import Path
 import numpy as np
 from usearch.index import Index
 
-from shoebox.private_files import DIR_MODE, FILE_MODE, private_dir
+from shoebox.private_files import DIR_MODE, FILE_MODE, private_dir, write_private
 
 log = logging.getLogger(__name__)
 
-GRAPH, IDS, VECTORS = "graph.usearch", "ids.npy", "vectors.npy"
+GRAPH, IDS, VECTORS, ABOUT = "graph.usearch", "ids.npy", "vectors.npy", "about.json"
 #: HNSW links per node and candidates kept while linking (usearch's defaults are 16 and 128; 64 builds twice
 #: as fast, and the exact rescoring recovers the recall: bench/README.md).
 CONNECTIVITY, EXPANSION_ADD = 16, 64
@@ -212,10 +213,14 @@ def _save_array(path: Path, array: np.ndarray) -> None:
         np.save(handle, array, allow_pickle=False)
 
 
-def write(folder: Path, base: AnnFile | None, changes: Changes, threads: int = 0) -> Generation:
+def write(folder: Path, base: AnnFile | None, changes: Changes, threads: int = 0,
+          about: dict[str, str] | None = None) -> Generation:
     """Save the next generation: `base` patched with `changes` (or built anew from them when there is no base);
-    call with the writer lock held. Older generations but the one before are removed."""
+    call with the writer lock held. Older generations but the one before are removed. `about` (kind, model) is
+    kept beside them, so the folder says what it holds."""
     private_dir(folder)
+    if about is not None:
+        write_private(folder / ABOUT, json.dumps(about))
     previous = latest(folder)
     number = (previous.number if previous else 0) + 1
     if base is not None:
@@ -277,6 +282,18 @@ class AnnFiles:
     def current(self, kind: str, model: str) -> AnnFile | None:
         """The newest saved generation for (kind, model), or None; raises UnreadableIndex when it cannot be read."""
         return self._current(folder_name(kind, model))
+
+    def saved(self) -> list[tuple[str, str, AnnFile]]:
+        """(kind, model, newest generation) of every readable saved index."""
+        found = []
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.root) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError, ValueError, KeyError, UnreadableIndex):
+                    about = json.loads((Path(entry.path) / ABOUT).read_text())
+                    current = self._current(entry.name)
+                    if current is not None:
+                        found.append((about["kind"], about["model"], current))
+        return found
 
     def open_all(self) -> int:
         """Map the newest generation of every saved index now (a worker starting up); returns how many opened."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +50,8 @@ EXACT_MAX_ROWS = 50_000
 DELTA_MAX = 10_000
 #: Searches of the in-memory brute-force index again after dropping photos that left the scope.
 STALE_RETRIES = 3
+#: Seconds after which a search asks again for an update it asked for (the state it saw still there).
+REQUEST_AGAIN_S = 600
 #: Rows read from the database per fetch while building.
 FETCH = 20_000
 
@@ -142,11 +145,13 @@ class MemoryVectorStore:
             return None
 
     def _request(self, kind: str, model: str, why: object) -> bool:
-        """Ask (once per state seen) for the file to be built or brought up to date."""
+        """Ask for the file to be built or brought up to date: once per state seen, and again every
+        REQUEST_AGAIN_S while it lasts (a job that failed, a worker that was down)."""
+        key = (kind, model, why, int(time.monotonic() // REQUEST_AGAIN_S))
         with self._lock:
-            if self._request_update is None or (kind, model, why) in self._requested:
+            if self._request_update is None or key in self._requested:
                 return False
-            self._requested.add((kind, model, why))
+            self._requested.add(key)
         self._request_update(kind, model)
         return True
 
@@ -263,7 +268,7 @@ def update_index(session: Session, files: AnnFiles, kind: str, model: str, rebui
         changes = _changes(session, kind, model, after, dim=base.vectors.shape[1] if base is not None else None)
         if changes is None or (base is not None and not len(changes.new_ids) and len(changes.live) == len(base)):
             return None if base is None else base.generation
-        generation = ann.write(folder, base, changes, threads)
+        generation = ann.write(folder, base, changes, threads, about={"kind": kind, "model": model})
     log.info("vector index %s/%s: generation %d, %d new rows", kind, model, generation.number, len(changes.new_ids))
     return generation
 
@@ -285,3 +290,15 @@ def _changes(session: Session, kind: str, model: str, after: int, dim: int | Non
     new_ids = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
     new_vectors = np.concatenate(blocks) if blocks else np.empty((0, dim), dtype=np.float16)
     return Changes(live, new_ids, new_vectors, watermark)
+
+
+def fold_due(session: Session, files: AnnFiles) -> list[Generation]:
+    """Fold the rows newer than each saved index into it where DELTA_MAX or more have gathered (the analysis
+    worker, after a batch); an index another process is writing is left to it."""
+    written = []
+    for kind, model, found in files.saved():
+        newer = session.scalar(select(func.count()).select_from(Embedding).where(
+            Embedding.id > found.watermark, Embedding.model == model, Embedding.kind == kind))
+        if newer >= DELTA_MAX and (generation := update_index(session, files, kind, model)) is not None:
+            written.append(generation)
+    return written

@@ -16,6 +16,7 @@ from sqlalchemy import insert
 
 from shoebox.ai.registry import clear_cache
 from shoebox.models import Embedding, Photo
+from shoebox.search import embedded
 from shoebox.search.ann import GRAPH, latest
 from tests.backends import make_app
 from tests.conftest import Account
@@ -211,3 +212,16 @@ def test_reindex_vectors_builds_the_saved_index(tmp_path):
         assert len(np.load(_saved(app).path / "ids.npy")) == 3
     finally:
         app.extensions["db"].dispose()
+
+
+def test_the_analysis_worker_folds_new_photos_into_the_file(shared, monkeypatch):
+    _brute, indexed, alice, _bob, _dogs, _bikes = shared
+    monkeypatch.setattr(embedded, "DELTA_MAX", 1)  # fold after every photo instead of every 10,000
+    search(indexed, alice, "q=dog")
+    before = _saved(indexed)
+    photo = alice.upload_one("kite.jpg", picture(700))
+    alice.patch(f"/api/photos/{photo['id']}", json={"caption": "a kite over the dunes"})
+    indexed.extensions["queue"].analyze([photo["id"]])  # the worker's task, as after an upload
+    after = _saved(indexed)
+    assert after.number > before.number
+    assert photo["id"] in np.load(after.path / "ids.npy").tolist()
