@@ -21,8 +21,14 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
-# Tailwind's CLI, for the test that checks the committed CSS is fresh.
-if [ ! -d node_modules ]; then
+# Tailwind's CLI, esbuild, PhotoSwipe, Leaflet and axe-core, for the tests that check the committed CSS and
+# vendored scripts are fresh and the accessibility checks (a node_modules missing any is brought up to
+# package-lock.json).
+missing_npm=""
+for need in .bin/tailwindcss .bin/esbuild photoswipe leaflet leaflet.markercluster axe-core; do
+  [ -e "node_modules/$need" ] || missing_npm="$missing_npm $need"
+done
+if [ -n "$missing_npm" ]; then
   npm ci --no-audit --no-fund
 fi
 # Two processes (pytest-xdist), each test file kept on one, so its module fixtures (a library analysed by the

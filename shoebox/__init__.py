@@ -17,6 +17,7 @@ from shoebox.people.service import People
 from shoebox.private_files import private_dir, tighten
 from shoebox.search.ann import AnnFiles
 from shoebox.search.service import Searcher
+from shoebox.shares.keys import ShareKeys
 
 
 def create_app(overrides: dict[str, Any] | None = None, env_file: str | None = ".env") -> Flask:
@@ -45,6 +46,7 @@ def configure(app: Flask, settings: Settings) -> None:
         JWT_COOKIE_SECURE=settings.COOKIE_SECURE,
         JWT_COOKIE_SAMESITE="Lax",
         JWT_COOKIE_CSRF_PROTECT=True,
+        JWT_CSRF_CHECK_FORM=True,  # a form the browser posts itself (a ZIP download) sends the token as a field
         JWT_REFRESH_COOKIE_PATH="/",  # pages renew an expired access cookie from it
         JWT_SESSION_COOKIE=False,
         # Multipart overhead on top of the per-file limit, for a batch of several files.
@@ -83,7 +85,10 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         enqueue=queue.enqueue_analysis,
         forget=searcher.forget,  # a deleted photo leaves the in-memory vector index at once
         embed_words=lambda session, photo: embed_words(session, photo, get_models(settings).embedder),
+        trash_days=settings.TRASH_DAYS,
+        render_later=queue.enqueue_preview,  # the upload answers first; the worker renders the preview
     )
+    app.extensions["share_keys"] = ShareKeys(app.config["SECRET_KEY"])
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)
     auth.init_app(app)
     web.init_app(app)
@@ -96,17 +101,22 @@ def register_blueprints(app: Flask) -> None:
     from shoebox.auth.views import bp as auth_bp
     from shoebox.jobs.views import bp as jobs_bp
     from shoebox.library.api import bp as api_bp
+    from shoebox.library.trash_api import bp as trash_bp
     from shoebox.library.views import bp as pages_bp
+    from shoebox.memories.api import bp as memories_api_bp
     from shoebox.openapi import bp as openapi_bp
     from shoebox.people.api import bp as people_api_bp
     from shoebox.people.views import bp as people_pages_bp
     from shoebox.places.api import bp as places_api_bp
     from shoebox.places.views import bp as places_pages_bp
     from shoebox.search.api import bp as search_bp
+    from shoebox.shares.api import bp as shares_api_bp
+    from shoebox.shares.public import bp as shared_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(trash_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(openapi_bp)
@@ -117,6 +127,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_pages_bp)
     app.register_blueprint(albums_api_bp)
     app.register_blueprint(albums_pages_bp)
+    app.register_blueprint(shares_api_bp)
+    app.register_blueprint(shared_bp)
+    app.register_blueprint(memories_api_bp)
 
 
 def register_commands(app: Flask) -> None:

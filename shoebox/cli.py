@@ -250,16 +250,25 @@ def check(repair: bool, quick: bool) -> None:
 
 @shoebox_cli.command("backup")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-def backup_command(dest: Path) -> None:
-    """Back up the database, originals, keys and metadata sidecars (JSON + XMP) into the new folder DEST."""
+@click.option("--verify", is_flag=True, help="Read every original and every copy again and check its checksum "
+                                             "(slow: the whole library is read); a damaged copy is copied again.")
+def backup_command(dest: Path, verify: bool) -> None:
+    """Back up the database, originals, keys and metadata sidecars (JSON + XMP) into DEST: a new folder, or an
+    earlier backup, brought up to date by copying only what changed."""
     from shoebox.backup import backup
 
     try:
-        manifest = backup(_db(), current_app.extensions["library"].storage, dest)
+        outcome = backup(_db(), current_app.extensions["library"].storage, dest, full_check=verify)
     except ShoeboxError as exc:
         raise click.ClickException(exc.message) from exc
-    originals = sum(1 for name in manifest["files"] if name.startswith("originals/"))
-    click.echo(f"Backed up the database and {originals} originals to {dest} (checksums in manifest.json).")
+    originals = sum(1 for name in outcome.manifest["files"] if name.startswith("originals/"))
+    click.echo(f"Backed up the database and {originals} originals to {dest} (checksums in manifest.json): "
+               f"{outcome.copied} copied, {outcome.kept} unchanged, {outcome.removed} removed, "
+               f"{outcome.read} read to check their checksum.")
+    for path in outcome.damaged:
+        click.echo(f"damaged: {path} no longer matches its checksum (restore it from an older backup)", err=True)
+    if outcome.damaged:
+        raise SystemExit(1)
 
 
 @shoebox_cli.command("restore")

@@ -91,6 +91,12 @@ class Settings:
     # Seconds a photo may stay "running" before it is taken for lost with a killed worker and queued again
     # (workers look every minute and when they start); keep it well above the longest batch.
     JOB_STALE_SECONDS: int = 900
+    # Seconds between a worker's heartbeats while it analyses photos; a worker silent for 3 heartbeats is taken
+    # for dead wherever it ran, and any worker (each looks every heartbeat) queues its photos again.
+    JOB_HEARTBEAT_SECONDS: float = 10.0
+    # Days a deleted photo stays in Trash (restorable, its files kept and counted in the storage used) before the
+    # worker deletes it for good; it looks every hour.
+    TRASH_DAYS: int = 30
     # Models: a Hugging Face id or a local directory; "none" switches the part off.
     CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
     TAG_MODEL: str = "efficientnet-lite0"
@@ -114,6 +120,13 @@ class Settings:
     FACE_MIN_COUNT: int = 3
     # Log level of the application.
     LOG_LEVEL: str = "INFO"
+    # Map tiles of the Places page and a photo's page ({z}/{x}/{y}, optionally {s} for a subdomain, {r} for "@2x"):
+    # OpenStreetMap's standard tiles by default (their tile usage policy asks for the attribution below and light
+    # use; a busy instance should run or rent its own tile server). The Content-Security-Policy allows images from
+    # this host and no other. Without network the map still shows the photos, on a plain background.
+    MAP_TILE_URL: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # The credit shown on the map for those tiles (plain text; "OpenStreetMap" links to its copyright page).
+    MAP_TILE_ATTRIBUTION: str = "© OpenStreetMap contributors"
     # Anything else a test or caller wants to pass to Flask's config.
     extra: dict[str, Any] = field(default_factory=dict)
 

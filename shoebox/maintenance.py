@@ -7,7 +7,8 @@ Findings, and what a repair does:
 - orphan_file: an original or thumbnail with no photo row (a crash between deleting a row and its files);
   removed (files of an upload in flight are recognised by its live claim and left alone).
 - missing_original: a photo row whose original is gone; reported only (restore it from a backup).
-- bad_thumbnail: a thumbnail missing or damaged; rendered again from the original.
+- bad_thumbnail: a thumbnail missing or damaged; rendered again from the original. (A preview not there yet is
+  none: an upload answers before its preview is rendered, by the worker or on first view.)
 - lost_job: a photo `queued` with no job, or `running` under a worker that died; queued again.
 - not_analysed: a photo whose analysis failed or waits for a model; queued again.
 """
@@ -19,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
@@ -26,6 +28,7 @@ from sqlalchemy import select
 from shoebox.db import Database
 from shoebox.jobs import Queue
 from shoebox.jobs.analysis import mark_queued, stuck_photos
+from shoebox.jobs.claims import claim_timeout
 from shoebox.library.storage import THUMB_SIZES, Storage, TempFile, thumbnail_intact
 from shoebox.media.errors import MediaError
 from shoebox.media.thumbnails import render_thumbnails_from
@@ -76,8 +79,10 @@ class Checker:
         with self.db.make_session() as session:
             rows = {(u, s): (i, st) for i, u, s, st in session.execute(
                 select(Photo.id, Photo.user_id, Photo.sha256, Photo.status))}
+            settings = self.queue.settings
             lost = set(stuck_photos(session, self.queue.pending_photo_ids(),
-                                    timedelta(seconds=self.queue.settings.JOB_STALE_SECONDS)))
+                                    timedelta(seconds=settings.JOB_STALE_SECONDS),
+                                    claim_timeout(settings.JOB_HEARTBEAT_SECONDS)))
         report = Report(list(self._temp_findings()))
         if full:
             report.findings += [*self._orphans(rows), *self._photo_files(rows)]
@@ -137,7 +142,7 @@ class Checker:
             if not original.is_file():
                 yield Finding("missing_original", f"photo {photo_id}: {original}")
                 continue
-            bad = [s for s in THUMB_SIZES if not thumbnail_intact(self.storage.thumbnail_path(user_id, sha256, s))]
+            bad = [s for s in THUMB_SIZES if not _thumbnail_fine(self.storage.thumbnail_path(user_id, sha256, s), s)]
             if bad:
                 yield Finding("bad_thumbnail", f"photo {photo_id}: {', '.join(bad)}",
                               lambda u=user_id, s=sha256: self._rethumb(u, s))
@@ -171,3 +176,8 @@ def startup_check(app: Flask) -> Report:
     log.info("%s%s (full check: flask shoebox check)", report.summary(),
              f"; undid {undone} interrupted upload(s)" if undone else "")
     return report
+
+
+def _thumbnail_fine(path: Path, size: str) -> bool:
+    """Intact, or a preview not rendered yet (the worker or a first view renders it; a damaged one is a fault)."""
+    return thumbnail_intact(path) or (size == "large" and not path.exists())

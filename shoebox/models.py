@@ -9,17 +9,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
+    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -92,7 +98,17 @@ class Photo(Base):
     __tablename__ = "photos"
     __table_args__ = (
         UniqueConstraint("user_id", "sha256", name="uq_photo_user_sha256"),
-        Index("ix_photos_user_taken", "user_id", "taken_at", "id"),
+        Index("ix_photos_user_taken", "user_id", "taken_at", "id", "trashed_at"),  # Trash left out, covered
+        # The Jobs page's latest failures without reading every photo of the library.
+        Index("ix_photos_user_status", "user_id", "status", "id"),
+        # The Favourites view, newest first, without reading the rest of a big library.
+        Index("ix_photos_user_favourite", "user_id", "favourite", "taken_at", "id"),
+        # The Trash (newest trashed first) and the purge: only trashed rows are in it, so no planner picks it for
+        # the library's `trashed_at IS NULL` listings.
+        Index("ix_photos_user_trashed", "user_id", "trashed_at", "id", sqlite_where=text("trashed_at IS NOT NULL"),
+              postgresql_where=text("trashed_at IS NOT NULL")),
+        #: Where a user's photos were taken: the map and the bbox filter read a range of it, never the table.
+        Index("ix_photos_user_gps", "user_id", "gps_latitude", "gps_longitude", "id", "trashed_at"),
         NEVER_REUSE_IDS,
     )
 
@@ -139,15 +155,25 @@ class Photo(Base):
     place_key: Mapped[str | None] = mapped_column(String(600))
     #: The text read in the picture by OCR, lines joined by newlines.
     ocr_text: Mapped[str | None] = mapped_column(Text)
+    #: The tag classifier's most probable raw labels, [[label, probability], ...], best first: what search reads
+    #: below the tags (ConSE); None before the tags part ran.
+    labels: Mapped[list | None] = mapped_column(JSON)
     caption: Mapped[str | None] = mapped_column(Text)
     #: "ai" or "user": a user's caption is never replaced by an AI run.
     caption_source: Mapped[str | None] = mapped_column(String(4))
     note: Mapped[str | None] = mapped_column(Text)
+    #: The user's heart: the Favourites view and the `favourite=true` search filter.
+    favourite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When the user moved it to Trash (None: not in Trash). A trashed photo is out of every view but the Trash
+    #: (shoebox/scope.py), keeps everything (files, tags, faces, albums) for a restore, and is deleted for good
+    #: TRASH_DAYS later by the worker.
+    trashed_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Analysis status: queued, running, done, failed, waiting (for a model); reason says why.
     status: Mapped[str] = mapped_column(String(16), default="queued")
     status_reason: Mapped[str | None] = mapped_column(Text)
-    #: While running: the worker analysing it (`<host>-<pid>`), so a crashed worker's photos are queued again.
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    #: While running: the worker analysing it (`<host>-<pid>`, its WorkerBeat), so a crashed worker's photos are
+    #: queued again.
+    claimed_by: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -158,6 +184,11 @@ class Photo(Base):
     faces: Mapped[list[Face]] = relationship(
         back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="Face.id"
     )
+    #: The parts of its analysis that did not run (waiting for a model, or switched off); see PartState.
+    part_states: Mapped[list[PartState]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", passive_deletes=True, order_by="PartState.part"
+    )
+
 
     @validates(*PLACE_LEVELS)
     def _keep_place_key(self, name: str, value: str | None) -> str | None:
@@ -166,6 +197,57 @@ class Photo(Base):
         self.place_key = place_key(*levels.values())
         return value
 
+
+class PartState(Base):
+    """A part of a photo's analysis (shoebox.jobs.parts.PIPELINE) that did not run when the photo was analysed:
+    "waiting" for a model this server cannot load, or "off" (switched off in the settings). A part with no row
+    ran; while the photo is queued or running its rows say how the previous analysis went."""
+
+    __tablename__ = "photo_part_states"
+
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: The photo's owner: what the kept counts (analysis_counts) are kept by.
+    user_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(8))
+
+    photo: Mapped[Photo] = relationship(back_populates="part_states")
+
+
+class PartProblem(Base):
+    """Why a part of the analysis waits, as the last worker that tried it saw it: one row per part, for the
+    Jobs page (the reason is the server's, not the photo's)."""
+
+    __tablename__ = "analysis_problems"
+
+    part: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkerBeat(Base):
+    """A process that claimed photos for analysis (its owner tag, `<host>-<pid>`) and when it last said it is
+    alive: refreshed while it holds claims, so any worker on any machine can tell a dead one (shoebox.jobs.claims)."""
+
+    __tablename__ = "worker_beats"
+
+    worker: Mapped[str] = mapped_column(String(128), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+#: Tables the database keeps itself (triggers) from the others: never copied between databases, only rebuilt.
+DERIVED = MetaData()
+
+#: How many of each owner's photos are in each analysis status (part "photo") and how many have each part in each
+#: PartState state: kept by triggers on photos and photo_part_states (migration 0009), so the Jobs page, polled
+#: every few seconds, reads a handful of rows instead of counting the library.
+analysis_counts = Table(
+    "analysis_counts", DERIVED,
+    Column("user_id", Integer, primary_key=True),
+    Column("part", String(16), primary_key=True),
+    Column("state", String(16), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
 
 class PhotoTag(Base):
     """A tag on a photo. A user-removed AI tag stays as a `hidden` row so a later AI run cannot add it back."""
@@ -286,6 +368,46 @@ class AlbumPhoto(Base):
     album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Share(Base):
+    """A link that shows an album, or a chosen set of photos, to anyone who has it (no account needed).
+
+    The link's token is never stored: only its SHA-256 (to find the share) and a random salt from which the token
+    is derived again with the install's SECRET_KEY (shoebox.shares.keys), so the owner can copy the link again
+    while a copy of the database alone opens nothing. Revoking deletes the row."""
+
+    __tablename__ = "shares"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The album it shows (its photos as they are now, in its order); None for a share of chosen photos.
+    album_id: Mapped[int | None] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    #: What the page is called for a share of chosen photos (an album's share shows the album's name).
+    title: Mapped[str | None] = mapped_column(String(200))
+    salt: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    allow_download: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Off by default: GPS and place names leave the shared metadata and the downloaded files.
+    show_location: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_people: Mapped[bool] = mapped_column(Boolean, default=False)
+    view_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SharePhoto(Base):
+    """A photo chosen for a share; goes with either (foreign keys cascade)."""
+
+    __tablename__ = "share_photos"
+    __table_args__ = (UniqueConstraint("share_id", "photo_id", name="uq_share_photo"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"))
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
 
 
 class ResetToken(Base):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_compress import Compress
+from markupsafe import Markup, escape
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -21,9 +24,12 @@ from shoebox.errors import InvalidInput, ShoeboxError, StorageFull, storage_faul
 from shoebox.ids import IdConverter
 from shoebox.library.service import Library
 from shoebox.people.service import People
+from shoebox.shares.keys import ShareKeys
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+#: A tile server's origin as a CSP source: a scheme, a host (`*.` for Leaflet's `{s}` subdomains) and a port.
+_TILE_HOST = re.compile(r"(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: Attempts at a request that met "database is locked" (each after busy_timeout), with backoff between them.
 LOCK_ATTEMPTS = 5
@@ -55,6 +61,10 @@ def people() -> People:
     return current_app.extensions["people"]
 
 
+def share_keys() -> ShareKeys:
+    return current_app.extensions["share_keys"]
+
+
 def settings() -> Settings:
     return current_app.config["SETTINGS"]
 
@@ -71,6 +81,14 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise InvalidInput(f"{name} must be between {low} and {high}", code="invalid_parameter")
     return value
+
+
+def bool_arg(name: str) -> bool:
+    """A true/false query parameter (absent or empty: false)."""
+    raw = (request.args.get(name) or "false").strip().lower()
+    if raw not in ("true", "false"):
+        raise InvalidInput(f"{name} must be true or false", code="invalid_parameter")
+    return raw == "true"
 
 
 def json_body(message: str = "send a JSON object") -> dict:
@@ -132,8 +150,33 @@ def _unmark_writes(_exc) -> None:
         writing.reset(token)
 
 
+def tile_source(url: str) -> str | None:
+    """The Content-Security-Policy source of MAP_TILE_URL's server (scheme, host, port; Leaflet's `{s}` subdomain
+    a `*.` wildcard), or None when it is no http(s) URL of a plain host (the map then shows no tiles)."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.rsplit("@", 1)[-1].replace("{s}", "*")
+    if parts.scheme not in ("http", "https") or not _TILE_HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: Settings) -> str:
+    """CSP with images allowed from this server and from the map's tile server, no other."""
+    source = tile_source(settings.MAP_TILE_URL)
+    return CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {source}") if source else CSP
+
+
+def map_tiles() -> dict[str, str]:
+    """What a page's map needs of its tiles: the URL template (empty when unusable) and the credit as HTML."""
+    config = settings()
+    credit = escape(config.MAP_TILE_ATTRIBUTION)
+    link = Markup('<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>')
+    return {"url": config.MAP_TILE_URL.strip() if tile_source(config.MAP_TILE_URL) else "",
+            "attribution": str(credit.replace("OpenStreetMap", link))}
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -230,6 +273,7 @@ def init_app(app: Flask) -> None:
     """Bound ids and bodies, trust only configured proxies, mark writing requests for SQLite, add security
     headers, and answer every error as JSON or a page."""
     app.url_map.converters["int"] = IdConverter  # before any blueprint: every <int:...> in a route is an id
+    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(app.config["SETTINGS"])
     _trust_proxies(app, app.config["SETTINGS"].PROXY_HOPS)
     app.before_request(_limit_body)
     app.before_request(_mark_writes)

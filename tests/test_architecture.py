@@ -35,9 +35,12 @@ ALLOWED = {
     ("shoebox/cli.py", "reread_metadata"): "`flask shoebox reread-metadata`: every photo of an install (or a user)",
     ("shoebox/jobs/analysis.py", "*"):
         "the analysis worker: loads the photos its job names and finds lost jobs; no viewer",
+    ("shoebox/jobs/claims.py", "dead_claims"): "workers find the photos of a dead worker's claims; no viewer",
     ("shoebox/maintenance.py", "*"): "`flask shoebox check`: compares every row with the files on disk",
     ("shoebox/backup.py", "*"): "`flask shoebox backup`: copies every row",
     ("shoebox/migrate.py", "*"): "`flask shoebox migrate-data`: copies every row to another database",
+    ("shoebox/library/trash.py", "expired"):
+        "the worker's purge: photos of every owner trashed TRASH_DAYS ago, each then deleted through its owner's scope",
     ("shoebox/search/keyword.py", "<module>"): "the FTS5 index's re-index SQL, run on flush for changed rows",
     ("shoebox/search/postgres.py", "<module>"): "the tsvector index's re-index SQL, run on flush for changed rows",
     ("shoebox/search/postgres.py", "rebuild"): "refills the search indexes from every row after a bulk copy",
@@ -189,7 +192,8 @@ UNLAYERED = {
     "shoebox.auth": "the sign-in decorators, for blueprints; its views and service sit in their own layers",
     "shoebox.jobs": "the Huey queue, for entry points; its views, status, analysis and parts sit in their own layers",
     "shoebox.library": "an empty package", "shoebox.people": "an empty package", "shoebox.search": "an empty package",
-    "shoebox.places": "an empty package", "shoebox.albums": "an empty package",
+    "shoebox.places": "an empty package", "shoebox.albums": "an empty package", "shoebox.shares": "a docstring",
+    "shoebox.memories": "an empty package",
 }
 
 

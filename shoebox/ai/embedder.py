@@ -1,12 +1,13 @@
 """Embeddings for search: L2-normalised float32 vectors, tagged with a version so stale ones get redone.
 
 `TextEmbedder` (default): a sentence-transformers model (MiniLM) through `transformers` with mean
-pooling; photos are embedded through their caption and tags. `ImageTextEmbedder`: a CLIP/SigLIP
-model that embeds the photo itself and the query text into one space.
+pooling; photos are embedded through their caption and tags, plus what the tag classifier saw (ConSE).
+`ImageTextEmbedder`: a CLIP/SigLIP model that embeds the photo itself and the query text into one space.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,35 @@ class TextEmbedder(_Embedder):
     """Sentence embeddings (mean pooling over token states) from a BERT-like `transformers` model."""
 
     max_length = 256
+
+    def __init__(self, name: str, batch_size: int = 32) -> None:
+        super().__init__(name, batch_size)
+        self._label_vectors: dict[str, np.ndarray] = {}  # classifier label -> its embedding, for ConSE
+
+    def embed_photos(self, texts: list[str], labels: list[Sequence[Sequence[Any]] | None]) -> np.ndarray:
+        """A photo's search vector: the embedding of its words plus the ConSE bridge from the tag classifier
+        (Norouzi et al. 2014: the probability-weighted mean of its top labels' embeddings), so "kitten" finds a photo
+        the classifier saw as "tabby, tabby cat" though no tag says so. `labels[i]` is [(label, probability), ...];
+        an empty text adds nothing (a photo known only by its labels)."""
+        loaded: _Loaded = self.loaded()
+        words = self.embed_texts([text or " " for text in texts])
+        rows = []
+        for text, vector, photo_labels in zip(texts, words, labels, strict=True):
+            bridge = self._conse(photo_labels or [])
+            rows.append((vector if text else np.zeros(loaded.dim, np.float32)) + bridge)
+        return l2_normalise(np.stack(rows)) if rows else np.zeros((0, loaded.dim), dtype=np.float32)
+
+    def _conse(self, labels: Sequence[Sequence[Any]]) -> np.ndarray:
+        """The unit-length, probability-weighted mean of the labels' embeddings (zeros without labels)."""
+        names = [str(name) for name, _p in labels]
+        missing = [name for name in dict.fromkeys(names) if name not in self._label_vectors]
+        if missing:  # each label is embedded once per process: a photo adds at most a few new ones
+            self._label_vectors.update(zip(missing, self.embed_texts(missing), strict=True))
+        if not names:
+            return np.zeros(self.dim, np.float32)
+        weights = np.array([float(p) for _name, p in labels], dtype=np.float32)[:, None]
+        mean = (weights * np.stack([self._label_vectors[name] for name in names])).sum(axis=0)
+        return l2_normalise(mean[None, :])[0]
 
     def _load(self) -> _Loaded:
         require_packages("torch", "transformers")

@@ -30,6 +30,8 @@ import csv
 import gzip
 import json
 import math
+import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +77,7 @@ class Gazetteer:
     cities: cKDTree = field(init=False)
     city_ids: np.ndarray = field(init=False)
     _city_of: dict[int, int] = field(init=False, default_factory=dict)
+    _by_name: tuple[list[str], np.ndarray] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.everywhere = cKDTree(self.points)
@@ -127,3 +130,44 @@ class Gazetteer:
         reach = REACH_KM_PER_ROOT * math.sqrt(float(self.population[city]))
         chord = float(np.linalg.norm(self.points[city] - self.points[place]))
         return float(chord_to_km(chord)) <= reach
+
+    # -- by name ------------------------------------------------------------------------------------------------
+    def named(self, text: str, limit: int) -> list[int]:
+        """Indexes of up to `limit` places whose name begins with `text` (any case, with or without accents), the
+        most populous first; "Paris, Texas" or "paris, us" keeps those whose region, country or country code
+        begins with what follows the comma."""
+        name, _, within = text.partition(",")
+        key, within = fold(name), fold(within)
+        if not key or limit < 1:
+            return []
+        folded, order = self._name_index()
+        found = order[bisect_left(folded, key):bisect_left(folded, key + "\U0010ffff")]
+        if within:
+            found = np.array([i for i in found.tolist() if self._lies_in(i, within)], dtype=np.int64)
+        if len(found) > limit:
+            found = found[np.argpartition(-self.population[found], limit - 1)[:limit]]
+        return sorted(found.tolist(), key=lambda i: (-int(self.population[i]), self.names[i]))
+
+    def _name_index(self) -> tuple[list[str], np.ndarray]:
+        """Every place's folded name, sorted, with the places in that order (built on first use: ~0.3 s)."""
+        if self._by_name is None:
+            folded = [fold(name) for name in self.names]
+            order = sorted(range(len(folded)), key=folded.__getitem__)
+            self._by_name = ([folded[i] for i in order], np.array(order, dtype=np.int64))
+        return self._by_name
+
+    def _lies_in(self, place: int, within: str) -> bool:
+        code = self.codes[place]
+        return any(fold(part).startswith(within)
+                   for part in (self.states[place], self.countries.get(code, ""), code))
+
+    def coordinates(self, place: int) -> tuple[float, float]:
+        """(latitude, longitude) of a place, in degrees."""
+        x, y, z = (float(value) for value in self.points[place])
+        return round(math.degrees(math.asin(max(-1.0, min(1.0, z)))), 5), round(math.degrees(math.atan2(y, x)), 5)
+
+
+def fold(text: str) -> str:
+    """A name as it is looked up: lower case, accents dropped, spaces single ("São  Paulo" -> "sao paulo")."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())

@@ -39,6 +39,19 @@ class Place:
         return ", ".join(part for part in (self.city, self.country) if part)
 
 
+@dataclass(frozen=True)
+class NamedPlace:
+    """A place of the GeoNames data found by its name, with where it is and the city it belongs to."""
+
+    name: str
+    city: str  # the city a photo taken there is shown in: the place itself, or the larger city it lies in
+    region: str
+    country: str
+    country_code: str
+    latitude: float
+    longitude: float
+
+
 def valid(lat: Any, lon: Any) -> bool:
     """Whether (lat, lon) are usable coordinates: finite, in range, and not the (0, 0) of a GPS without a fix."""
     try:
@@ -100,6 +113,17 @@ class PlaceResolver(Model):
             if away <= self.max_distance_km:
                 results[index] = _place(gazetteer, int(place), float(away))
         return results
+
+    def lookup(self, text: str, limit: int = 10) -> list[NamedPlace]:
+        """Places whose name begins with `text` (any case, accents or none; "Paris, Texas" narrows by region or
+        country), the most populous first: to set a photo's location by name."""
+        gazetteer = self.loaded()
+        found = []
+        for index in gazetteer.named(text, limit):
+            city, code = gazetteer.city_of(index), gazetteer.codes[index]
+            found.append(NamedPlace(gazetteer.names[index], gazetteer.names[city], gazetteer.states[index],
+                                    gazetteer.countries.get(code, ""), code, *gazetteer.coordinates(index)))
+        return found
 
 
 def _place(gazetteer: Gazetteer, nearest: int, away: float) -> Place:

@@ -33,6 +33,11 @@ IMAGENET_LABELS_PATH = Path(__file__).with_name("imagenet_labels.txt")
 PACKAGED_EFFICIENTNET = "efficientnet-lite0"
 
 Tags = list[tuple[str, float]]
+#: The classifier's most probable raw labels with their probabilities, best first (kept for ConSE search).
+Labels = list[tuple[str, float]]
+#: How many of those a photo keeps: Norouzi et al. (2014) average the top 10; 5 measured as well here
+#: (bench/search_variants.py) and the rest of the mass is mostly noise.
+TOP_LABELS = 5
 #: Label probabilities below this add nothing worth summing.
 _NEGLIGIBLE = 0.005
 _EFFICIENTNET_CHUNK = 4
@@ -81,9 +86,11 @@ def _parse_rule(value: Any) -> Rule:
 
 @dataclass(frozen=True)
 class Tagged:
-    """One photo's tags and its look (unit-length pooled features; None where the classifier exposes none)."""
+    """One photo's tags, its classifier's most probable raw labels (ConSE, for the search embedding) and its look
+    (unit-length pooled features; None where the classifier exposes none)."""
 
     tags: Tags
+    labels: Labels
     look: np.ndarray | None
 
 
@@ -122,21 +129,28 @@ class Tagger(Model):
 
     def tag(self, images: list[Image]) -> list[Tags]:
         """Up to `top_k` (tag, confidence) pairs per image, best first, each above its threshold."""
+        return [tags for tags, _labels in self.tag_and_label(images)]
+
+    def tag_and_label(self, images: list[Image]) -> list[tuple[Tags, Labels]]:
+        """Per image, its tags (as `tag`) and the classifier's `TOP_LABELS` most probable raw labels."""
         classifier: _Classifier = self.loaded()
-        results: list[Tags] = []
+        results: list[tuple[Tags, Labels]] = []
         for start in range(0, len(images), self.batch_size):
             probs = classifier.probabilities(images[start : start + self.batch_size])
-            results.extend(self.tags_from_probabilities(row, classifier.labels) for row in probs)
+            results.extend((self.tags_from_probabilities(row, classifier.labels), top_labels(row, classifier.labels))
+                           for row in probs)
         return results
 
     def tag_and_describe(self, images: list[Image]) -> list[Tagged]:
-        """Each image's tags (as `tag`) and its look, from one forward pass of the image beside its mirror image."""
+        """Each image's tags (as `tag`), top labels (as `tag_and_label`) and look, from one forward pass of the
+        image beside its mirror image."""
         classifier: _Classifier = self.loaded()
         results: list[Tagged] = []
         for start in range(0, len(images), self.batch_size):
             probs, features = classifier.probabilities_and_features(images[start : start + self.batch_size])
             looks = l2_normalise(features) if features is not None else [None] * len(probs)
-            results.extend(Tagged(self.tags_from_probabilities(row, classifier.labels), look)
+            results.extend(Tagged(self.tags_from_probabilities(row, classifier.labels),
+                                  top_labels(row, classifier.labels), look)
                            for row, look in zip(probs, looks, strict=True))
         return results
 
@@ -163,6 +177,12 @@ class Tagger(Model):
                 totals[tag] = totals.get(tag, 0.0) + confidence
         ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
         return [(tag, round(min(total, 1.0), 4)) for tag, total in ranked[: self.top_k] if total >= self.threshold]
+
+
+def top_labels(probs: np.ndarray, labels: list[str], k: int = TOP_LABELS) -> Labels:
+    """The `k` most probable labels of one softmax row, with their probabilities (negligible ones left out)."""
+    best = np.argsort(-probs)[:k]
+    return [(labels[i], round(float(probs[i]), 4)) for i in best if probs[i] >= _NEGLIGIBLE]
 
 
 @dataclass

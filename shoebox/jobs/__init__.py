@@ -6,13 +6,17 @@ on this or any other machine that shares the database and the data directory.
 No job is lost when a worker dies. Huey removes a message from its queue when a worker takes it (no
 acknowledgement), so a worker killed mid-batch (SIGKILL, power loss, OOM) takes its batch with it; Huey's
 retries cover only exceptions. The database therefore keeps the truth: the analysis marks its photos
-`running` and claimed by `<host>-<pid>` before the models run, and `Queue.requeue_lost` queues again the
-photos whose job is gone: `running` under a process of this host that no longer exists, or for longer than
-JOB_STALE_SECONDS (a worker on another host), and `queued` with no message left in the queue. Every worker
-does it when it starts and then every minute (a Huey periodic task; the in-process worker thread in its
-loop). The analysis is
+`running` and claimed by `<host>-<pid>` before the models run, and that process beats a heartbeat while it
+holds claims (`shoebox.jobs.claims`). Every worker looks every heartbeat for photos `running` under a process
+that is gone (a dead pid on this host; a heartbeat silent for 3 beats, wherever it ran) and queues them again
+(`Queue.requeue_dead_claims`); when it starts and then every minute it also queues again the photos `queued`
+with no message left in the queue and those `running` for longer than JOB_STALE_SECONDS (`requeue_lost`).
+The analysis is
 idempotent (captions and tags are upserted, the embedding of a kind replaced), so a batch that runs twice,
 for instance when a slow worker was not dead after all, ends with the same rows as one that ran once.
+
+Photos trashed TRASH_DAYS ago are deleted for good by `Queue.purge_trash`, every hour (a Huey periodic task; the
+in-process worker thread in its loop) and when a worker starts.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task
+from huey.storage import SqliteStorage
 
 from shoebox.config import Settings
 from shoebox.db import Database, create_private_sqlite
@@ -41,7 +46,18 @@ def make_huey(settings: Settings) -> Huey:
         return RedisHuey("shoebox", url=settings.REDIS_URL, immediate=settings.JOBS_IMMEDIATE)
     create_private_sqlite(settings.data_path / "jobs.db")  # queued work names photos: owner-only like the rest
     return SqliteHuey("shoebox", filename=str(settings.data_path / "jobs.db"), immediate=settings.JOBS_IMMEDIATE,
-                      timeout=30)
+                      timeout=30, storage_class=QueueStorage)
+
+
+class QueueStorage(SqliteStorage):
+    """Huey's SQLite storage in WAL's usual `synchronous=NORMAL` (SQLite's default is FULL: an fsync per enqueue,
+    two per upload, 6 ms each here and far more on a busy disk). A queued job survives the process dying; a power
+    cut may lose the last few, which `requeue_lost` queues again (analyses) or a first view renders (previews)."""
+
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=NORMAL")
+        return connection
 
 
 class Queue:
@@ -56,9 +72,13 @@ class Queue:
         self.database = database
         self.analyzer = Analyzer(settings, database, lambda: get_models(settings))
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyze)
+        # Its arguments are (owner id, sha256), not a list of photo ids: `pending_photo_ids` counts analyses only.
+        self._preview = huey.task(retries=2, retry_delay=5, name="render_preview")(self._render_preview)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
+        huey.periodic_task(crontab(minute="17"), name="purge_trash")(self.purge_trash)
         self._update_vectors = huey.task(retries=1, retry_delay=60, name="update_vector_index")(self.update_vectors)
         self._worker: threading.Thread | None = None
+        self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
 
     def enqueue_analysis(self, photo_ids: Sequence[int], parts: Sequence[str] = ("all",)) -> None:
@@ -92,6 +112,15 @@ class Queue:
         with self.database.make_session() as session:
             return update_index(session, AnnFiles(self.settings.data_path / "vectors"), kind, model, rebuild, wait)
 
+    def enqueue_preview(self, user_id: int, sha256: str) -> None:
+        """Queue the rendering of a new photo's 1440 px preview (its upload has answered without it)."""
+        self._preview(user_id, sha256)
+
+    def _render_preview(self, user_id: int, sha256: str) -> None:
+        from shoebox.library.previews import render_preview
+
+        render_preview(self.analyzer.storage, user_id, sha256)
+
     def pending_photo_ids(self) -> set[int]:
         """Photos that have a job waiting in the queue (or waiting for a retry)."""
         ids: set[int] = set()
@@ -103,15 +132,60 @@ class Queue:
     def requeue_lost(self) -> list[int]:
         """Queue again the photos whose job was lost in a crash (see `stuck_photos`); return their ids."""
         from shoebox.jobs.analysis import mark_queued, stuck_photos
+        from shoebox.jobs.claims import forget_old_beats
 
         with self.database.transaction() as session:
             stale_after = timedelta(seconds=self.settings.JOB_STALE_SECONDS)
-            ids = stuck_photos(session, self.pending_photo_ids(), stale_after)
+            ids = stuck_photos(session, self.pending_photo_ids(), stale_after, self._claim_timeout())
             mark_queued(session, ids)
+            forget_old_beats(session)
         self.enqueue_analysis(ids)
         if ids:
             log.info("queued %d photo(s) again whose analysis was interrupted", len(ids))
         return ids
+
+    def _claim_timeout(self) -> timedelta:
+        from shoebox.jobs.claims import claim_timeout
+
+        return claim_timeout(self.settings.JOB_HEARTBEAT_SECONDS)
+
+    def requeue_dead_claims(self) -> list[int]:
+        """Queue again the photos `running` under a process that is gone (cheap: reads only the claims)."""
+        from shoebox.jobs.claims import dead_claims, release
+
+        with self.database.make_session() as session:  # reading first: no write lock while all is well
+            if not dead_claims(session, self._claim_timeout()):
+                return []
+        with self.database.transaction() as session:
+            ids = release(session, dead_claims(session, self._claim_timeout()))
+        self.enqueue_analysis(ids)
+        if ids:
+            log.info("queued %d photo(s) again whose worker stopped beating", len(ids))
+        return ids
+
+    def start_watching(self) -> None:
+        """Look for dead workers' claims every heartbeat, in a daemon thread of this worker process."""
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name="shoebox-claims", daemon=True)
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.settings.JOB_HEARTBEAT_SECONDS):
+            try:
+                self.requeue_dead_claims()
+            except Exception:  # the database may be away for a moment: look again next time
+                log.warning("could not look for dead workers' photos", exc_info=True)
+    def purge_trash(self) -> int:
+        """Delete for good the photos (of every user) that have been in Trash for TRASH_DAYS; return how many."""
+        from shoebox.library.storage import Storage
+        from shoebox.library.trash import Trash
+
+        trash = Trash(Storage(self.settings.data_path), self.settings.TRASH_DAYS)
+        with self.database.transaction() as session:
+            count = trash.purge_expired(session)
+        if count:
+            log.info("deleted %d photo(s) for good after %d days in Trash", count, self.settings.TRASH_DAYS)
+        return count
 
     def start_worker_thread(self, lock_path: Path | None = None) -> None:
         """Run jobs in a daemon thread of this process (the one-command embedded setup). With `lock_path`,
@@ -130,16 +204,15 @@ class Queue:
     def _work(self, lock_path: Path | None = None) -> None:
         if lock_path is not None and not self._wait_for_lock(lock_path):
             return
-        try:
-            self.requeue_lost()
-        except Exception:
-            log.exception("could not queue interrupted analyses again")
-        next_look = time.monotonic() + 60
+        self.start_watching()
+        chores = {self.requeue_lost: 60, self.purge_trash: 3600}  # each at start, then every so many seconds
+        due = dict.fromkeys(chores, time.monotonic())
         while not self._stop.is_set():
             try:
-                if time.monotonic() >= next_look:
-                    self.requeue_lost()
-                    next_look = time.monotonic() + 60
+                for chore, every in chores.items():
+                    if time.monotonic() >= due[chore]:
+                        due[chore] = time.monotonic() + every
+                        chore()
                 for task in self.huey.read_schedule():  # retries waiting for their delay
                     self.huey.enqueue(task)
                 task: Task | None = self.huey.dequeue()
@@ -168,8 +241,10 @@ class Queue:
 
     def run_consumer(self, workers: int) -> None:
         """Block running Huey's own consumer (signals, scheduler, `workers` threads): `flask shoebox worker`.
-        First queues again whatever a crashed worker left unfinished."""
+        First queues again whatever a crashed worker left unfinished, and purges the Trash."""
         self.requeue_lost()
+        self.start_watching()
+        self.purge_trash()
         self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 

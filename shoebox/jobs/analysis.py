@@ -10,18 +10,18 @@ from datetime import timedelta
 from typing import Any
 
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from shoebox.ai.base import ModelUnavailable
 from shoebox.ai.images import load_for_models
 from shoebox.ai.registry import Models
 from shoebox.config import Settings
 from shoebox.db import Database
-from shoebox.jobs.parts import PARTS, Part, Saving, chosen, searchable_text
+from shoebox.jobs.claims import Heartbeat, dead_claimers, upsert
+from shoebox.jobs.parts import PARTS, Part, Saving, chosen, outcomes, photo_words, waiting_reason
 from shoebox.library.storage import Storage
-from shoebox.models import Embedding, Photo, utcnow
+from shoebox.models import Embedding, PartProblem, PartState, Photo, utcnow
 from shoebox.people.grouping import Grouper
-from shoebox.processes import owner_alive, owner_tag
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ class Analyzer:
         self.db = database
         self.storage = Storage(settings.data_path)
         self._models = models
+        self.heartbeat = Heartbeat(database, settings.JOB_HEARTBEAT_SECONDS)
 
     def models(self) -> Models:
         """The process's model backends (built once per process, each loaded on first use)."""
@@ -68,23 +69,28 @@ class Analyzer:
     def run_task(self, photo_ids: list[int], parts: list[str] | None = None) -> None:
         """The queue's entry point: analyse these photos (the parts asked for, or all)."""
         batch = Batch([int(i) for i in photo_ids])
-        paths = self._start(batch)
-        if not paths:
-            return
-        models = self.models()
-        batch.waiting = models.unavailable()
-        wanted = chosen(parts)
-        self._load(batch, paths, wanted)
-        self._predict(batch, models, wanted)
-        self._save(batch, models, wanted)
+        try:
+            paths = self._start(batch)
+            if not paths:
+                return
+            models = self.models()
+            batch.waiting = models.unavailable()
+            wanted = chosen(parts)
+            self._load(batch, paths, wanted)
+            self._predict(batch, models, wanted)
+            self._save(batch, models, wanted)
+        finally:
+            self.heartbeat.release()  # photos still `running` now (an exception) are taken over after a while
 
     # -- steps ------------------------------------------------------------------------------------
     def _start(self, batch: Batch) -> dict[int, str]:
-        """Mark the photos running; return the path of each original (deleted photos drop out)."""
+        """Mark the photos running, claimed by this process (whose heartbeat starts); return the path of each
+        original (deleted photos drop out)."""
         with self.db.transaction() as session:
+            worker = self.heartbeat.claim(session)
             photos = list(session.scalars(select(Photo).where(Photo.id.in_(batch.photo_ids))))
             for photo in photos:
-                photo.status, photo.status_reason, photo.claimed_by = "running", None, owner_tag()
+                photo.status, photo.status_reason, photo.claimed_by = "running", None, worker
                 batch.coords[photo.id] = (photo.gps_latitude, photo.gps_longitude) \
                     if photo.gps_latitude is not None and photo.gps_longitude is not None else None
             return {p.id: str(self.storage.original_path(p.user_id, p.sha256)) for p in photos}
@@ -147,12 +153,38 @@ class Analyzer:
             for part in wanted:
                 model = part.model(models)
                 if part.reads == "words" and _usable(model, batch) and analysed:
-                    outputs = part.predict(model, [searchable_text(photo) for photo in analysed])
+                    outputs = part.predict(model, [photo_words(photo) for photo in analysed])
                     for photo, output in zip(analysed, outputs, strict=True):
                         part.store(replace(saving, model=model), photo, output)
+            went = outcomes(wanted, models, batch.waiting)
             for photo in analysed:
-                photo.status = "waiting" if batch.waiting else "done"
-                photo.status_reason = "; ".join(batch.waiting.values()) or None
+                _record(photo, went)
+            _note_problems(session, went, lambda name: waiting_reason(name, wanted, models, batch.waiting))
+
+
+def _record(photo: Photo, went: dict[str, str | None]) -> None:
+    """Keep which of the parts asked for did not run; the photo is `waiting` while any of its parts waits."""
+    rows = {row.part: row for row in photo.part_states}
+    for name, state in went.items():
+        row = rows.get(name)
+        if state is None and row is not None:
+            photo.part_states.remove(row)
+        elif state is not None and row is None:
+            photo.part_states.append(PartState(part=name, user_id=photo.user_id, state=state))
+        elif row is not None:
+            row.state = state
+    waits = any(row.state == "waiting" for row in photo.part_states)
+    photo.status, photo.status_reason = ("waiting" if waits else "done"), None
+
+
+def _note_problems(session, went: dict[str, str | None], reason: Callable[[str], str | None]) -> None:
+    """Remember why each part waits, once for the server (the Jobs page shows it); forget it once it ran."""
+    for name, state in went.items():
+        why = reason(name) if state == "waiting" else None
+        if why:
+            upsert(session, PartProblem, {"part": name}, {"reason": why, "seen_at": utcnow()})
+        else:
+            session.execute(delete(PartProblem).where(PartProblem.part == name))
 
 
 def _settle_failures(photos: dict[int, Photo], batch: Batch) -> list[Photo]:
@@ -212,23 +244,20 @@ def _version(model: Any, attribute: str) -> str | None:
         return None
 
 
-def stuck_photos(session, pending: set[int], stale_after: timedelta) -> list[int]:
-    """Photos whose job was lost: `queued` with no job in the queue, or `running` under a process of this host
-    that is gone, or for longer than `stale_after` (whoever claimed it: a worker on another host)."""
+def stuck_photos(session, pending: set[int], stale_after: timedelta, claim_timeout: timedelta) -> list[int]:
+    """Photos whose job was lost: `queued` with no job in the queue, or `running` under a process that is gone
+    (a dead pid on this host; no heartbeat for `claim_timeout`, wherever it ran), or for longer than
+    `stale_after` whoever claimed it."""
     rows = session.execute(select(Photo.id, Photo.status, Photo.claimed_by, Photo.updated_at)
                            .where(Photo.status.in_(("queued", "running"))).order_by(Photo.id)).all()
+    dead = dead_claimers(session, {row.claimed_by for row in rows if row.claimed_by}, claim_timeout)
     old = utcnow() - stale_after
     stuck = []
     for photo_id, status, claimed_by, updated_at in rows:
         if status == "queued":
             lost = photo_id not in pending
         else:
-            lost = claimed_by is None or not _claimer_alive(claimed_by) or updated_at < old
+            lost = claimed_by is None or claimed_by in dead or updated_at < old
         if lost:
             stuck.append(photo_id)
     return stuck
-
-
-def _claimer_alive(claimed_by: str) -> bool:
-    host, _, pid = claimed_by.rpartition("-")
-    return not pid.isdigit() or owner_alive(host, int(pid))

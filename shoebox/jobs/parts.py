@@ -4,7 +4,7 @@ it keeps what it found, never over what the user wrote. Adding a part is adding 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 #: The side faces and text are looked for at: 384 px is too small to find faces or read text.
 LARGE_SIDE = 1600
 MAX_EMBEDDED_OCR = 500
+#: Tags that say what the face and text parts found, so a search for "person" or "document" finds it (by keyword
+#: and by meaning). Each part keeps its own: the classifier's tags never replace them, nor they its.
+FACE_TAGS = ("person", "people", "group")
+TEXT_TAGS = ("text", "document")
+#: Words read in the photo before it is tagged "text" (a stray letter or two is no text), and "document".
+TEXT_WORDS, DOCUMENT_WORDS = 3, 20
 
 
 @dataclass
@@ -54,11 +60,13 @@ class Part:
     #: `store(saving, photo, result)`: keep one photo's result.
     store: Callable[[Saving, Photo, Any], None]
     #: What `predict` gets for each photo: "image" (upright RGB, longest side at most `size`), "gps"
-    #: ((latitude, longitude) or None) or "words" (`searchable_text`, once the other parts are stored).
+    #: ((latitude, longitude) or None) or "words" (`photo_words`, once the other parts are stored).
     reads: str = "image"
     size: int = MODEL_INPUT_SIZE
     #: Its result is among the photo's words, so the parts that read words run again whenever it runs.
     words: bool = False
+    #: The setting that picks its model or switches it on: named in the Jobs page's advice when it waits.
+    setting: str = ""
 
 
 # -- the parts' predictions -------------------------------------------------------------------------------
@@ -106,14 +114,23 @@ def keep_caption(_saving: Saving, photo: Photo, caption: str) -> None:
         photo.caption, photo.caption_source = caption, "ai"
 
 
-def keep_tags(_saving: Saving, photo: Photo, tags: list[tuple[str, float]]) -> None:
-    """AI tags are replaced by the fresh ones; the user's tags and the AI tags the user removed (hidden) stay."""
+def keep_tags(_saving: Saving, photo: Photo, tagged: tuple[list[tuple[str, float]], list]) -> None:
+    """The classifier's tags and its most probable labels (read by the search embedding)."""
+    tags, photo.labels = tagged[0], [[label, p] for label, p in tagged[1]]
+    replace_ai_tags(photo, tags, keep=(*FACE_TAGS, *TEXT_TAGS))
+
+
+def replace_ai_tags(photo: Photo, tags: list[tuple[str, float]], keep: Sequence[str] = (),
+                    only: Sequence[str] | None = None) -> None:
+    """AI tags are replaced by the fresh ones (those named in `only`, if given; never those in `keep`); the user's
+    tags and the AI tags the user removed (hidden) stay."""
     existing = {tag.name: tag for tag in photo.tags}
     fresh: dict[str, float] = {}
     for name, confidence in tags:  # a label longer than the column is cut; the first of equals wins
         fresh.setdefault(fitted(PhotoTag, name=name)["name"], confidence)
     for tag in list(photo.tags):
-        if tag.source == "ai" and not tag.hidden and tag.name not in fresh:
+        ours = tag.name not in keep and (only is None or tag.name in only)
+        if ours and tag.source == "ai" and not tag.hidden and tag.name not in fresh:
             photo.tags.remove(tag)  # the model no longer sees it
     for name, confidence in fresh.items():
         tag = existing.get(name)
@@ -126,7 +143,7 @@ def keep_tags(_saving: Saving, photo: Photo, tags: list[tuple[str, float]]) -> N
 def keep_tags_and_look(saving: Saving, photo: Photo, tagged: Any) -> None:
     """The tags (as `keep_tags`) and the look, the photo's "visual" embedding that "more like this" and
     near-duplicates compare; a classifier that gives no look leaves none (they fall back to the words)."""
-    keep_tags(saving, photo, tagged.tags)
+    keep_tags(saving, photo, (tagged.tags, tagged.labels))
     if tagged.look is not None:
         store_embedding(saving.session, photo.id, VISUAL, saving.model.visual_version, tagged.look)
     else:
@@ -137,6 +154,7 @@ def keep_faces(saving: Saving, photo: Photo, found: FacesFound) -> None:
     """The photo's faces become the ones found, grouped into people (the user's placements stay)."""
     saving.grouper.replace_faces(photo, found.faces, found.size)
     saving.storage.delete_face_crops(photo.user_id, photo.sha256)
+    replace_ai_tags(photo, [(word, 1.0) for word in face_tags(len(found.faces))], only=FACE_TAGS)
 
 
 def keep_place(_saving: Saving, photo: Photo, place: Place | None) -> None:
@@ -147,7 +165,20 @@ def keep_place(_saving: Saving, photo: Photo, place: Place | None) -> None:
 
 
 def keep_text(_saving: Saving, photo: Photo, text: str) -> None:
+    """The text read in the photo; enough words of it tag the photo "text" (and "document" when there are many)."""
     photo.ocr_text = text or None
+    replace_ai_tags(photo, [(word, 1.0) for word in text_tags(text)], only=TEXT_TAGS)
+
+
+def face_tags(count: int) -> list[str]:
+    """What the number of faces found says: one "person", two "people", three or more "people" and "group"."""
+    return ["person"] if count == 1 else ["people", "group"] if count >= 3 else ["people"] if count else []
+
+
+def text_tags(text: str | None) -> list[str]:
+    """What the text read in a photo says: "text" from a few words on, and "document" from many."""
+    count = len((text or "").split())
+    return [word for word, least in (("text", TEXT_WORDS), ("document", DOCUMENT_WORDS)) if count >= least]
 
 
 def keep_embedding(kind: str) -> Callable[[Saving, Photo, np.ndarray], None]:
@@ -173,36 +204,61 @@ def embed_words(session: Session, photo: Photo, embedder: Any) -> bool:
     if embedder is None or embedder.embeds_images:
         return False
     try:
-        vector = embedder.embed_texts([searchable_text(photo)])[0]
+        vector = embed_photo_words(embedder, [photo_words(photo)])[0]
     except ModelUnavailable:
         return False
     store_embedding(session, photo.id, "text", embedder.version, vector)
     return True
 
 
-def searchable_text(photo: Photo) -> str:
-    """The words a text embedding of this photo is made from: caption, tags, note, people, place and text in it."""
+def searchable_text(photo: Photo, fallback: bool = True) -> str:
+    """The words a text embedding of this photo is made from: caption, tags, note, people, place and text in it
+    (with none of these, its file name, unless `fallback` is false)."""
     names = sorted({face.person.name for face in photo.faces if face.person is not None and face.person.name})
     place = ", ".join(p for p in dict.fromkeys((photo.district, photo.city, photo.region, photo.country)) if p)
     parts = [photo.caption or "", ", ".join(tag.name for tag in visible_tags(photo)), photo.note or "",
              ", ".join(names), place, " ".join((photo.ocr_text or "").split())[:MAX_EMBEDDED_OCR]]
-    return ". ".join(part for part in parts if part) or photo.filename
+    return ". ".join(part for part in parts if part) or (photo.filename if fallback else "")
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the text embedding of a photo reads: its words, and the tag classifier's labels (for ConSE)."""
+
+    text: str
+    labels: list
+
+
+def photo_words(photo: Photo) -> Words:
+    """The photo's words and labels; the file name stands in for the words only where there are no labels either
+    (a camera's "IMG_0042.jpg" says nothing, and would pull the photo towards any query)."""
+    labels = photo.labels or []
+    return Words(searchable_text(photo, fallback=not labels), labels)
+
+
+def embed_photo_words(embedder: Any, words: list[Words]) -> np.ndarray:
+    """The text embedding of each photo: words plus ConSE labels where the embedder can (TextEmbedder)."""
+    if hasattr(embedder, "embed_photos"):
+        return embedder.embed_photos([w.text for w in words], [w.labels for w in words])
+    return embedder.embed_texts([w.text for w in words])
 
 
 # -- the pipeline: predicted and stored in this order ------------------------------------------------------
 PIPELINE: tuple[Part, ...] = (
-    Part("caption", lambda m: m.captioner, lambda model, images: model.caption(images), keep_caption, words=True),
+    Part("caption", lambda m: m.captioner, lambda model, images: model.caption(images), keep_caption, words=True,
+         setting="CAPTION_MODEL"),
     # Tags and the photo's look (the "visual" embedding) from one forward pass of the classifier.
     Part("tags", lambda m: m.tagger, lambda model, images: model.tag_and_describe(images), keep_tags_and_look,
-         words=True),
-    Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True),
-    Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True),
-    Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True),
+         words=True, setting="TAG_MODEL"),
+    Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True, setting="FACES_ENABLED"),
+    Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True, setting="PLACES_ENABLED"),
+    Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True, setting="OCR_ENABLED"),
     # The search embedding from pixels, where EMBED_MODEL is an image-text model (CLIP, SigLIP).
-    Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image")),
+    Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image"),
+         setting="EMBED_MODEL"),
     # The search embedding from the photo's words, where EMBED_MODEL is a text model.
-    Part("embedding", _text_embedder, lambda model, words: model.embed_texts(words), keep_embedding("text"),
-         reads="words"),
+    Part("embedding", _text_embedder, embed_photo_words, keep_embedding("text"), reads="words",
+         setting="EMBED_MODEL"),
 )
 #: The part names a job may ask for (besides "all").
 PARTS: tuple[str, ...] = tuple(dict.fromkeys(part.name for part in PIPELINE))
@@ -213,3 +269,24 @@ def chosen(names: list[str] | None) -> list[Part]:
     asked = set(PARTS) if not names or "all" in names else set(names)
     words_change = any(part.words for part in PIPELINE if part.name in asked)
     return [part for part in PIPELINE if part.name in asked or (words_change and part.reads == "words")]
+
+
+#: How a part that was asked for went, best first: it ran (None), it waits for a model, it is switched off.
+_OUTCOMES = (None, "waiting", "off")
+
+
+def outcomes(wanted: list[Part], models: Models, waiting: dict[str, str]) -> dict[str, str | None]:
+    """By part name: None where the part ran, "waiting" where its model cannot load (`waiting`: model kind ->
+    reason), "off" where it is switched off. Entries that share a name count as one: the best of them."""
+    found: dict[str, str | None] = {}
+    for part in wanted:
+        model = part.model(models)
+        outcome = "off" if model is None else "waiting" if model.kind in waiting else None
+        found[part.name] = min(found.get(part.name, "off"), outcome, key=_OUTCOMES.index)
+    return found
+
+
+def waiting_reason(name: str, wanted: list[Part], models: Models, waiting: dict[str, str]) -> str | None:
+    """Why the part `name` waits: its model's reason for not loading."""
+    kinds = [model.kind for part in wanted if part.name == name and (model := part.model(models)) is not None]
+    return next((waiting[kind] for kind in kinds if kind in waiting), None)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
-from flask import Blueprint, jsonify, request, send_file
+from flask import Blueprint, Response, jsonify, request, send_file
 
 from shoebox.auth import current_scope, current_user_id, login_required
 from shoebox.errors import InvalidInput, ShoeboxError
 from shoebox.ids import whole_number
+from shoebox.jobs.status import analysis_of
+from shoebox.library.corrections import MAX_BULK, parse_ids
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT
 from shoebox.library.storage import THUMB_SIZES
+from shoebox.library.timeline import month_counts
+from shoebox.search.filters import parse_filters
 from shoebox.serializers import photo_json, version
 from shoebox.web import body_limit, cache_control, db_session, int_arg, json_body, library
 
@@ -24,6 +29,8 @@ _OFFSET_MINUTES = re.compile(r"-?\d{1,4}")
 #: The largest edit there can be (caption and note of MAX_TEXT characters, MAX_TAGS tags of MAX_TAG_LENGTH), each
 #: character at most 12 bytes of JSON (an escaped surrogate pair), with room for the rest.
 MAX_EDIT_BODY = 12 * (2 * MAX_TEXT + MAX_TAGS * MAX_TAG_LENGTH) + 4096
+#: A bulk edit: MAX_BULK ids (at most 10 digits, a comma and a space each) and tags to add and remove.
+MAX_BULK_BODY = 12 * MAX_BULK + 12 * 2 * MAX_TAGS * MAX_TAG_LENGTH + 4096
 
 
 @bp.post("/photos")
@@ -42,7 +49,9 @@ def upload():
         except ShoeboxError as exc:
             failed.append({"filename": upload.filename, "error": {"code": exc.code, "message": exc.message}})
             continue
-        created.append({**photo_json(result.photo), "duplicate": result.duplicate})
+        # A file already in Trash is that photo again (no second copy): the answer says so, for a restore.
+        created.append({**photo_json(result.photo), "duplicate": result.duplicate,
+                        "in_trash": result.photo.trashed_at is not None})
     status = 201 if created else _batch_failure_status(failed)
     return jsonify({"photos": created, "errors": failed}), status
 
@@ -81,18 +90,43 @@ def _batch_failure_status(failed: list[dict]) -> int:
     return 400
 
 
+def _filtered_scope():
+    """The viewer's scope within the search filters of the query string (`from`, `to`, `tag`, ...). Here
+    favourite=false is no filter (the whole timeline), as the listing has always taken it, not "all but them"."""
+    scope, filters = current_scope(), parse_filters(request.args)
+    if filters.favourite is False:
+        filters = replace(filters, favourite=None)
+    return scope.narrow(*filters.conditions(scope))
+
+
 @bp.get("/photos")
 @login_required
 def list_photos():
+    """Newest first, within the search filters: `to=` a month's last day starts the page at that month."""
     limit = int_arg("limit", 50, 1, MAX_PAGE)
-    photos, next_cursor = library().page(db_session(), current_scope(), request.args.get("cursor"), limit)
+    photos, next_cursor = library().page(db_session(), _filtered_scope(), request.args.get("cursor"), limit)
     return jsonify({"items": [photo_json(photo) for photo in photos], "next_cursor": next_cursor})
+
+
+@bp.get("/timeline")
+@login_required
+def timeline():
+    """How many photos each month holds, newest first (within the search filters): the scrubber's marks and the
+    grid's layout before any photo is fetched."""
+    months = month_counts(db_session(), _filtered_scope())
+    return jsonify({"months": [{"month": month, "count": count} for month, count in months],
+                    "total": sum(count for _month, count in months)})
 
 
 @bp.get("/photos/<int:photo_id>")
 @login_required
 def get_photo(photo_id: int):
-    return jsonify(photo_json(library().get(db_session(), current_scope(), photo_id), detail=True))
+    return jsonify(_detail(library().get(db_session(), current_scope(), photo_id)))
+
+
+def _detail(photo) -> dict:
+    """The photo page's shape: everything, with how each part of its analysis stands."""
+    return {**photo_json(photo, detail=True), "analysis": analysis_of(photo)}
 
 
 @bp.patch("/photos/<int:photo_id>")
@@ -101,15 +135,17 @@ def get_photo(photo_id: int):
 def edit_photo(photo_id: int):
     body = json_body("send a JSON object with any of caption, tags, note, taken_at, location")
     photo = library().edit(db_session(), current_scope(), photo_id, body)
-    return jsonify(photo_json(photo, detail=True))
+    return jsonify(_detail(photo))
 
 
 @bp.patch("/photos")
+@body_limit(MAX_BULK_BODY)
 @login_required
 def edit_photos():
-    """Set or shift the date, or set the location, of many photos: all of them, or none (404) where an id is not
-    one of the user's."""
-    body = json_body("send a JSON object with ids and any of taken_at, shift_seconds, location")
+    """Make many photos favourites (or not), add or remove tags, set or shift the date, or set the location: all of
+    them, or none (404) where an id is not one of the user's."""
+    body = json_body("send a JSON object with ids and any of favourite, add_tags, remove_tags, taken_at, "
+                     "shift_seconds, location")
     photos = library().edit_many(db_session(), current_scope(), body)
     return jsonify({"items": [photo_json(photo) for photo in photos]})
 
@@ -117,6 +153,7 @@ def edit_photos():
 @bp.delete("/photos/<int:photo_id>")
 @login_required
 def delete_photo(photo_id: int):
+    """Move the photo to Trash (kept TRASH_DAYS days, restorable); /api/trash deletes it for good."""
     library().delete(db_session(), current_scope(), photo_id)
     return "", 204
 
@@ -134,6 +171,19 @@ def original(photo_id: int):
     return response
 
 
+@bp.get("/photos/<int:photo_id>/full")
+@login_required
+def full(photo_id: int):
+    """The photo at full size for the viewer's zoom: the original where browsers show its format, else a full-size
+    WebP rendition (HEIC, RAW, TIFF, JPEG XL), made on first view and cached like the thumbnails."""
+    photo = library().get(db_session(), current_scope(), photo_id)
+    path, mimetype = library().full_file(photo)
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=f"{photo.sha256}-full")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
+    return response
+
+
 @bp.get("/photos/<int:photo_id>/thumbnail")
 @login_required
 def thumbnail(photo_id: int):
@@ -145,3 +195,28 @@ def thumbnail(photo_id: int):
     response = send_file(path, mimetype="image/webp", conditional=True, etag=f"{photo.sha256}-{size}")
     response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
     return response
+
+
+@bp.post("/photos/download")
+@body_limit(12 * MAX_BULK + 1024)
+@login_required
+def download():
+    """The originals of many photos as one ZIP, streamed as it is read from disk (never held in memory). A form
+    post (`ids`: "1,2,3"; the browser's CSRF token as `csrf_token`), so a browser saves it as a download."""
+    ids = _form_ids()
+    stream = library().archive(db_session(), current_scope(), ids)
+    name = f"shoebox-{len(ids)}-{'photo' if len(ids) == 1 else 'photos'}.zip"
+    response = Response(iter(stream), mimetype="application/zip", direct_passthrough=True)
+    response.headers["Content-Length"] = str(len(stream))
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _form_ids() -> list[int]:
+    """The form's `ids`: comma-separated, in one field or several."""
+    values = [part.strip() for field in request.form.getlist("ids") for part in field.split(",") if part.strip()]
+    numbers = [whole_number(value) for value in values]
+    if not numbers or None in numbers:
+        raise InvalidInput("send the photos' ids in the form field ids, e.g. ids=1,2,3", code="invalid_ids")
+    return parse_ids(numbers)

@@ -7,21 +7,19 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
-from shoebox.errors import InvalidInput, NotFound
+from shoebox.errors import InvalidInput
 from shoebox.ids import is_id
 from shoebox.media.dates import parse_local
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.models import Photo, fitted
-from shoebox.scope import Scope
 
 #: The most photos one bulk edit may change.
-MAX_BULK = 1000
+MAX_BULK = 5000
 #: The furthest a bulk edit may shift dates: a camera clock set to the wrong century.
 MAX_SHIFT_SECONDS = 200 * 366 * 24 * 3600
 DATE_FIELDS = frozenset({"taken_at", "location"})
-BULK_FIELDS = frozenset({"ids", "taken_at", "shift_seconds", "location"})
+#: The date and location fields of a bulk edit (shoebox.library.bulk).
+BULK_DATE_FIELDS = frozenset({"taken_at", "shift_seconds", "location"})
 _UNSET = object()
 #: What the decoder, not the metadata, says about a file: a metadata read leaves them be.
 _DECODER_FIELDS = frozenset({"format", "mime_type", "width", "height"})
@@ -138,22 +136,3 @@ def refresh_from_file(photo: Photo, meta: PhotoMetadata) -> bool:
         set_location(photo, found, "exif" if found else None)
     photo.gps_altitude = altitude if found else None
     return moved
-
-
-def edit_many(session: Session, scope: Scope, changes: dict) -> tuple[list[Photo], Correction]:
-    """Apply a bulk edit ({"ids": [...], "taken_at" or "shift_seconds", "location"}) to the user's photos, in
-    the order of the ids (not committed); NotFound, with nothing changed, where an id is not one of theirs."""
-    unknown = set(changes) - BULK_FIELDS
-    if unknown:
-        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))} in bulk; editable: taken_at, shift_seconds, "
-                           f"location")
-    ids = parse_ids(changes.get("ids"))
-    change = correction(changes)
-    found = scope.load(session, ids)
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise NotFound(f"photos {', '.join(map(str, missing[:20]))} not found; nothing was changed")
-    photos = [found[i] for i in ids]
-    for photo in photos:
-        apply(photo, change)
-    return photos, change

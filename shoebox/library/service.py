@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,13 +10,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from zipstream import ZipStream
 
 from shoebox.cursors import decode_keyset, encode_keyset
 from shoebox.errors import (
     InvalidInput,
+    NotFound,
     PayloadTooLarge,
     ShoeboxError,
     StorageFull,
@@ -25,24 +26,24 @@ from shoebox.errors import (
     UnsupportedMedia,
     storage_fault,
 )
-from shoebox.library import corrections
+from shoebox.library import bulk, corrections
+from shoebox.library.previews import ensure_thumbnail
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
+from shoebox.library.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, set_user_tags, visible_tags  # noqa: F401
+from shoebox.library.trash import Trash
 from shoebox.media.dates import as_local
 from shoebox.media.errors import DamagedFile, MediaError, NotMedia, TooManyPixels, UnsupportedFormat
 from shoebox.media.files import inspect, is_animated, read_file_metadata
-from shoebox.media.formats import FORMATS
+from shoebox.media.formats import BROWSER_FORMATS, FORMATS
 from shoebox.media.metadata import PhotoMetadata
-from shoebox.media.thumbnails import render_thumbnails_from
-from shoebox.models import Photo, PhotoTag, fitted, utcnow
-from shoebox.people.grouping import drop_if_empty, refresh
+from shoebox.media.thumbnails import render_full_from
+from shoebox.models import Photo, fitted, utcnow
 from shoebox.scope import NEWEST_FIRST, Scope
 
-log = logging.getLogger(__name__)
-
-MAX_TAGS = 100
-MAX_TAG_LENGTH = 64
 MAX_TEXT = 10_000
-EDITABLE = frozenset({"caption", "tags", "note"}) | corrections.DATE_FIELDS
+#: A bulk edit re-embeds the words of up to this many photos in the request (about 10 ms each); more are queued.
+EMBED_AT_ONCE = 25
+EDITABLE = frozenset({"caption", "tags", "note", "favourite"}) | corrections.DATE_FIELDS
 #: Formats whose files may be animations browsers play: only these are opened to ask.
 _ANIMATING = frozenset(fmt.name for fmt in FORMATS if fmt.animates)
 #: Each way media/ refuses a file, as the error the API answers with (and its code; None: the error's own).
@@ -78,6 +79,7 @@ class Prepared:
     meta: PhotoMetadata | None = None  # None: a known duplicate, not inspected
     thumbs: dict[str, bytes] | None = None
     phash: int | None = None
+    flushed: Future | None = None  # the spool on disk: waited for before the original is kept
 
     def discard(self) -> None:
         remove_quietly(self.spool)
@@ -90,7 +92,8 @@ class Library:
     def __init__(self, storage: Storage, max_bytes: int, max_pixels: int,
                  enqueue: Callable[..., None] | None = None,
                  forget: Callable[[int, list[int] | None], None] | None = None,
-                 embed_words: Callable[[Session, Photo], bool] | None = None) -> None:
+                 embed_words: Callable[[Session, Photo], bool] | None = None, trash_days: int = 30,
+                 render_later: Callable[[int, str], None] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
@@ -101,6 +104,10 @@ class Library:
         self.forget = forget or (lambda owner_id, photo_ids: None)
         #: embed_words(session, photo): re-embed an edited photo's words now; False (queue it) when it cannot.
         self.embed_words = embed_words or (lambda session, photo: False)
+        #: Where deleted photos wait TRASH_DAYS before they are deleted for good.
+        self.trash = Trash(storage, trash_days, self.forget)
+        #: render_later(owner_id, sha256): queue the rendering of a new photo's preview (else: on first view).
+        self.render_later = render_later or (lambda owner_id, sha256: None)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -116,13 +123,13 @@ class Library:
         """Spool, hash and (unless `known(sha256)`) check, read and thumbnail an upload. Thread-safe; no database."""
         filename = _clean_filename(filename)
         try:
-            spool, sha256, size = self.storage.spool(stream, self.max_bytes)
+            spool, sha256, size = self.storage.spool(stream, self.max_bytes, durable=False)
         except TooLarge as exc:
             raise PayloadTooLarge(f"{filename}: {exc}") from exc
         except OSError as exc:
             _raise_if_storage_full(filename, exc)
             raise
-        prepared = Prepared(filename, spool, sha256, size)
+        prepared = Prepared(filename, spool, sha256, size, flushed=self.storage.flush_later(spool))
         if known(sha256):
             return prepared
         try:
@@ -208,6 +215,8 @@ class Library:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
         (unless a twin upload won the race), and a crash leaves a claim that `recover` undoes at startup."""
         user_id, sha256 = photo.user_id, photo.sha256
+        if prepared.flushed is not None:
+            prepared.flushed.result()  # the original is safe on disk before anything says it is kept
         prepared.spool = self.storage.claim(prepared.spool, user_id, sha256)
         original = self.storage.original_path(user_id, sha256)
         written: list[Path] = []
@@ -226,6 +235,8 @@ class Library:
             for path in written:
                 remove_quietly(path)
             raise
+        if "large" not in prepared.thumbs:  # the preview is rendered after the upload has answered
+            self.render_later(user_id, sha256)
         self.enqueue([photo.id])
         return Ingested(photo, duplicate=False)
 
@@ -236,9 +247,11 @@ class Library:
         return scope.get(session, photo_id)
 
     @staticmethod
-    def page(session: Session, scope: Scope, cursor: str | None, limit: int) -> tuple[list[Photo], str | None]:
-        """Newest-first by date taken (then id), `limit` at a time; the cursor is opaque to clients."""
-        after = []
+    def page(session: Session, scope: Scope, cursor: str | None, limit: int, favourites: bool = False
+             ) -> tuple[list[Photo], str | None]:
+        """Newest-first by date taken (then id), `limit` at a time (only the favourites, with `favourites`); the
+        cursor is opaque to clients."""
+        after = [Photo.favourite == true()] if favourites else []
         if cursor:
             taken_at, photo_id = decode_keyset(cursor)
             after.append(or_(Photo.taken_at < taken_at, and_(Photo.taken_at == taken_at, Photo.id < photo_id)))
@@ -248,18 +261,30 @@ class Library:
         return rows, encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None
 
     def thumbnail_file(self, photo: Photo, size: str) -> Path:
-        """The thumbnail's path, rendered again from the original if it is missing or damaged."""
-        path = self.storage.thumbnail_path(photo.user_id, photo.sha256, size)
+        """The thumbnail's path, rendered from the original if it is not there yet (a preview the worker has not
+        rendered), or is missing or damaged."""
+        try:
+            path = ensure_thumbnail(self.storage, photo.user_id, photo.sha256, size)
+        except MediaError as exc:
+            raise _refusal(exc, photo.filename) from exc
+        if path is None:
+            raise NotFound(f"the original of photo {photo.id} is missing on disk", code="file_missing")
+        return path
+
+    def full_file(self, photo: Photo) -> tuple[Path, str]:
+        """The photo at full size as browsers can show it, with its type: the original where they read its format,
+        else a WebP rendered from it on first view and kept beside the thumbnails."""
+        original = self.storage.existing_original(photo)
+        if photo.format in BROWSER_FORMATS:
+            return original, photo.mime_type
+        path = self.storage.full_path(photo.user_id, photo.sha256)
         if not thumbnail_intact(path):
-            original = self.storage.existing_original(photo)
             try:
-                thumbnails = render_thumbnails_from(original)
+                data = render_full_from(original)
             except MediaError as exc:
                 raise _refusal(exc, photo.filename) from exc
-            for name, data in thumbnails.items():
-                self.storage.write_thumbnail(data, photo.user_id, photo.sha256, name)
-            log.warning("thumbnail of photo %s was missing or damaged: rendered again", photo.id)
-        return path
+            self.storage.write_atomically(data, path)
+        return path, "image/webp"
 
     def is_animated(self, photo: Photo) -> bool:
         """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo
@@ -285,6 +310,10 @@ class Library:
             photo.caption_source = "user"
         if "note" in changes:
             photo.note = _optional_text(changes["note"], "note")
+        if "favourite" in changes:
+            if not isinstance(changes["favourite"], bool):
+                raise InvalidInput("favourite must be true or false")
+            photo.favourite = changes["favourite"]
         if "tags" in changes:
             set_user_tags(photo, normalise_tags(changes["tags"]))
         corrections.apply(photo, change)
@@ -297,13 +326,21 @@ class Library:
         return photo
 
     def edit_many(self, session: Session, scope: Scope, changes: dict) -> list[Photo]:
-        """Set or shift the date, and set the location, of many of the user's photos at once: all of them, or
-        none where any id is not one of theirs."""
-        photos, change = corrections.edit_many(session, scope, changes)
+        """Make a selection's favourite, tags, date or location edit to many of the user's photos at once: all of
+        them, or none where any id is not one of theirs. Words re-embedded at once for a few photos (as a single
+        edit), queued for more: thousands of embeddings would hold the request for minutes."""
+        photos, retagged, edit = bulk.edit_many(session, scope, changes)
+        embedded = len(retagged) <= EMBED_AT_ONCE and all([self.embed_words(session, photo) for photo in retagged])
         session.commit()
-        if change.moves:
+        if retagged and not embedded:
+            self.enqueue([photo.id for photo in retagged], parts=("embedding",))
+        if edit.dates.moves:
             self.enqueue([photo.id for photo in photos], parts=("places",))
         return photos
+
+    def archive(self, session: Session, scope: Scope, ids: list[int]) -> ZipStream:
+        """The originals of these photos (all visible, or NotFound) as one ZIP streamed as it is read."""
+        return bulk.archive(session, scope, self.storage, ids)
 
     def reread_metadata(self, session: Session, photo_ids: Iterable[int]) -> tuple[int, int]:
         """Read these photos' originals again for their metadata, never replacing a date or location the user set;
@@ -323,19 +360,8 @@ class Library:
         return counts[0], counts[1]
 
     def delete(self, session: Session, scope: Scope, photo_id: int) -> None:
-        """Remove the row, then what is kept of it outside the database: its vectors in memory and its files
-        (a crash between leaves files only, which `check` can sweep)."""
-        photo = scope.get(session, photo_id)
-        user_id, sha256 = photo.user_id, photo.sha256
-        people = {face.person for face in photo.faces if face.person is not None}
-        session.delete(photo)
-        session.flush()
-        for person in people:  # their faces in this photo went with it
-            refresh(session, person)
-            drop_if_empty(session, person)
-        session.commit()
-        self.forget(user_id, [photo_id])
-        self.storage.delete(user_id, sha256)
+        """Move the photo to Trash: kept with everything for TRASH_DAYS, then deleted for good (`self.trash`)."""
+        self.trash.move(session, scope, [photo_id])
 
 
 def _raise_if_storage_full(filename: str, exc: OSError) -> None:
@@ -355,42 +381,6 @@ def _raise_if_database_full(exc: OperationalError) -> None:
         raise StorageFull("cannot store the photo: the server's disk is full") from exc
     if fault is StorageReadOnly:
         raise StorageReadOnly("cannot store the photo: the server's database is not writable") from exc
-
-
-def normalise_tags(value: object) -> list[str]:
-    """Lower-case, trimmed, single-spaced, de-duplicated tags in the order given."""
-    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
-        raise InvalidInput("tags must be a list of strings")
-    tags: list[str] = []
-    for raw in value:
-        tag = " ".join(raw.lower().split())
-        if len(tag) > MAX_TAG_LENGTH:
-            raise InvalidInput(f"tag {tag[:20]!r}... is longer than {MAX_TAG_LENGTH} characters")
-        if tag and tag not in tags:
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"at most {MAX_TAGS} tags per photo")
-    return tags
-
-
-def set_user_tags(photo: Photo, wanted: Iterable[str]) -> None:
-    """Make the visible tags exactly `wanted`: new ones become the user's, removed AI tags stay hidden."""
-    wanted = list(wanted)
-    by_name = {tag.name: tag for tag in photo.tags}
-    for tag in list(photo.tags):
-        if tag.name in wanted:
-            tag.hidden = False
-        elif tag.source == "ai":
-            tag.hidden = True
-        else:
-            photo.tags.remove(tag)
-    for name in wanted:
-        if name not in by_name:
-            photo.tags.append(PhotoTag(name=name, source="user"))
-
-
-def visible_tags(photo: Photo) -> list[PhotoTag]:
-    return [tag for tag in photo.tags if not tag.hidden]
 
 
 def _optional_text(value: object, field: str) -> str | None:

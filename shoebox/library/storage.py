@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -64,6 +65,10 @@ def parse_temp(path: Path) -> TempFile | None:
     return None
 
 
+#: Flushes spooled uploads to disk while their pictures are decoded (fsync waits on the disk, not the CPU).
+_FLUSHER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="shoebox-fsync")
+
+
 class TooLarge(ValueError):
     """The upload is bigger than the configured limit."""
 
@@ -91,6 +96,10 @@ class Storage:
             raise ValueError(f"unknown thumbnail size {size!r}")
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-{size}.webp"
 
+    def full_path(self, user_id: int, sha256: str) -> Path:
+        """The full-size rendition of a photo browsers cannot show as it is, made on first view."""
+        return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-full.webp"
+
     def face_crop_path(self, user_id: int, sha256: str, face_id: int) -> Path:
         """A cached face crop, beside its photo's thumbnails (so it goes with the photo and the user)."""
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-face{int(face_id)}.webp"
@@ -105,10 +114,11 @@ class Storage:
 
     def paths_of(self, user_id: int, sha256: str) -> list[Path]:
         return ([self.original_path(user_id, sha256)] + [self.thumbnail_path(user_id, sha256, s) for s in THUMB_SIZES]
-                + self.face_crops(user_id, sha256))
+                + [self.full_path(user_id, sha256)] + self.face_crops(user_id, sha256))
 
-    def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
-        """Copy an upload to a temp file while hashing it; return (path, sha256, size). The caller removes it."""
+    def spool(self, stream: BinaryIO, max_bytes: int, durable: bool = True) -> tuple[Path, str, int]:
+        """Copy an upload to a temp file while hashing it; return (path, sha256, size). The caller removes it.
+        Not `durable`: the caller flushes it (`flush_later`) before keeping it."""
         fd, name = tempfile.mkstemp(dir=self.tmp, prefix=f"upload-{owner_tag()}-")
         path = Path(name)
         try:
@@ -121,11 +131,18 @@ class Storage:
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
         except BaseException:
             remove_quietly(path)
             raise
         return path, digest.hexdigest(), size
+
+    @staticmethod
+    def flush_later(path: Path) -> Future:
+        """Flush a spooled upload to disk on a background thread (an upload waits for it only before keeping it,
+        so the disk's wait overlaps the decode); a spool removed meanwhile has nothing to flush."""
+        return _FLUSHER.submit(_fsync_file, path)
 
     def claim(self, spooled: Path, user_id: int, sha256: str) -> Path:
         """Rename a spool to say which photo it is about to become: if this process dies before the row is
@@ -208,6 +225,17 @@ def remove_quietly(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("could not remove %s (%s); `flask shoebox check --repair` removes it later", path, exc.strerror)
+
+
+def _fsync_file(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:

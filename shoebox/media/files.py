@@ -12,7 +12,7 @@ from shoebox.media.decoding import decode_reduced, upright_size
 from shoebox.media.errors import TooManyPixels, readable
 from shoebox.media.formats import Format, Kind, open_file
 from shoebox.media.metadata import PhotoMetadata
-from shoebox.media.thumbnails import render_thumbnails
+from shoebox.media.thumbnails import render_upload_thumbnails
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,9 @@ def probe(path: Path) -> Probe:
 
 
 def inspect(path: Path, max_pixels: int) -> Inspection:
-    """Check that the file is one Shoebox takes, of at most `max_pixels`; read its metadata; render its
-    thumbnails from one reduced decode. Raises a MediaError (an OSError only for a fault of the disk)."""
+    """Check that the file is one Shoebox takes, of at most `max_pixels`; read its metadata; render its small
+    thumbnail (both sizes where the file cannot be decoded reduced). Raises a MediaError (an OSError only for a
+    fault of the disk)."""
     with readable(), open_file(path) as (fmt, image):
         if image.width * image.height > max_pixels:
             raise TooManyPixels(f"{image.width}x{image.height} is more than the {max_pixels // 1_000_000} "
@@ -53,7 +54,7 @@ def inspect(path: Path, max_pixels: int) -> Inspection:
         # The size as the photo is shown (a portrait phone photo is taller than wide), whatever the reader saw.
         metadata = replace(fmt.metadata_reader(image, fmt.name, fmt.mime_type), width=found.width,
                            height=found.height)
-        thumbnails, phash = render_thumbnails(image)
+        thumbnails, phash = render_upload_thumbnails(image)
     return Inspection(found, metadata, thumbnails, phash)
 
 

@@ -98,6 +98,9 @@ FORMATS: tuple[Format, ...] = (
     # the shared parent type of camera RAW files.
     _raw("RAW", "image/x-dcraw", ".3fr", ".erf", ".dcr", ".kdc", ".mef", ".iiq", ".mos"),
 )
+#: Formats every current browser shows as they are: the viewer zooms into such an original itself; any other
+#: (HEIC, TIFF, JPEG XL, RAW) through a full-size rendition (media.thumbnails.render_full_from).
+BROWSER_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "AVIF"})
 _BY_DECODER_NAME = {name: fmt for fmt in FORMATS for name in fmt.decoder_names}
 #: Openers that know their files by their own signatures are asked before Pillow, which would take a TIFF-based
 #: RAW for a TIFF (and open only its small first picture).

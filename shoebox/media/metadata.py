@@ -4,16 +4,18 @@ and the QuickTime header, read by exiv2 through media.tags)."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import exiv2
 from PIL import Image
 
 from shoebox.media.dates import DATE_KEYS, taken
-from shoebox.media.tags import Tag, read_tags
+from shoebox.media.tags import EXIV2_LOCK, Tag, read_tags
 
 log = logging.getLogger(__name__)
 
@@ -137,3 +139,57 @@ def _degrees(tag: Tag | None, ref: str | None, negative: str) -> float | None:
     degrees, minutes, seconds = tag.numbers
     value = degrees + minutes / 60 + seconds / 3600
     return -value if ref == negative else value
+
+
+# -- location removed, for a copy handed to someone else ---------------------------------------------------------
+#: Keys (EXIF with maker notes, XMP, IPTC) that say where a photo was taken: GPS of any vendor, and place names
+#: (photoshop:City, Iptc4xmpCore:Location, Iptc4xmpExt:LocationShown, IPTC City, Sub-location, Country ...).
+#: Broad on purpose: removing one harmless field is better than leaving one that gives a home address away.
+_LOCATION_KEY = re.compile(r"gps|latitude|longitude|altitude|location|city|country|province|state\b", re.I)
+_METADATA = (exiv2.MetadataId.Exif, exiv2.MetadataId.Xmp, exiv2.MetadataId.Iptc)
+#: exiv2 can rewrite it, or the format cannot hold it at all.
+_WRITABLE = {exiv2.AccessMode.amReadWrite, exiv2.AccessMode.amWrite, exiv2.AccessMode.amNone}
+#: Formats whose files `without_location` can clean (exiv2 rewrites their metadata, or they hold none); others
+#: (HEIF, AVIF, JPEG XL, GIF, RAW) are read-only to exiv2, so a copy without the location cannot be made.
+LOCATION_REMOVABLE = frozenset({"JPEG", "PNG", "WEBP", "TIFF", "BMP"})
+
+
+def without_location(data: bytes) -> bytes | None:
+    """The bytes of a photo file with every GPS and place field of its EXIF, XMP and IPTC removed, pixels untouched;
+    None when exiv2 cannot rewrite the format or the result still says where (the caller must not send it)."""
+    try:
+        with EXIV2_LOCK:
+            image = exiv2.ImageFactory.open(data)
+            image.readMetadata()
+            if any(image.checkMode(kind) not in _WRITABLE for kind in _METADATA):
+                return None
+            if not _erase_location(image):
+                return data
+            image.writeMetadata()
+            cleaned = bytes(image.io().mmap())
+    except Exception as exc:  # exiv2.Exiv2Error, or a value it cannot convert: no safe copy
+        log.warning("location not removed from a shared copy: %s", exc)
+        return None
+    return cleaned if not location_keys(cleaned) else None
+
+
+def location_keys(data: bytes) -> list[str]:
+    """The location keys a file's metadata still has (what `without_location` removes)."""
+    with EXIV2_LOCK:
+        image = exiv2.ImageFactory.open(data)
+        image.readMetadata()
+        return [key for block in (image.exifData(), image.xmpData(), image.iptcData())
+                for datum in block if _LOCATION_KEY.search(key := datum.key())]
+
+
+def _erase_location(image) -> int:
+    """Remove the location keys from an opened image's metadata; how many there were."""
+    removed = 0
+    for block, make_key in ((image.exifData(), exiv2.ExifKey), (image.xmpData(), exiv2.XmpKey),
+                            (image.iptcData(), exiv2.IptcKey)):
+        for key in [datum.key() for datum in block if _LOCATION_KEY.search(datum.key())]:
+            found = block.findKey(make_key(key))
+            if found != block.end():
+                block.erase(found)
+                removed += 1
+    return removed

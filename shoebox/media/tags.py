@@ -28,6 +28,8 @@ exiv2.LogMsg.setLevel(exiv2.LogMsg.Level.error)
 #: exiv2's XMP parser is not thread-safe, and python-exiv2 lets go of the GIL while it reads: one read at a time
 #: (a read takes well under a millisecond; uploads and imports prepare files on several threads).
 _LOCK = threading.Lock()
+#: The same lock, for code that rewrites metadata with exiv2 (media.metadata.without_location).
+EXIV2_LOCK = _LOCK
 _RATIONAL = frozenset({exiv2.TypeId.unsignedRational, exiv2.TypeId.signedRational})
 _NUMERIC = _RATIONAL | {exiv2.TypeId.unsignedByte, exiv2.TypeId.unsignedShort, exiv2.TypeId.unsignedLong,
                         exiv2.TypeId.signedByte, exiv2.TypeId.signedShort, exiv2.TypeId.signedLong,

@@ -53,7 +53,8 @@ class People:
             query = query.where(or_(Person.name.is_not(None), Person.face_count >= self.min_faces))
         people = list(session.scalars(query.order_by(Person.face_count.desc(), Person.id)))
         counts = photo_counts(session, scope, [p.id for p in people])
-        return [PersonView(p, counts.get(p.id, 0)) for p in people]
+        # Someone seen only in photos now in Trash is out of the listing until one comes back.
+        return [PersonView(p, counts.get(p.id, 0)) for p in people if counts.get(p.id) or not p.face_count]
 
     @staticmethod
     def get(session: Session, scope: Scope, person_id: int) -> Person:

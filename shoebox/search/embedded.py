@@ -15,7 +15,9 @@
   search asks the graph for more, or, when the scope's share is small, scores the scope's own rows exactly
   (their ids from SQL, their vectors from the shared file): a filtered search or a small library in a big
   instance still gets all of its results.
-- Deleted and trashed photos leave the scope, so they are never returned; the file forgets them at its next update.
+- The file holds every stored photo, trashed ones too (a restore needs no rebuild): trashed, deleted and other
+  users' photos leave at read time, through the viewer's Scope (owner, Trash, filters), never by the file; photos
+  deleted for good leave the file at its next update.
   A missing, cut short or unreadable file is answered by brute force while an update rebuilds it.
 """
 
@@ -214,35 +216,42 @@ class MemoryVectorStore:
 
     # -- brute force (small libraries) -------------------------------------------------------------
     def _brute(self, session: Session, scope: Scope, index: VectorIndex, vector: np.ndarray, k: int) -> list[Hit]:
-        """Exact search of the owner's in-memory index, within the scope."""
+        """Exact search of the owner's in-memory index (every photo the owner stores, in Trash too: a restored photo
+        is found again at once), within the scope: a narrowed scope passes its ids; the whole library leaves out the
+        ids in Trash (few, read through the Trash's own index) and checks its hits, dropping any gone for good."""
         if not scope.whole_library:
             allowed = np.fromiter(session.scalars(scope.photo_ids()), dtype=np.int64)
             return index.search(vector, k, allowed=allowed)
+        trashed = set(session.scalars(scope.trash().photo_ids()))
         for _ in range(STALE_RETRIES):
-            hits = index.search(vector, k)
+            allowed = np.setdiff1d(index.ids(), np.fromiter(trashed, dtype=np.int64)) if trashed else None
+            hits = index.search(vector, k, allowed=allowed)
             visible = scope.visible(session, [photo_id for photo_id, _ in hits])
             stale = [photo_id for photo_id, _ in hits if photo_id not in visible]
             if not stale:
                 break
-            index.remove(stale)
+            kept = scope.stored().visible(session, stale)  # trashed since: kept for a restore
+            index.remove([photo_id for photo_id in stale if photo_id not in kept])
+            trashed |= kept
         return [(photo_id, score) for photo_id, score in hits if photo_id in visible]
 
     def index(self, session: Session, scope: Scope, model: str) -> VectorIndex:
-        """The owner's in-memory index for `model`, built on first use and topped up with newer embeddings."""
-        whole, key = scope.whole(), (scope.owner_id, model)
-        index = self.registry.get(scope.owner_id, model, lambda: self._load(session, whole, model, 0))
-        ids, vectors = self._load(session, whole, model, self._seen.get(key, 0))
+        """The owner's in-memory index for `model` (every photo stored, in Trash or not), built on first use and
+        topped up with newer embeddings."""
+        stored, key = scope.stored(), (scope.owner_id, model)
+        index = self.registry.get(scope.owner_id, model, lambda: self._load(session, stored, model, 0))
+        ids, vectors = self._load(session, stored, model, self._seen.get(key, 0))
         if len(ids):
             index.upsert(ids, vectors)
         return index
 
-    def _load(self, session: Session, whole: Scope, model: str, after: int) -> tuple[list[int], np.ndarray]:
-        rows = session.execute(whole.embeddings(Embedding.id, Embedding.photo_id, Embedding.vector)
+    def _load(self, session: Session, stored: Scope, model: str, after: int) -> tuple[list[int], np.ndarray]:
+        rows = session.execute(stored.embeddings(Embedding.id, Embedding.photo_id, Embedding.vector)
                                .where(Embedding.model == model, Embedding.id > after).order_by(Embedding.id)).all()
         if not rows:
             return [], np.empty((0, 0), dtype=np.float16)
         with self._lock:
-            key = (whole.owner_id, model)
+            key = (stored.owner_id, model)
             self._seen[key] = max(self._seen.get(key, 0), rows[-1][0])
         return [row[1] for row in rows], _blobs(rows)
 

@@ -1,17 +1,18 @@
-"""Search filters (date range, tag, camera, format, person, place, album) as conditions on Photo, and the values they
-can take (facets) among a viewer's photos."""
+"""Search filters (date range, tag, camera, format, person, place, album, favourite, map area) as conditions on
+Photo, and the values they can take (facets) among a viewer's photos."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy import exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
 from shoebox.ids import MAX_ID, is_id, whole_number
 from shoebox.models import PLACE_LEVELS, Album, Face, Person, Photo, PhotoTag, fold
+from shoebox.places.areas import Bbox, parse_bbox
 from shoebox.scope import Scope
 
 MAX_FACET_TAGS = 500
@@ -35,10 +36,16 @@ class Filters:
     person: str | None = None  # a person's id, or their name (any case)
     place: str | None = None  # the start of a district, city, region or country (any case, any accents)
     album: int | None = None  # one of the viewer's albums (another user's id matches nothing)
+    favourite: bool | None = None  # True: only the favourites; False: all but them
+    bbox: Bbox | None = None  # taken inside this area of the map (a cluster on the Places page)
 
     def conditions(self, scope: Scope) -> list:
         """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
         query, on top of the scope's own)."""
+        return [*self._photo_conditions(), *self._collection_conditions(scope)]
+
+    def _photo_conditions(self) -> list:
+        """What the photo itself says: its date, tags, camera, format, place and where on the map."""
         conds = []
         if self.date_from:
             conds.append(Photo.taken_at >= datetime.combine(self.date_from, datetime.min.time()))
@@ -53,12 +60,21 @@ class Filters:
             conds.append(or_(func.lower(Photo.camera_model).like(pattern), func.lower(Photo.camera_make).like(pattern)))
         if self.format:
             conds.append(func.upper(Photo.format) == self.format.strip().upper())
-        if self.person:
-            conds.append(_with_person(scope, self.person))
         if self.place:
             conds.append(_in_place(self.place))
+        if self.bbox:
+            conds.append(self.bbox.contains())
+        return conds
+
+    def _collection_conditions(self, scope: Scope) -> list:
+        """What the user made of it: the people in it, the album it is in, a favourite or not."""
+        conds = []
+        if self.person:
+            conds.append(_with_person(scope, self.person))
         if self.album:
             conds.append(scope.in_albums(Album.id == self.album))
+        if self.favourite is not None:  # "= true", not "IS true": an index can serve it on PostgreSQL
+            conds.append(Photo.favourite == (true() if self.favourite else false()))
         return conds
 
 
@@ -86,7 +102,8 @@ def parse_filters(args) -> Filters:
     return Filters(date_from=date_from, date_to=date_to,
                    tag=args.get("tag") or None, camera=args.get("camera") or None, format=args.get("format") or None,
                    person=_person(args.get("person")), place=args.get("place") or None,
-                   album=_album(args.get("album")))
+                   album=_album(args.get("album")), bbox=parse_bbox(args.get("bbox")),
+                   favourite=_boolean(args.get("favourite"), "favourite"))
 
 
 def facets(session: Session, scope: Scope) -> dict:
@@ -149,6 +166,14 @@ def _album(value: str | None) -> int | None:
     if not is_id(number):
         raise InvalidInput(f"album must be an album's id (1 to {MAX_ID})", code="invalid_parameter")
     return number
+
+
+def _boolean(value: str | None, name: str) -> bool | None:
+    """true or false; None when absent or empty."""
+    text = (value or "").strip().lower()
+    if text not in ("", "true", "false"):
+        raise InvalidInput(f"{name} must be true or false", code="invalid_parameter")
+    return None if not text else text == "true"
 
 
 def _date(value: str | None, name: str) -> date | None:

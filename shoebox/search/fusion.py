@@ -56,18 +56,22 @@ def apply_cutoff(
     vector_scores: Mapping[int, float],
     margin: float = MARGIN,
     floor: float = FLOOR,
+    floors: Mapping[int, float] | None = None,
 ) -> list[Hit]:
-    """Keep keyword hits, and vector-only hits with cosine >= max(floor, best - margin); inputs untouched."""
+    """Keep keyword hits, and vector-only hits with cosine >= max(floor, best - margin); inputs untouched.
+    `floors` gives some photos their own floor (a photo described in sentences scores lower than one known by a
+    few words)."""
     # A kept keyword hit whose cosine misses the bar loses its "meaning" label: "why it matched" stays true.
-    keyword = set(keyword_ids)
-    threshold = max(floor, max(vector_scores.values(), default=floor) - margin)
+    keyword, floors = set(keyword_ids), floors or {}
+    best = max(vector_scores.values(), default=floor) - margin
     kept = []
     for hit in hits:
-        related = vector_scores.get(hit.photo_id, float("-inf")) >= threshold
+        related = vector_scores.get(hit.photo_id, float("-inf")) >= max(floors.get(hit.photo_id, floor), best)
         if hit.photo_id in keyword or related:
             matched = hit.matched if related else hit.matched - {MEANING}
             kept.append(Hit(hit.photo_id, hit.score, set(matched)))
     return kept
+
 
 def fuse(
     keyword_ids: list[int],
@@ -75,8 +79,9 @@ def fuse(
     k: int = RRF_K,
     margin: float = MARGIN,
     floor: float = FLOOR,
+    floors: Mapping[int, float] | None = None,
 ) -> list[Hit]:
     """Keyword ids (best first) and vector (id, cosine) hits to fused, cut-off results."""
     vector_scores = dict(vector_hits)
     hits = rrf({KEYWORD: keyword_ids, MEANING: [photo_id for photo_id, _ in vector_hits]}, k=k)
-    return apply_cutoff(hits, keyword_ids, vector_scores, margin=margin, floor=floor)
+    return apply_cutoff(hits, keyword_ids, vector_scores, margin=margin, floor=floor, floors=floors)

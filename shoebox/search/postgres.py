@@ -119,8 +119,8 @@ class TsvectorIndex:
 
     def substring_search(self, session: Session, words: str, operator: str, candidates: Select,
                          limit: int | None = None) -> list[int]:
-        """Photo ids whose OCR text holds the words (3+ characters) inside longer runs, by LIKE."""
-        terms = [fold(term.text) for term in query.parse_terms(words) if len(term.text) >= 3]
+        """Photo ids whose OCR text holds the words (of `query.GLUED_MIN_CHARS`+ characters) inside longer runs."""
+        terms = [fold(term.text) for term in query.glued_terms(words)]
         if not terms:
             return []
         joiner = " AND " if operator == "AND" else " OR "

@@ -72,10 +72,20 @@ def _fts_join(text: str | None, operator: str) -> str | None:
     return f" {operator} ".join(_fts_term(term) for term in terms)
 
 
+#: The shortest term looked for inside longer runs of OCR text (words OCR glued together, "basedsegmentation"):
+#: a shorter one is mostly a piece of another word ("art" in "parts", "mine" in "determine"), which is junk.
+GLUED_MIN_CHARS = 5
+
+
+def glued_terms(text: str | None) -> list[Term]:
+    """The terms long enough to be looked for inside glued OCR runs."""
+    return [term for term in parse_terms(text) if len(term.text) >= GLUED_MIN_CHARS]
+
+
 def match_substrings(text: str | None, operator: str = "AND") -> str | None:
-    """FTS5 expression for a trigram index: each term of 3+ characters as a substring (shorter ones cannot be
-    looked up there and are left out), or None when none is long enough."""
-    terms = [term for term in parse_terms(text) if len(term.text) >= 3]
+    """FTS5 expression for a trigram index: each term of `GLUED_MIN_CHARS`+ characters as a substring, or None
+    when none is long enough."""
+    terms = glued_terms(text)
     if not terms:
         return None
     return f" {operator} ".join('"' + term.text.replace('"', '""') + '"' for term in terms)

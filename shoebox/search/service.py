@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy import case
+from sqlalchemy import case, or_
 from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
@@ -34,7 +34,15 @@ SORTS = ("relevance", "date")
 STOPWORDS = frozenset(
     "a an and are as at be by for from has have her his i in is it its my of on or our the their this to was "
     "were with".split())
-#: Cutoff for image-text (CLIP-like) models, whose related cosines are lower than a sentence model's.
+#: The relevance cutoff (fusion's floor and margin) per embedding model, by the model's last name: cosines differ
+#: from model to model, so each is calibrated on measurements (`bench/search_quality.py --sweep`, bench/README.md).
+#: MiniLM, photos known by tags and classifier labels (ConSE): relevant best hits score 0.54-0.90, while the best
+#: hit of a query for something absent scores up to 0.49 (0.54 for "bicycle" -> a motorcycle). A photo described
+#: in sentences (a caption or note) scores lower for everything, related or not (a paraphrase 0.36-0.7, unrelated
+#: queries under 0.35), so it keeps the sentence model's default floor (`described_floor`).
+CUTOFFS = {"all-MiniLM-L6-v2": {"floor": 0.5, "margin": 0.1, "described_floor": fusion.FLOOR}}
+#: Cutoff for image-text (CLIP-like) models, whose related cosines are lower than a sentence model's (not measured
+#: here: no such model can be had offline). Other sentence models get fusion's defaults.
 IMAGE_TEXT_CUTOFF = {"floor": 0.2, "margin": 0.06}
 
 
@@ -47,6 +55,13 @@ class VectorStore(Protocol):
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Drop what is kept for these (deleted) photos of an owner, or for all of the owner's."""
+
+
+def cutoff_for(embedder) -> dict[str, float]:
+    """The floor and margin calibrated for this embedder's model ({} for fusion's defaults)."""
+    if embedder.embeds_images:
+        return IMAGE_TEXT_CUTOFF
+    return CUTOFFS.get(embedder.name.rstrip("/").rsplit("/", 1)[-1], {})
 
 
 def vector_store(dialect: str, files: AnnFiles | None = None, min_photos: int = 0,
@@ -122,7 +137,7 @@ class Searcher:
             return [(i, 0.0, []) for i in self._by_date(session, candidates)], True
         keyword_ids = self._keywords(session, text, candidates)
         vector_hits, cutoff = self._meaning(session, candidates, text)
-        hits = fusion.fuse(keyword_ids, vector_hits, **cutoff)
+        hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
         results = [(h.photo_id, round(h.score, 6), sorted(h.matched)) for h in hits]
         if sort == "date":
             order = {pid: n for n, pid in enumerate(self._by_date(session, candidates, [r[0] for r in results]))}
@@ -172,8 +187,19 @@ class Searcher:
             return [], {}
         kind = "image" if embedder.embeds_images else "text"
         hits = self.vectors.search(session, candidates, model, vector, VECTOR_K, kind)
-        cutoff = IMAGE_TEXT_CUTOFF if embedder.embeds_images else {}
-        return hits, cutoff
+        return hits, cutoff_for(embedder)
+
+    @staticmethod
+    def _floors(session: Session, candidates: Scope, vector_hits: list[tuple[int, float]], cutoff: dict) -> dict:
+        """The cutoff's arguments for fusion, with the described photos' own floor where it has one."""
+        cutoff = dict(cutoff)
+        described_floor = cutoff.pop("described_floor", None)
+        if described_floor is not None and vector_hits:
+            ids = [photo_id for photo_id, _score in vector_hits]
+            described = session.scalars(candidates.photo_ids(
+                Photo.id.in_(ids), or_(Photo.caption > "", Photo.note > "")))
+            cutoff["floors"] = {photo_id: described_floor for photo_id in described}
+        return cutoff
 
     def similar(self, session: Session, scope: Scope, photo_id: int, limit: int) -> list[tuple[Photo, float]]:
         """The scope's photos nearest to this one (most similar first), the photo itself left out: by its look

@@ -79,6 +79,7 @@ def test_same_bytes_uploaded_by_two_users_are_two_private_photos(alice, bob):
     mine, theirs = alice.upload_one("a.jpg", content), bob.upload_one("b.jpg", content)
     assert mine["id"] != theirs["id"] and theirs["duplicate"] is False
     assert alice.delete(f"/api/photos/{mine['id']}").status_code == 204
+    assert alice.delete("/api/trash").json == {"deleted": 1}
     assert bob.get(f"/api/photos/{theirs['id']}/original").data == content
 
 

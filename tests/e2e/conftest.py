@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from shoebox import create_app
 from tests.auth.test_password_reset import Inbox, free_port
 from tests.conftest import SCREENSHOTS
+from tests.e2e.tiles import shared_tile_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -31,14 +32,15 @@ class LiveServer:
 
 @contextmanager
 def serving(data_dir: Path, inbox: Inbox | None = None, **settings) -> Iterator[LiveServer]:
-    """The app on a free loopback port, jobs run at once, models off unless `settings` turn them on."""
+    """The app on a free loopback port, jobs run at once, models off unless `settings` turn them on, map tiles from
+    a tile server on loopback (tests/e2e/tiles.py)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app({
         "DATA_DIR": str(data_dir), "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": True,
         "FACES_ENABLED": False, "OCR_ENABLED": False, "PLACES_ENABLED": False,
         "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none",
-        "PUBLIC_URL": url, "LOG_LEVEL": "WARNING", **settings,
+        "PUBLIC_URL": url, "LOG_LEVEL": "WARNING", "MAP_TILE_URL": shared_tile_url(), **settings,
     }, env_file=None)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -51,6 +51,18 @@ def _sign_in_with_photos(context) -> int:
     return ids[0]
 
 
+def _shared_page_violations(context, page, photo: int) -> list[str]:
+    """The page a share link opens (what someone with no account sees), its grid and its viewer."""
+    csrf = next(c["value"] for c in context.cookies() if c["name"] == "csrf_access_token")
+    share = context.request.post("/api/shares", data={"ids": [photo]}, headers={"X-CSRF-TOKEN": csrf}).json()
+    page.goto(share["url"])
+    page.wait_for_load_state("networkidle")
+    found = violations(page)
+    page.locator("[data-shared-grid] a.tile").first.click()
+    page.locator("[data-viewer-img]").evaluate("img => img.decode()")
+    return found + violations(page)
+
+
 @pytest.mark.parametrize("viewport", [(375, 812), (1440, 900)], ids=["phone", "desktop"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_main_pages_have_no_wcag_21_aa_violations(browser, library_server, viewport, scheme):
@@ -72,6 +84,7 @@ def test_main_pages_have_no_wcag_21_aa_violations(browser, library_server, viewp
             page.goto(path.format(photo=photo))
             page.wait_for_load_state("networkidle")
             found[path] = violations(page)
+        found["/s/<token>"] = _shared_page_violations(context, page, photo)
     finally:
         context.close()
     failing = {path: rules for path, rules in found.items() if rules}

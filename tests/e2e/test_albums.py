@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.conftest import sync_api
-from tests.e2e.test_browser_flow import Shots, Watch, sign_up, three_photos
+from tests.e2e.test_browser_flow import Shots, Watch, show_pages, sign_up, three_photos
 
 pytestmark = pytest.mark.slow  # a real browser
 
@@ -51,8 +51,7 @@ def make_album_from_the_photo_page(page, shot, ids: dict[str, int]) -> None:
 
 
 def open_albums_page(page, shot, ids: dict[str, int]) -> None:
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Albums").click()
+    show_pages(page).get_by_role("link", name="Albums").click()
     page.wait_for_url("**/albums")
     expect(page.get_by_role("heading", name="Albums", exact=True)).to_be_visible()
     card = page.get_by_role("link", name="Summer trip 2 photos")
@@ -105,8 +104,9 @@ def rename_and_describe(page, shot) -> None:
     album_id = urlparse(page.url).path.rsplit("/", 1)[1]
     page.goto(f"/search?album={album_id}")
     expect(page.locator("[data-grid] a.tile")).to_have_count(2)
-    expect(page.get_by_label("Album")).to_have_value(album_id)
-    expect(page.get_by_label("Album").locator("option:checked")).to_have_text("Harbour and forest")
+    album_filter = page.get_by_role("form", name="Search filters").get_by_label("Album")  # not the selection's
+    expect(album_filter).to_have_value(album_id)
+    expect(album_filter.locator("option:checked")).to_have_text("Harbour and forest")
     page.go_back()
 
 

@@ -49,7 +49,12 @@ def test_an_animated_gif_plays_on_the_photo_page_and_is_still_in_the_grid(browse
         assert still.headers["content-type"] == "image/webp"
         assert b"ANIM" not in still.body()  # a still WebP: an animated one has an ANIM chunk
 
-        tile.click()
+        tile.click()  # the full-screen viewer: it plays there too, from the original
+        shown = page.locator(".pswp__item[aria-hidden='false'] img.pswp__img:not(.pswp__img--placeholder)")
+        expect(shown).to_have_attribute("src", re.compile(r"^/api/photos/\d+/full\?v="))
+        expect(shown).to_have_js_property("complete", True)
+        assert len(colours_shown(shown)) >= 2
+        page.get_by_role("button", name="Details").click()
         page.wait_for_url(re.compile(r".*/photos/\d+$"))
         picture = page.locator("[data-photo-img]")
         expect(picture).to_have_attribute("src", re.compile(r"^/api/photos/\d+/original\?v="))

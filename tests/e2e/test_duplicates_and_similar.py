@@ -102,15 +102,15 @@ def delete_a_duplicate(page, shot, ids: dict[str, int]) -> None:
     shot("duplicates", full_page=True)
 
     group.get_by_role("button", name="Delete harbour-small.jpg").click()
-    dialog = page.get_by_role("dialog", name="Delete this photo?")
-    expect(dialog).to_contain_text("“harbour-small.jpg” and its thumbnails")
+    dialog = page.get_by_role("dialog", name="Move this photo to Trash?")
+    expect(dialog).to_contain_text("“harbour-small.jpg” stays in Trash for 30 days")
     shot("duplicates-delete-confirm")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
     expect(group.locator("[data-dup-photo]")).to_have_count(2)
 
     group.get_by_role("button", name="Delete harbour-small.jpg").click()
-    dialog.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Move to Trash").click()
     # One photo left is a duplicate of nothing: its group goes, and with it the last group.
     expect(groups).to_have_count(0)
     expect(page.get_by_role("heading", name="No near-duplicates found")).to_be_visible()

@@ -87,7 +87,8 @@ def test_a_photo_opened_from_the_timeline_steps_through_the_timeline(page, accou
     tiles = page.locator("[data-grid] a.tile")
     expect(tiles).to_have_count(3)
     order = [int(tile.get_attribute("data-id")) for tile in tiles.all()]
-    tiles.last.click()
+    tiles.last.click()  # the full-screen viewer; its Details button, the photo's page
+    page.get_by_role("button", name="Details").click()
     open_photo(page, order[-1])
     expect(page.get_by_role("button", name="Next photo")).to_be_hidden()
     page.get_by_role("button", name="Previous photo").click()

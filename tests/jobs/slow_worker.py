@@ -1,16 +1,20 @@
 """`flask shoebox worker` with the analysis slowed down and logged, for the crash test (a real subprocess).
 
-Run as `python -m tests.jobs.slow_worker LOGFILE SECONDS`: each batch writes "start <ids>" to LOGFILE, waits
-SECONDS as a slow model would, runs the real analysis, then writes "done <ids>". Settings come from the
-environment like any worker's.
+Run as `python -m tests.jobs.slow_worker LOGFILE SECONDS [HOST]`: each batch writes "start <ids>" to LOGFILE,
+waits SECONDS as a slow model would, runs the real analysis, then writes "done <ids>"; "watching <pid>" once it
+looks for dead workers' claims. With HOST, the worker claims photos as a process of that host (a worker on
+another machine: no pid check can tell it died). Settings come from the environment like any worker's.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 
+from shoebox import processes
+from shoebox.jobs import Queue
 from shoebox.jobs.analysis import Analyzer
 
 
@@ -22,7 +26,23 @@ def _log(path: str, line: str) -> None:
 
 def main() -> None:
     log_path, delay = sys.argv[1], float(sys.argv[2])
+    if len(sys.argv) > 3:
+        processes.HOST = sys.argv[3]
     real_run = Analyzer.run_task
+    real_watch = Queue.start_watching
+
+    def watch_and_say(self):
+        real_watch(self)
+        _log(log_path, f"watching {os.getpid()}")
+
+    Queue.start_watching = watch_and_say
+    for name in ("requeue_lost", "requeue_dead_claims"):
+        def logged(self, _real=getattr(Queue, name), _name=name):
+            ids = _real(self)
+            if ids:
+                _log(log_path, f"{_name} {os.getpid()} " + " ".join(map(str, ids)))
+            return ids
+        setattr(Queue, name, functools.wraps(getattr(Queue, name))(logged))
 
     @functools.wraps(real_run)  # same module and name: Huey finds tasks by them
     def slow_run(self, photo_ids, parts=None):

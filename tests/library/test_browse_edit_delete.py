@@ -70,12 +70,13 @@ def test_invalid_edits_are_refused_and_change_nothing(alice):
     assert alice.get(f"/api/photos/{photo['id']}").json["caption"] == "kept"
 
 
-def test_delete_removes_the_row_and_every_file(app, alice):
+def test_delete_for_good_removes_the_row_and_every_file(app, alice):
     keep = alice.upload_one("keep.jpg", make_jpeg(color=(1, 2, 3)))
     gone = alice.upload_one("gone.jpg", make_jpeg(color=(9, 9, 9)))
     root = Path(app.config["SETTINGS"].DATA_DIR)
     before = {p for p in root.rglob("*") if p.is_file()}
     assert alice.delete(f"/api/photos/{gone['id']}").status_code == 204
+    assert alice.post("/api/trash/delete", json={"ids": [gone["id"]]}).json == {"deleted": 1}
     after = {p for p in root.rglob("*") if p.is_file()}
     removed = before - after
     assert len(removed) == 3 and all(gone_file.name.startswith(

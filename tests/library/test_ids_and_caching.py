@@ -11,6 +11,7 @@ def test_a_deleted_photos_id_is_never_given_to_the_next_upload(alice):
     first = alice.upload_one("first.jpg")
     newest = alice.upload_one("second.jpg", make_jpeg(color=(10, 200, 30)))
     assert alice.delete(f"/api/photos/{newest['id']}").status_code == 204
+    assert alice.delete("/api/trash").json == {"deleted": 1}
     after = alice.upload_one("third.jpg", make_jpeg(color=(30, 30, 220)))
     assert after["id"] not in (first["id"], newest["id"])
 

@@ -116,6 +116,7 @@ class Library:
     ids: dict[str, int]
     people: dict[str, int]
     album: int = 0  # alice's album "Paris", holding both Paris photos
+    share: dict = field(default_factory=dict)  # alice's link to it (showing location and people): id, token, key
 
     def account(self, email: str) -> Account:
         return Account(self.app, email)
@@ -151,5 +152,8 @@ def library(tmp_path_factory, vit_dir) -> Library:
               for name in ("astronaut.png", "stranger.png")}
     album = alice.post("/api/albums", json={"name": "Paris", "description": "Evenings by the river",
                                             "ids": [ids["paris.jpg"], ids["paris-small.jpg"]]}).json["id"]
-    yield Library(app, reads, alice, ids, people, album)
+    share = alice.post("/api/shares", json={"album_id": album, "show_location": True, "show_people": True}).json
+    token = share["url"].rsplit("/", 1)[1]
+    key = app.test_client().get(f"/api/shared/{token}/photos").json["items"][0]["key"]
+    yield Library(app, reads, alice, ids, people, album, {"id": share["id"], "token": token, "key": key})
     app.extensions["db"].dispose()

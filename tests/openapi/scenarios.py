@@ -34,7 +34,8 @@ def path_values(library: Library) -> dict[str, int]:
     """An existing id for each path parameter, owned by alice."""
     return {"photo_id": library.ids["paris.jpg"], "person_id": library.people["astronaut.png"],
             "invite_id": library.alice.post("/api/admin/invites", json={}).json["id"],
-            "album_id": library.album,
+            "album_id": library.album, "share_id": library.share["id"], "token": library.share["token"],
+            "key": library.share["key"],
             "face_id": library.alice.get(f"/api/photos/{library.ids['astronaut.png']}").json["faces"][0]["id"]}
 
 
@@ -100,18 +101,21 @@ def _delete_me(library):
 
 @scenario("GET /api/photos")
 def _photos(library):
-    return [library.alice.get("/api/photos?limit=2")]
+    return [library.alice.get("/api/photos?limit=2"), library.alice.get("/api/photos?favourite=true"),
+            library.alice.get("/api/photos?to=2100-01-31&tag=nothing")]
 
 
 @scenario("POST /api/photos")
 def _upload(library):
     user = _fresh(library, "uploader")
     user.upload_one("first.jpg", make_jpeg(color=(5, 5, 5)))
+    user.delete(f"/api/photos/{user.upload_one('binned.jpg', make_jpeg(color=(250, 5, 5)))['id']}")
     data = {"files": [(io.BytesIO(make_jpeg(color=(5, 5, 5))), "again.jpg"),
                       (io.BytesIO(make_image("PNG", color=(9, 99, 9))), "new.png"),
-                      (io.BytesIO(b"hello"), "notes.txt")]}
-    data["last_modified"] = ["1562000000000", "0", "1562000000000"]
-    data["last_modified_offset"] = ["120", "0", "-300"]
+                      (io.BytesIO(b"hello"), "notes.txt"),
+                      (io.BytesIO(make_jpeg(color=(250, 5, 5))), "in-trash.jpg")]}
+    data["last_modified"] = ["1562000000000", "0", "1562000000000", "0"]
+    data["last_modified_offset"] = ["120", "0", "-300", "0"]
     return [user.post("/api/photos", data=data, content_type="multipart/form-data")]
 
 
@@ -124,7 +128,8 @@ def _photo(library):
 def _edit_photo(library):
     return [library.alice.patch(f"/api/photos/{library.ids['page.png']}",
                                 json={"caption": "a printed page", "note": None, "tags": ["text", "paper"],
-                                      "taken_at": "2019-07-14T18:30:00+02:00", "location": None})]
+                                      "taken_at": "2019-07-14T18:30:00+02:00", "location": None,
+                                      "favourite": True})]
 
 
 @scenario("PATCH /api/photos")
@@ -133,7 +138,9 @@ def _edit_photos(library):
     ids = [user.upload_one(f"bulk{n}.jpg", make_jpeg(color=(n, 40, 90)))["id"] for n in (1, 2)]
     return [user.patch("/api/photos", json={"ids": ids, "taken_at": "2020-01-02T03:04:05",
                                             "location": {"latitude": 48.85, "longitude": 2.35}}),
-            user.patch("/api/photos", json={"ids": ids, "shift_seconds": 3600})]
+            user.patch("/api/photos", json={"ids": ids, "shift_seconds": 3600}),
+            user.patch("/api/photos", json={"ids": ids, "favourite": True, "add_tags": ["trip"],
+                                            "remove_tags": ["sky"]})]
 
 
 @scenario("DELETE /api/photos/{photo_id}")
@@ -163,7 +170,9 @@ def _search(library):
     return [library.alice.get("/api/search?q=tower&limit=1"),
             library.alice.get("/api/search?q=&camera=X-T4&place=Paris&sort=date"),
             library.alice.get("/api/search?q=the&from=2000-01-01&to=2100-01-01&format=jpeg&tag=nothing"),
-            library.alice.get(f"/api/search?album={library.album}")]
+            library.alice.get(f"/api/search?album={library.album}"),
+            library.alice.get("/api/search?q=&favourite=false"),
+            library.alice.get("/api/search?bbox=2.2,48.8,2.5,48.9&sort=date")]
 
 
 @scenario("GET /api/facets")
@@ -286,6 +295,8 @@ def _revoke_invite(library):
 @scenario("POST /api/admin/users")
 def _create_user(library):
     return [library.alice.post("/api/admin/users", json={"email": "made-by-admin@example.com", "password": PASSWORD})]
+
+
 def _with_an_album(library: Library, name: str) -> tuple[Account, dict, list[int]]:
     """A fresh account with two photos, the first in an album: the album, the photos' ids."""
     user = _fresh(library, name)
@@ -345,3 +356,176 @@ def _remove_from_album(library):
 @scenario("GET /api/photos/{photo_id}/albums")
 def _photo_albums(library):
     return [library.alice.get(f"/api/photos/{library.ids['paris.jpg']}/albums")]
+
+
+def _trashed(library: Library, name: str, count: int) -> tuple[Account, list[int]]:
+    """A fresh account with `count` photos, all moved to Trash."""
+    user = _fresh(library, name)
+    ids = [user.upload_one(f"{name}{n}.jpg", make_jpeg(color=(n * 60, 120, 30)))["id"] for n in range(count)]
+    user.post("/api/trash", json={"ids": ids})
+    return user, ids
+
+
+@scenario("GET /api/trash")
+def _trash(library):
+    user, _ids = _trashed(library, "trash-lister", 2)
+    return [user.get("/api/trash?limit=1"), user.get("/api/trash")]
+
+
+@scenario("POST /api/trash")
+def _move_to_trash(library):
+    user = _fresh(library, "trash-mover")
+    ids = [user.upload_one(f"m{n}.jpg", make_jpeg(color=(n * 60, 20, 220)))["id"] for n in range(2)]
+    return [user.post("/api/trash", json={"ids": ids})]
+
+
+@scenario("DELETE /api/trash")
+def _empty_trash(library):
+    user, _ids = _trashed(library, "trash-emptier", 2)
+    return [user.delete("/api/trash")]
+
+
+@scenario("POST /api/trash/restore")
+def _restore(library):
+    user, ids = _trashed(library, "restorer", 3)
+    return [user.post("/api/trash/restore", json={"ids": ids[:1]}), user.post("/api/trash/restore", json={"all": True})]
+
+
+@scenario("POST /api/trash/delete")
+def _delete_for_good(library):
+    user, ids = _trashed(library, "purger", 2)
+    return [user.post("/api/trash/delete", json={"ids": ids})]
+
+
+@scenario("GET /api/trash/{photo_id}/thumbnail")
+def _trash_thumbnail(library):
+    user, ids = _trashed(library, "trash-viewer", 1)
+    return [user.get(f"/api/trash/{ids[0]}/thumbnail?size={size}") for size in ("small", "large")]
+# -- share links --------------------------------------------------------------------------------------------------
+
+
+def _with_a_link(library: Library, name: str, **options) -> tuple[Account, dict, str]:
+    """A fresh account with a photo and a link to it: the link and its token."""
+    user = _fresh(library, name)
+    photo = user.upload_one(f"{name}.jpg", make_jpeg(color=(len(name), 60, 160)))
+    share = user.post("/api/shares", json={"ids": [photo["id"]], **options}).json
+    return user, share, share["url"].rsplit("/", 1)[1]
+
+
+@scenario("GET /api/shares")
+def _shares(library):
+    return [library.alice.get("/api/shares")]
+
+
+@scenario("POST /api/shares")
+def _create_share(library):
+    user, _share, _token = _with_a_link(library, "link-maker")
+    album = user.post("/api/albums", json={"name": "Trip"}).json
+    return [user.post("/api/shares", json={"album_id": album["id"], "title": None,
+                                           "expires_at": "2999-01-01T00:00:00Z", "password": "open sesame",
+                                           "allow_download": False, "show_location": True, "show_people": True}),
+            user.post("/api/shares", json={"ids": [user.get("/api/photos").json["items"][0]["id"]],
+                                           "title": "For grandma"})]
+
+
+@scenario("GET /api/shares/{share_id}")
+def _share(library):
+    return [library.alice.get(f"/api/shares/{library.share['id']}")]
+
+
+@scenario("PATCH /api/shares/{share_id}")
+def _edit_share(library):
+    user, share, _token = _with_a_link(library, "link-editor")
+    return [user.patch(f"/api/shares/{share['id']}", json={
+        "title": "Renamed", "expires_at": "2999-01-01T00:00:00+02:00", "password": "open sesame",
+        "allow_download": False, "show_location": True, "show_people": False})]
+
+
+@scenario("DELETE /api/shares/{share_id}")
+def _revoke_share(library):
+    user, share, _token = _with_a_link(library, "link-revoker")
+    return [user.delete(f"/api/shares/{share['id']}")]
+
+
+@scenario("GET /api/shared/{token}")
+def _shared_link(library):
+    return [library.app.test_client().get(f"/api/shared/{library.share['token']}")]
+
+
+@scenario("POST /api/shared/{token}/unlock")
+def _unlock(library):
+    _user, _share, token = _with_a_link(library, "link-locker", password="open sesame")
+    return [library.app.test_client().post(f"/api/shared/{token}/unlock", json={"password": "open sesame"})]
+
+
+@scenario("GET /api/shared/{token}/photos")
+def _shared_photos(library):
+    client, token = library.app.test_client(), library.share["token"]
+    first = client.get(f"/api/shared/{token}/photos?limit=1")
+    _user, _share, hidden = _with_a_link(library, "link-hider", allow_download=False)
+    return [first, client.get(f"/api/shared/{token}/photos?cursor={first.json['next_cursor']}"),
+            client.get(f"/api/shared/{hidden}/photos")]
+
+
+@scenario("GET /api/shared/{token}/photos/{key}/thumbnail")
+def _shared_thumbnail(library):
+    client, share = library.app.test_client(), library.share
+    url = f"/api/shared/{share['token']}/photos/{share['key']}/thumbnail"
+    return [client.get(f"{url}?size={size}") for size in ("small", "large")] + [client.get(f"{url}?v=x")]
+
+
+@scenario("GET /api/shared/{token}/photos/{key}/original")
+def _shared_original(library):
+    client, share = library.app.test_client(), library.share
+    return [client.get(f"/api/shared/{share['token']}/photos/{share['key']}/original?v=x")]
+@scenario("GET /api/places/points")
+def _map_points(library):
+    return [library.alice.get("/api/places/points"), library.alice.get("/api/places/points?bbox=2,48,3,49&limit=1")]
+
+
+def _with_a_photo_taken_on(library: Library, name: str, taken_at: str) -> Account:
+    """A fresh account with one photo taken at `taken_at`."""
+    user = _fresh(library, name)
+    photo = user.upload_one(f"{name}.jpg", make_jpeg(color=(77, 7, 177)))
+    user.patch(f"/api/photos/{photo['id']}", json={"taken_at": taken_at})
+    return user
+
+
+@scenario("GET /api/memories/on-this-day")
+def _on_this_day(library):
+    user = _with_a_photo_taken_on(library, "remembers", "2020-07-14T10:00:00")
+    return [user.get("/api/memories/on-this-day?date=2024-07-14&limit=5"), library.alice.get(
+        "/api/memories/on-this-day")]
+
+
+@scenario("POST /api/memories/year-in-review")
+def _year_in_review(library):
+    user = _with_a_photo_taken_on(library, "reviews", "2021-03-03T10:00:00")
+    return [user.post("/api/memories/year-in-review", json={"year": 2021, "size": 10})]
+
+
+
+
+
+
+@scenario("POST /api/photos/download")
+def _download(library):
+    ids = f"{library.ids['paris.jpg']},{library.ids['page.png']}"
+    return [library.alice.post("/api/photos/download", data={"ids": ids})]
+
+
+@scenario("GET /api/places/lookup")
+def _lookup_place(library):
+    return [library.alice.get("/api/places/lookup?q=par&limit=3"), library.alice.get("/api/places/lookup?q=zzzz")]
+@scenario("GET /api/timeline")
+def _timeline(library):
+    return [library.alice.get("/api/timeline"), library.alice.get("/api/timeline?from=2000-01-01&camera=X-T4")]
+
+
+@scenario("GET /api/photos/{photo_id}/full")
+def _full(library):
+    """The original of a JPEG; a full-size WebP rendition of a TIFF, which browsers cannot show."""
+    user = _fresh(library, "full")
+    tiff = user.upload_one("scan.tif", make_image("TIFF", size=(300, 200)))
+    return [library.alice.get(f"/api/photos/{library.ids['paris.jpg']}/full"),
+            user.get(f"/api/photos/{tiff['id']}/full?v={tiff['version']}")]

@@ -20,7 +20,8 @@ UNKNOWN_ID = 987654
 BODIES = {"PATCH /api/photos/{photo_id}": {"caption": "x"}, "PATCH /api/people/{person_id}": {"name": "x"},
           "POST /api/people/{person_id}/merge": {"into": 1}, "PATCH /api/faces/{face_id}": {"person_id": None},
           "PATCH /api/albums/{album_id}": {"name": "x"}, "POST /api/albums/{album_id}/photos": {"ids": [1]},
-          "DELETE /api/albums/{album_id}/photos": {"ids": [1]}}
+          "DELETE /api/albums/{album_id}/photos": {"ids": [1]}, "PATCH /api/shares/{share_id}": {"title": "x"},
+          "POST /api/shared/{token}/unlock": {"password": "x"}}
 #: An invalid value for each kind of query parameter.
 INVALID = {"integer": "not-a-number", "boolean": None, "string": None}
 
@@ -108,10 +109,12 @@ def bad_request(library: Library, operation: Operation):
         return send(url, method=operation.method, headers=headers, json=[])
     if "multipart/form-data" in content:
         return send(url, method=operation.method, headers=headers, data={}, content_type="multipart/form-data")
+    if "application/x-www-form-urlencoded" in content:
+        return send(url, method=operation.method, headers=headers, data={})
     for name, parameter in operation.parameters("query").items():
         schema = parameter["schema"]
         invalid = "not-a-date" if schema.get("format") == "date" else (
-            "no-such-value" if "enum" in schema else INVALID[schema["type"]])
+            "no-such-value" if "enum" in schema or "pattern" in schema else INVALID[schema["type"]])
         if invalid is not None:
             return send(url + f"?{name}={invalid}", method=operation.method, headers=headers)
     return None

@@ -34,9 +34,11 @@ def test_every_json_answer_names_the_fields_of_its_objects():
 
 
 def names_ids(operation) -> bool:
-    """An id in its path, or a list of ids in its JSON body (a bulk edit)."""
-    body = operation.spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
-    return bool(operation.path_names()) or "ids" in body.get("properties", {})
+    """An id in its path, or ids in its JSON or form body (a bulk edit, a download)."""
+    content = operation.spec.get("requestBody", {}).get("content", {})
+    bodies = [content.get(media, {}).get("schema", {}) for media in ("application/json",
+                                                                      "application/x-www-form-urlencoded")]
+    return bool(operation.path_names()) or any("ids" in body.get("properties", {}) for body in bodies)
 
 
 def test_every_operation_that_names_ids_documents_404_and_the_others_do_not():

@@ -97,7 +97,7 @@ def test_reanalysing_faces_replaces_them_cleanly(user, faces_app):
     assert people(user)[before["person_id"]]["face_count"] == 2
 
 
-def test_deleting_a_photo_deletes_its_faces_and_cached_crop(user, faces_app):
+def test_deleting_a_photo_for_good_deletes_its_faces_and_cached_crop(user, faces_app):
     stranger = face_of(user, "stranger.png")["person_id"]
     assert user.get(f"/api/people/{stranger}/crop").status_code == 200
     storage = faces_app.extensions["library"].storage
@@ -106,6 +106,7 @@ def test_deleting_a_photo_deletes_its_faces_and_cached_crop(user, faces_app):
         crops = storage.face_crops(photo.user_id, photo.sha256)
     assert len(crops) == 1
     assert user.delete(f"/api/photos/{user.ids['stranger.png']}").status_code == 204
+    assert user.post("/api/trash/delete", json={"ids": [user.ids["stranger.png"]]}).json == {"deleted": 1}
     assert not crops[0].exists() and user.get(f"/api/people/{stranger}").status_code == 404
     with faces_app.app_context():
         session = faces_app.extensions["db"].session()
@@ -138,7 +139,22 @@ def test_a_face_model_that_cannot_load_leaves_photos_waiting(tmp_path, monkeypat
     try:
         user = Account(app, "wait@example.com")
         info = user.get(f"/api/photos/{user.upload_one('x.jpg', make_jpeg())['id']}").json
-        assert info["status"] == "waiting" and "dlib" in info["status_reason"] and info["faces"] == []
+        assert info["status"] == "waiting" and info["analysis"]["faces"] == "waiting" and info["faces"] == []
+        assert "dlib" in user.get("/api/jobs").json["waiting_reason"]
     finally:
         app.extensions["db"].dispose()
         clear_cache()
+
+
+def test_photos_in_trash_leave_their_people_and_come_back_with_them(user):
+    astronaut = face_of(user, "astronaut.png")["person_id"]
+    user.patch(f"/api/photos/{user.ids['astronaut.png']}", json={"caption": "on the launch pad", "tags": ["nasa"]})
+    before = {name: user.get(f"/api/photos/{user.ids[name]}").json for name in ("astronaut.png", "mirrored.jpg")}
+    assert people(user)[astronaut]["photo_count"] == 2
+    user.post("/api/trash", json={"ids": [user.ids["astronaut.png"], user.ids["mirrored.jpg"]]})
+    assert astronaut not in people(user)  # seen only in photos in Trash: off the People page
+    assert user.get(f"/api/people/{astronaut}").json["photos"] == []
+    assert user.get(f"/api/search?person={astronaut}").json["items"] == []
+    assert user.post("/api/trash/restore", json={"all": True}).json == {"restored": 2}
+    assert people(user)[astronaut]["photo_count"] == 2
+    assert {name: user.get(f"/api/photos/{user.ids[name]}").json for name in before} == before  # faces and all

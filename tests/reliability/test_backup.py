@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -136,3 +140,134 @@ def test_a_restored_data_directory_is_owner_only(app, alice, library_with_photos
         restored = _restored(tmp_path, dest)
     restored.extensions["db"].dispose()
     assert readable_by_others(tmp_path / "restored") == []
+
+
+# -- incremental backups ------------------------------------------------------------------------------
+_opened: list[str] | None = None
+
+
+def _record_open(event: str, args: tuple) -> None:
+    if event == "open" and _opened is not None and isinstance(args[0], str | bytes | os.PathLike):
+        _opened.append(os.fsdecode(args[0]))
+
+
+@contextlib.contextmanager
+def files_opened():
+    """Every file the code inside opens (Python's `open` audit event: open(), Path.open(), os.open())."""
+    global _opened
+    if not getattr(files_opened, "hooked", False):
+        sys.addaudithook(_record_open)  # audit hooks cannot be removed: it records only inside this block
+        files_opened.hooked = True
+    _opened = []
+    try:
+        yield _opened
+    finally:
+        _opened = None
+
+
+def backup_into(app, dest, *options):
+    return app.test_cli_runner().invoke(args=["shoebox", "backup", str(dest), *options])
+
+
+def originals_of(dest):
+    return sorted(path.name for path in dest.glob("originals/*/*/*"))
+
+
+def test_a_second_backup_of_an_unchanged_library_reads_no_original(app, alice, library_with_photos, tmp_path):
+    dest = tmp_path / "backup"
+    assert backup_into(app, dest).exit_code == 0
+    with files_opened() as opened:
+        again = backup_into(app, dest)
+    assert again.exit_code == 0, again.output
+    assert "0 copied, 2 unchanged, 0 removed, 0 read" in again.output
+    assert [path for path in opened if "/originals/" in path] == []
+    assert len(originals_of(dest)) == 2 and verify(dest)
+
+
+def test_a_second_backup_copies_new_photos_and_removes_deleted_ones(app, alice, library_with_photos, tmp_path):
+    dest = tmp_path / "backup"
+    assert backup_into(app, dest).exit_code == 0
+    deleted_sha = alice.get(f"/api/photos/{library_with_photos['id']}").json["sha256"]
+    assert alice.delete(f"/api/photos/{library_with_photos['id']}").status_code == 204
+    assert alice.post("/api/trash/delete", json={"ids": [library_with_photos["id"]]}).status_code == 200
+    alice.upload_one("third.jpg", make_jpeg(color=(90, 90, 250)))
+    again = backup_into(app, dest)
+    assert again.exit_code == 0, again.output
+    assert "1 copied, 1 unchanged, 1 removed, 1 read" in again.output
+    assert deleted_sha not in originals_of(dest) and len(originals_of(dest)) == 2
+    assert list(dest.glob(f"metadata/*/{deleted_sha}.*")) == []
+    assert verify(dest)
+
+
+def test_a_restore_after_two_backups_gives_back_the_library_of_the_second(app, alice, library_with_photos, tmp_path):
+    dest = tmp_path / "backup"
+    assert backup_into(app, dest).exit_code == 0
+    alice.delete(f"/api/photos/{library_with_photos['id']}")
+    third = alice.upload_one("third.jpg", make_jpeg(color=(90, 90, 250)))
+    assert backup_into(app, dest).exit_code == 0
+    restored = _restored(tmp_path, dest)
+    client = restored.test_client()
+    auth = {"Authorization": f"Bearer {alice.tokens['access_token']}"}
+    names = sorted(photo["filename"] for photo in client.get("/api/photos", headers=auth).json["items"])
+    assert names == ["second.jpg", "third.jpg"]
+    detail = client.get(f"/api/photos/{third['id']}", headers=auth).json
+    assert client.get(detail["original_url"], headers=auth).data == alice.get(detail["original_url"]).data
+    restored.extensions["db"].dispose()
+
+
+def _original_file(app, alice, photo_id):
+    sha = alice.get(f"/api/photos/{photo_id}").json["sha256"]
+    return next(Path(app.config["SETTINGS"].DATA_DIR, "originals").glob(f"*/*/{sha}"))
+
+
+def test_an_original_changed_since_the_last_backup_is_reported_not_backed_up(app, alice, library_with_photos,
+                                                                             tmp_path):
+    dest = tmp_path / "backup"
+    assert backup_into(app, dest).exit_code == 0
+    original = _original_file(app, alice, library_with_photos["id"])
+    original.write_bytes(b"x" * original.stat().st_size)  # same size, new modification time
+    again = backup_into(app, dest)
+    assert again.exit_code == 1 and f"damaged: {original}" in again.output
+    assert verify(dest)  # what the backup lists is sound
+
+
+def test_verify_reads_everything_again_and_finds_an_original_rotted_in_place(app, alice, library_with_photos,
+                                                                           tmp_path):
+    dest = tmp_path / "backup"
+    assert backup_into(app, dest).exit_code == 0
+    original = _original_file(app, alice, library_with_photos["id"])
+    before = original.stat()
+    original.write_bytes(b"x" * before.st_size)
+    os.utime(original, ns=(before.st_atime_ns, before.st_mtime_ns))  # bit rot: size and time unchanged
+    assert backup_into(app, dest).exit_code == 0  # trusted: nothing says it changed
+    checked = backup_into(app, dest, "--verify")
+    assert checked.exit_code == 1 and f"damaged: {original}" in checked.output
+    assert verify(dest)
+
+
+def test_verify_copies_again_a_damaged_copy_in_the_backup(app, alice, library_with_photos, tmp_path):
+    dest = tmp_path / "backup"
+    assert backup_into(app, dest).exit_code == 0
+    copy = next(dest.glob("originals/*/*/*"))
+    size = copy.stat().st_size
+    copy.unlink()
+    copy.write_bytes(b"x" * size)  # the backup's own copy rotted (a copy, not a link to the original)
+    checked = backup_into(app, dest, "--verify")
+    assert checked.exit_code == 0, checked.output
+    assert "1 copied, 1 unchanged" in checked.output
+    assert verify(dest)
+
+
+def test_a_second_backup_rewrites_the_sidecars_of_photos_whose_tags_changed(app, alice, library_with_photos,
+                                                                            tmp_path):
+    dest = tmp_path / "backup"
+    assert backup_into(app, dest).exit_code == 0
+    photo_id = library_with_photos["id"]
+    assert alice.patch(f"/api/photos/{photo_id}", json={"tags": ["paris", "bridge"]}).status_code == 200
+    assert backup_into(app, dest).exit_code == 0
+    sha = alice.get(f"/api/photos/{photo_id}").json["sha256"]
+    sidecar = json.loads(next(dest.glob(f"metadata/*/{sha}.json")).read_text())
+    assert [tag["name"] for tag in sidecar["tags"]] == ["paris", "bridge"]
+    root = ET.parse(next(dest.glob(f"metadata/*/{sha}.xmp"))).getroot()
+    assert [li.text for li in root.findall("rdf:RDF/rdf:Description/dc:subject/rdf:Bag/rdf:li", NS)] == \
+        ["paris", "bridge"]

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import select, update
 
 from shoebox.maintenance import Checker, startup_check
-from shoebox.models import Photo
+from shoebox.models import Photo, WorkerBeat, utcnow
 from tests.conftest import make_jpeg
 from tests.reliability.helpers import dead_pid
 
@@ -114,6 +114,7 @@ def test_photos_whose_job_was_lost_are_queued_again(app, alice):
         session.execute(update(Photo).where(Photo.id == photos[1])
                         .values(status="running", claimed_by=f"{_host()}-{dead_pid()}"))
         session.execute(update(Photo).where(Photo.id == photos[2]).values(status="running", claimed_by=f"{_host()}-1"))
+        session.add(WorkerBeat(worker=f"{_host()}-1", beat_at=utcnow()))  # alive, and its heartbeat says so
     report = checker(app).check()
     assert kinds(report) == {"lost_job": 2}
     checker(app).repair(report)  # the test queue runs jobs at once

@@ -119,3 +119,21 @@ def test_a_photo_deleted_by_another_server_process_never_appears(library):
         other.extensions["db"].dispose()
     total, found = every_page(alice, "q=dog")
     assert gone not in found and total == len(found) == total_before - 1
+
+
+def test_a_photo_restored_from_trash_by_another_process_is_found_by_meaning_again(library):
+    app, alice, _dogs, pair = library
+    total_before, before = every_item(alice, "q=a dog in the snow")  # this process's vector index is loaded
+    other = make_app({"DATA_DIR": str(app.config["SETTINGS"].data_path), **SETTINGS})  # a second worker
+    try:
+        binned = found_by_meaning(before, pair)
+        other_client = other.test_client()
+        assert other_client.delete(f"/api/photos/{binned}", headers=alice.headers).status_code == 204
+        total, found = every_page(alice, "q=a dog in the snow")
+        assert binned not in found and total == total_before - 1
+        reply = other_client.post("/api/trash/restore", json={"ids": [binned]}, headers=alice.headers)
+        assert reply.json == {"restored": 1}
+    finally:
+        other.extensions["db"].dispose()
+    total, items = every_item(alice, "q=a dog in the snow")
+    assert total == total_before and "meaning" in next(i["matched"] for i in items if i["id"] == binned)

@@ -39,7 +39,7 @@ def test_an_edited_caption_is_found_by_meaning_while_the_queue_is_busy(busy_app)
 
 def queued_parts(app) -> list[list[str]]:
     """The parts asked for by each analysis job waiting in the queue."""
-    return [task.args[1] for task in app.extensions["queue"].huey.pending()]
+    return [task.args[1] for task in app.extensions["queue"].huey.pending() if task.name == "analyze_photos"]
 
 
 def test_an_edited_caption_is_queued_for_embedding_when_the_embedder_cannot_load(tmp_path):

@@ -2,6 +2,7 @@
 // deletion (confirmed in the page's own dialog, with the password), and for the admin invites and new accounts.
 import { api } from "./api.js";
 import { admin, auth } from "./endpoints.js";
+import { initSharedLinks } from "./shared-links.js";
 import { $, formatBytes, formatDateTime, h } from "./ui.js";
 
 const REGISTRATION_TEXT = {
@@ -178,5 +179,6 @@ export async function initAccount() {
   initInvites();
   initNewUser();
   initDeleteAccount();
+  initSharedLinks();
   showMe(await api(auth.me));
 }

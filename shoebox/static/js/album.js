@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { photoCount } from "./albums-common.js";
 import * as endpoints from "./endpoints.js";
 import { publish } from "./sequence.js";
+import { initShareButton } from "./share-dialog.js";
 import { photoTile } from "./tile.js";
 import { $, $$, h } from "./ui.js";
 
@@ -110,6 +111,7 @@ export function initAlbum() {
   state.order = $("[data-album-order]", root).value;
   wireEditing();
   wireDelete();
+  initShareButton($("[data-share-open]", root), () => ({ album_id: state.id }));
   api(endpoints.album(state.id)).then(show).catch((failure) => status(failure.message));
   new IntersectionObserver((entries) => {
     if (entries.some((entry) => entry.isIntersecting)) loadMore();

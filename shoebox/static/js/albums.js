@@ -1,4 +1,4 @@
-// The Albums page: a card per album (cover, name, photo count), and "New album".
+// The Albums page: a card per album (cover, name, photo count), "New album" and "Year in review".
 import { api } from "./api.js";
 import { askForNewAlbum, photoCount } from "./albums-common.js";
 import * as endpoints from "./endpoints.js";
@@ -27,6 +27,27 @@ async function load(page) {
   $("[data-albums-empty]", page).hidden = items.length > 0;
 }
 
+/** Ask which year, make its "in review" album, and open it; errors (no photos that year) stay in the dialog. */
+function yearInReview() {
+  const dialog = $("[data-review-dialog]");
+  const form = $("[data-review-form]", dialog);
+  const error = $("[data-review-error]", dialog);
+  error.textContent = "";
+  form.elements.namedItem("year").value = String(new Date().getFullYear() - 1);
+  dialog.showModal();
+  form.onsubmit = async (event) => {
+    if (event.submitter?.value !== "create") return;
+    event.preventDefault();
+    try {
+      const album = await api(endpoints.yearInReview(), { method: "POST",
+        body: { year: Number(form.elements.namedItem("year").value) } });
+      location.assign(albumPath(album.id));
+    } catch (failure) {
+      error.textContent = failure.message;
+    }
+  };
+}
+
 export function initAlbums() {
   const page = $("[data-albums-page]");
   const report = (failure) => { $("[data-albums-status]", page).textContent = failure.message; };
@@ -34,5 +55,6 @@ export function initAlbums() {
     const album = await askForNewAlbum();
     if (album) location.assign(albumPath(album.id));
   });
+  $("[data-year-review]", page).addEventListener("click", yearInReview);
   load(page).catch(report);
 }

@@ -9,12 +9,15 @@ import { initAlbums } from "./albums.js";
 import { initAuthForms } from "./auth.js";
 import { initChrome } from "./chrome.js";
 import { initDuplicates } from "./duplicates.js";
+import { initFavourites } from "./favourites.js";
 import { initJobs } from "./jobs.js";
 import { initLibrary } from "./library.js";
 import { initPeople } from "./people.js";
 import { initPerson } from "./person.js";
 import { initPhoto } from "./photo.js";
 import { initPlaces } from "./places.js";
+import { initTrash } from "./trash.js";
+import { initShared } from "./shared.js";
 
 // Each page's start; pages not listed (upload, error) have none of their own.
 const PAGES = {
@@ -33,9 +36,12 @@ const PAGES = {
   account: initAccount,
   albums: initAlbums,
   album: initAlbum,
+  favourites: initFavourites,
+  trash: initTrash,
+  shared: initShared, // a share link's page, for anyone who has the link
 };
 // Pages without the signed-in header, so without the chrome.
-const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error"]);
+const SIGNED_OUT = new Set(["login", "register", "forgot", "reset", "error", "shared"]);
 
 function start() {
   const name = document.body.dataset.page;

@@ -37,16 +37,39 @@ export function initJobsIndicator() {
 // -- the jobs page ----------------------------------------------------------------------------------
 let pageTimer = null;
 
+const PART_NAMES = {
+  caption: "Captions", tags: "Tags", faces: "Faces and people", places: "Places", text: "Text in photos",
+  embedding: "Search by meaning", visual: "Look-alike search",
+};
+
+/** One part that waits: on how many photos, why (the server's reason, said once here) and the fix. */
+function missingPart(part) {
+  const photos = `${part.waiting} ${part.waiting === 1 ? "photo" : "photos"}`;
+  return h("li", { class: "rounded-xl bg-amber-50 p-4 dark:bg-amber-950/40", dataset: { part: part.name } },
+    h("p", { class: "font-medium text-amber-900 dark:text-amber-200", text: `${PART_NAMES[part.name] || part.name}: missing on ${photos}` }),
+    part.reason ? h("p", { class: "mt-1 text-sm break-words text-neutral-700 dark:text-neutral-300", text: `Why: ${part.reason}` }) : null,
+    h("p", { class: "mt-1 text-sm text-neutral-700 dark:text-neutral-300", text: `Fix: ${part.fix}` }));
+}
+
+function renderParts(parts) {
+  const missing = (parts || []).filter((part) => part.waiting > 0);
+  $("[data-jobs-parts]").replaceChildren(...missing.map(missingPart));
+  $("[data-jobs-parts-section]").hidden = !missing.length;
+  return missing;
+}
+
 function render(jobs) {
   const percent = Math.round((jobs.progress || 0) * 100);
-  for (const [key, value] of Object.entries(jobs.counts)) {
+  for (const [key, value] of Object.entries({ ...jobs.counts, analysed: jobs.analysed })) {
     const slot = $(`[data-count="${key}"]`);
     if (slot) slot.textContent = String(value);
   }
   $("[data-jobs-bar]").style.width = `${percent}%`;
   $("[data-jobs-progress]").setAttribute("aria-valuenow", String(percent));
+  const missing = renderParts(jobs.parts);
+  const partly = missing.length ? ` · ${jobs.counts.waiting} missing a part (see below)` : "";
   $("[data-jobs-summary]").textContent = jobs.total
-    ? `${percent}% of ${jobs.total} ${jobs.total === 1 ? "photo" : "photos"} analysed`
+    ? `${percent}% of ${jobs.total} ${jobs.total === 1 ? "photo" : "photos"} analysed${partly}`
     : "No photos yet";
   const items = (jobs.failed || []).map((item) => h("li", { class: "flex items-start gap-3 px-5 py-3" },
     h("div", { class: "min-w-0 flex-1" },

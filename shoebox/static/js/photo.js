@@ -2,15 +2,18 @@
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
 import { initPhotoAlbums } from "./photo-albums.js";
+import { showLocation } from "./photo-map.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
+import { initShareButton } from "./share-dialog.js";
 import { photoPath, photoTile } from "./tile.js";
 import { $, formatBytes, formatDateTime, h, icon } from "./ui.js";
+import { openViewer } from "./viewer.js";
 
 const STATUS = {
   queued: ["Waiting for analysis", "bg-neutral-100 text-neutral-700 dark:bg-neutral-800 dark:text-neutral-300"],
   running: ["Analysing…", "bg-brand-50 text-brand-700 dark:bg-brand-900/50 dark:text-brand-200"],
   done: ["Analysed", "bg-emerald-50 text-emerald-700 dark:bg-emerald-950/60 dark:text-emerald-300"],
-  waiting: ["Waiting for a model", "bg-amber-50 text-amber-800 dark:bg-amber-950/60 dark:text-amber-300"],
+  waiting: ["Partly analysed", "bg-amber-50 text-amber-800 dark:bg-amber-950/60 dark:text-amber-300"],
   failed: ["Analysis failed", "bg-red-50 text-red-700 dark:bg-red-950/60 dark:text-red-300"],
 };
 const DATE_SOURCE = {
@@ -23,6 +26,26 @@ const DATE_SOURCE = {
   upload: "upload time; the file has no date",
   user: "set by you",
 };
+
+// The parts of the analysis (photo.analysis) in plain words: what is missing, and what search finds it by.
+const MISSING = {
+  caption: "the caption", tags: "the tags", faces: "the faces", places: "the place", text: "the text in it",
+  embedding: "search by meaning", visual: "look-alike search",
+};
+const FOUND_BY = { caption: "caption", tags: "tags", faces: "people", places: "place", text: "text", embedding: "meaning" };
+
+const listed = (words) => words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : words[0];
+
+/** A partly analysed photo, in plain words: what is missing, and that search already works with the rest. */
+function partlyAnalysed(analysis) {
+  const parts = Object.entries(analysis || {});
+  const missing = parts.filter(([, state]) => state === "waiting").map(([name]) => MISSING[name] || name);
+  const found = parts.filter(([name, state]) => state === "done" && FOUND_BY[name]).map(([name]) => FOUND_BY[name]);
+  if (!missing.length) return [];
+  return [`Everything but ${listed(missing)} is done: this server has no model for ${missing.length === 1 ? "it" : "them"} yet (see `,
+    h("a", { href: "/jobs", class: "link", text: "Background work" }),
+    `). Search already finds this photo by its ${listed([...found, "file name"])}.`];
+}
 
 let photo;
 let id;
@@ -110,13 +133,15 @@ function initFaces() {
 }
 
 function renderMeta() {
+  $("[data-favourite]").setAttribute("aria-pressed", String(Boolean(photo.favourite)));
   $("[data-meta]").replaceChildren(...metaRows(photo).map(([label, value]) =>
     h("div", { class: "meta-row" }, h("dt", { text: label }), h("dd", {}, ...value))));
   const [text, colours] = STATUS[photo.status] || [photo.status, STATUS.queued[1]];
   const badge = $("[data-status]");
   badge.textContent = text;
   badge.className = `badge ${colours}`;
-  $("[data-status-reason]").textContent = photo.status_reason || "";
+  $("[data-status-reason]").replaceChildren(...(photo.status === "waiting" ? partlyAnalysed(photo.analysis)
+    : [photo.status_reason || ""]));
   $("[data-caption-source]").textContent = !photo.caption ? "" : photo.caption_source === "ai" ? "Suggested by AI · edit to make it yours" : "";
   renderWhenWhere();
 }
@@ -128,6 +153,7 @@ function renderWhenWhere() {
   $("[data-date-source]").textContent = photo.taken_at_source === "user" ? "Set by you" : "";
   const where = $("[data-edit-location]");
   if (document.activeElement !== where) where.value = photo.gps ? `${photo.gps.latitude}, ${photo.gps.longitude}` : "";
+  showLocation(photo.gps).catch((error) => { $("[data-map-status]").textContent = error.message; });
 }
 
 /** "48.85, 2.35" as {latitude, longitude}; "" as null (no location); undefined where it is neither. */
@@ -213,6 +239,7 @@ async function save(changes) {
   } catch (failure) {
     status.textContent = "";
     error.textContent = `Not saved: ${failure.message}.`;
+    $("[data-favourite]").setAttribute("aria-pressed", String(Boolean(photo.favourite)));
   }
 }
 
@@ -264,7 +291,8 @@ async function initNavigation() {
 function initKeys() {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.target.closest("input, textarea, select, [contenteditable]") || $("[data-delete-dialog]").open) return;
+    if (event.target.closest("input, textarea, select, [contenteditable], dialog") || $("dialog[open]")) return;
+    if (document.querySelector(".pswp")) return; // the full-screen viewer has the keys while it is open
     if (event.key === "ArrowLeft") go(-1);
     else if (event.key === "ArrowRight") go(1);
     else if (event.key === "Escape") goBack(sequence);
@@ -278,6 +306,44 @@ function initKeys() {
     const dx = event.clientX - startX;
     startX = null;
     if (Math.abs(dx) > 60) go(dx > 0 ? -1 : 1);
+  });
+}
+
+function initFavourite() {
+  const heart = $("[data-favourite]");
+  heart.addEventListener("click", () => {
+    if (!photo) return;
+    heart.setAttribute("aria-pressed", String(!photo.favourite)); // at once; save() puts back what was saved
+    save({ favourite: !photo.favourite });
+  });
+}
+
+// -- full screen: the viewer over this page, stepping through the same order ---------------------------------------
+async function openFullScreen() {
+  if (!photo || document.querySelector(".pswp")) return;
+  sequence ??= await sequenceFor(id);
+  const known = new Map([[id, photo]]);
+  const source = {
+    count: () => sequence.ids.length,
+    item: (index) => known.get(sequence.ids[index]) || null,
+    async load(index) {
+      const target = sequence.ids[index];
+      if (target !== undefined && !known.has(target)) known.set(target, await api(endpoints.photo(target)));
+      if (index >= sequence.ids.length - 1) await sequence.extend(sequence.ids.at(-1));
+    },
+    // Closed on another photo: that photo's page, in place of this one (as the arrows do).
+    onClose: (_index, shown) => { if (shown && shown.id !== id) location.replace(photoPath(shown.id)); },
+  };
+  await openViewer(source, Math.max(0, sequence.ids.indexOf(id)));
+}
+
+function initFullScreen() {
+  $("[data-fullscreen]").addEventListener("click", openFullScreen);
+  $("[data-photo-img]").addEventListener("click", openFullScreen);
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "f" || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]") || $("dialog[open]")) return;
+    openFullScreen();
   });
 }
 
@@ -304,8 +370,11 @@ export async function initPhoto() {
   initEditing();
   initWhenWhere();
   initKeys();
+  initFullScreen();
   initDelete();
+  initFavourite();
   initFaces();
+  initShareButton($("[data-share-open]"), () => ({ ids: [id] }));
   const loading = api(endpoints.photo(id)).then((data) => {
     photo = data;
     renderTags();

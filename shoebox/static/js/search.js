@@ -4,7 +4,7 @@ import * as endpoints from "./endpoints.js";
 import { $, debounce, h } from "./ui.js";
 
 /** The filters a search can carry beside its words; the filter form has one field named after each. */
-export const FILTERS = ["from", "to", "tag", "camera", "format", "person", "place", "album"];
+export const FILTERS = ["from", "to", "tag", "camera", "format", "person", "place", "album", "favourite", "bbox"];
 const NAMES = ["q", ...FILTERS, "sort"];
 
 export function paramsFromUrl() {

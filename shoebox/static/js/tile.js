@@ -1,6 +1,10 @@
 // The one photo tile every grid shows (timeline, search results, a person, duplicates, "more like this"):
-// a square thumbnail that opens the photo's page. Its look is the `.tile` component in static/src/app.css.
-import { h, parseLocal } from "./ui.js";
+// a square thumbnail that opens the photo's page, with a heart to make it a favourite; and the tile that picks a
+// photo instead (the Trash). Their look is the `.tile` and `.trash-pick` components in static/src/app.css.
+import { api } from "./api.js";
+import * as endpoints from "./endpoints.js";
+import { checkButton } from "./selection.js";
+import { h, icon, parseLocal } from "./ui.js";
 
 export const photoPath = (id) => `/photos/${id}`;
 
@@ -15,18 +19,70 @@ export function describe(photo) {
 }
 
 /**
- * A tile for `photo` (an item of any listing: id, filename, caption, thumbnail_url, taken_at).
+ * A tile for `photo` (an item of any listing: id, filename, caption, thumbnail_url, taken_at, favourite).
  * Options: `className` adds classes (shape, rounding), `title` replaces the tooltip, `height` the image's height
- * attribute for a non-square tile, `decorative` makes it a mouse-only twin of a text link beside it,
- * `badge` is a node laid over the picture, and `priority` loads it at once, first (the first row of a grid).
+ * attribute for a non-square tile, `decorative` makes it a mouse-only twin of a text link beside it (no heart),
+ * `badge` is a node laid over the picture, `priority` loads it at once, first (the first row of a grid), and `check`
+ * adds the check that picks it (selection.js; on grids whose page has a selection bar).
+ * A share link's photo has a `key` instead of an id: give it `href` and `onclick` (its page has its own viewer).
  */
-export function photoTile(photo, { className = "", title, height = 256, decorative = false, badge = null, priority = false } = {}) {
+export function photoTile(photo, { className = "", title, height = 256, decorative = false, badge = null, priority = false,
+  href = photoPath(photo.id), onclick, check = false } = {}) {
   const hidden = decorative ? { tabindex: "-1", "aria-hidden": "true" } : {};
+  const label = describe(photo);
   const loading = priority ? { loading: "eager", fetchpriority: "high" } : { loading: "lazy" };
+  // The link is named by its label alone: the heart inside it is a control of its own.
   return h("a", {
-    href: photoPath(photo.id), class: `tile ${className}`.trim(),
-    title: decorative ? undefined : title || photo.caption || photo.filename,
-    dataset: { id: photo.id, taken: photo.taken_at }, ...hidden,
-  }, h("img", { src: photo.thumbnail_url, alt: decorative ? "" : describe(photo), ...loading, decoding: "async",
-    width: "256", height: String(height) }), badge);
+    href, class: `tile ${className}`.trim(), onclick, title: decorative ? undefined : title || label,
+    "aria-label": decorative ? undefined : label, ...hidden,
+    dataset: photo.key ? { key: photo.key, taken: photo.taken_at } : { id: photo.id, taken: photo.taken_at },
+  }, h("img", { src: photo.thumbnail_url, alt: decorative ? "" : label, ...loading, decoding: "async",
+    width: "256", height: String(height) }), badge,
+  decorative || photo.key ? null : heartButton(photo, { className: "tile-heart" }), // a share's recipient has no hearts
+  check && !decorative ? checkButton() : null);
+}
+
+/**
+ * The heart: a toggle button (aria-pressed) that makes `photo` a favourite or not, on a tile and on the photo
+ * page. It saves at once, shows the new state before the answer and goes back if saving fails; every change is
+ * announced to the page as a bubbling `favouritechange` event ({id, favourite} in `detail`).
+ */
+export function heartButton(photo, { className = "" } = {}) {
+  const button = h("button", {
+    type: "button", class: `heart ${className}`.trim(), "aria-pressed": String(Boolean(photo.favourite)),
+    "aria-label": "Favourite", title: "Favourite", dataset: { heart: photo.id },
+  }, icon("heart", "size-5"));
+  const show = (on) => button.setAttribute("aria-pressed", String(on));
+  button.addEventListener("click", async (event) => {
+    event.preventDefault(); // inside a tile's link: a heart press is no visit
+    event.stopPropagation();
+    const wanted = button.getAttribute("aria-pressed") !== "true";
+    show(wanted);
+    try {
+      const saved = await api(endpoints.photo(photo.id), { method: "PATCH", body: { favourite: wanted } });
+      photo.favourite = saved.favourite;
+      show(saved.favourite);
+      button.dispatchEvent(new CustomEvent("favouritechange", { bubbles: true, detail: { id: photo.id, favourite: saved.favourite } }));
+    } catch {
+      show(!wanted);
+    }
+  });
+  return button;
+}
+
+/**
+ * A tile that picks `photo` rather than opening it (the Trash, where a photo has no page): a list item with a
+ * checkbox (`data-pick` = the id, visually hidden) and its label: the picture, a check, the name and `note`.
+ */
+export function pickTile(photo, { note = "", onchange } = {}) {
+  const name = photo.caption || photo.filename;
+  const id = `pick-${photo.id}`;
+  return h("li", {},
+    h("input", { type: "checkbox", id, class: "peer sr-only", dataset: { pick: photo.id }, onchange }),
+    h("label", { for: id, class: "trash-pick", title: name },
+      h("img", { src: photo.thumbnail_url, alt: "", loading: "lazy", decoding: "async", width: "256", height: "256",
+        class: "aspect-square w-full rounded-lg object-cover" }),
+      h("span", { class: "trash-check", "aria-hidden": "true" }),
+      h("span", { class: "mt-1 block truncate text-xs font-medium", text: name }),
+      h("span", { class: "block text-xs text-neutral-600 dark:text-neutral-400", text: note })));
 }

@@ -1,5 +1,6 @@
 // Upload by button or by dropping files anywhere: one request per file, each with its own progress bar.
-import { uploadFile } from "./api.js";
+import { api, uploadFile } from "./api.js";
+import * as endpoints from "./endpoints.js";
 import { $, $$, formatBytes, h, icon } from "./ui.js";
 
 const PARALLEL = 3;
@@ -59,6 +60,12 @@ async function send(file, entry) {
   entry.item.scrollIntoView({ block: "nearest" }); // what is uploading now stays in sight in a long list
   const result = await uploadFile(file, (fraction) => setProgress(entry, fraction));
   const photo = result.data && result.data.photos && result.data.photos[0];
+  if (photo && photo.in_trash) {
+    counts.duplicates += 1;
+    finish(entry, "duplicate", "Already here, in Trash");
+    offerRestore(entry, photo.id);
+    return;
+  }
   if (photo && photo.duplicate) {
     counts.duplicates += 1;
     finish(entry, "duplicate", "Already in your library", `/photos/${photo.id}`);
@@ -70,6 +77,23 @@ async function send(file, entry) {
     finish(entry, "failed", `Failed: ${reasonOf(result)}`);
   }
   if (photo) window.dispatchEvent(new CustomEvent("shoebox:photo-added", { detail: photo }));
+}
+
+/** The file is a photo in Trash (no second copy is made, as in Immich): a button brings it back. */
+function offerRestore(entry, id) {
+  const button = h("button", { type: "button", class: "ml-1 inline-flex min-h-6 items-center px-1 font-medium underline underline-offset-2", text: "Restore" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api(endpoints.restoreFromTrash(), { method: "POST", body: { ids: [id] } });
+      finish(entry, "added", "Restored from Trash", `/photos/${id}`);
+      window.dispatchEvent(new CustomEvent("shoebox:photo-added", { detail: await api(endpoints.photo(id)) }));
+    } catch (failure) {
+      button.disabled = false;
+      entry.status.append(` · ${failure.message}`);
+    }
+  });
+  entry.status.append(button);
 }
 
 function updateSummary() {

@@ -1,0 +1,56 @@
+"""The timeline's shape: how many photos each month holds, newest month first, for the scrubber and the grid's
+layout (a month's height follows from its count before any of its photos is fetched)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, literal, union_all
+from sqlalchemy.orm import Session
+
+from shoebox.models import Photo
+from shoebox.scope import Scope
+
+#: Months counted by one statement (SQLite allows 500 SELECTs in a compound one).
+MONTHS_PER_STATEMENT = 300
+
+
+def month_counts(session: Session, scope: Scope) -> list[tuple[str, int]]:
+    """("YYYY-MM", count) of every month with a visible photo, newest first.
+
+    One COUNT per month over its range of the (user_id, taken_at) index, up to MONTHS_PER_STATEMENT months in one
+    statement, from the newest photo's month back; an empty stretch of years is skipped by asking for the next
+    older photo. Each count is a range of the index counted where it lies, so nothing is sorted: grouping by the
+    month's text made SQLite sort every row in a temporary B-tree (300,000 photos: 420-1,700 ms against 20-100 ms
+    here, measured on a loaded machine). taken_at is local wall-clock time: a photo's month is where it was taken."""
+    found: list[tuple[str, int]] = []
+    newer_than = None
+    while (latest := _latest(session, scope, before=newer_than)) is not None:
+        months = _months_back(latest, MONTHS_PER_STATEMENT)
+        parts = [scope.columns(literal(key), func.count()).where(*_within(start, end)) for key, start, end in months]
+        statement = union_all(*parts) if len(parts) > 1 else parts[0]
+        found += [(key, count) for key, count in session.execute(statement) if count]
+        newer_than = months[-1][1]
+    return sorted(found, reverse=True)
+
+
+def _latest(session: Session, scope: Scope, before: datetime | None) -> datetime | None:
+    """When the newest visible photo (taken before `before`, if given) was taken."""
+    query = scope.columns(Photo.taken_at).order_by(Photo.taken_at.desc()).limit(1)
+    return session.scalar(query.where(Photo.taken_at < before) if before else query)
+
+
+def _within(start: datetime, end: datetime | None) -> list:
+    return [Photo.taken_at >= start, *([Photo.taken_at < end] if end else [])]
+
+
+def _months_back(moment: datetime, count: int) -> list[tuple[str, datetime, datetime | None]]:
+    """(key, first instant, first instant of the next month or None after 9999-12) of `count` months back from
+    `moment`'s month (fewer at year 1)."""
+    months = []
+    year, month = moment.year, moment.month
+    while len(months) < count and year >= 1:
+        end = datetime(year + month // 12, month % 12 + 1, 1) if (year, month) != (9999, 12) else None
+        months.append((f"{year:04d}-{month:02d}", datetime(year, month, 1), end))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
