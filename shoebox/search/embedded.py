@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Join
 
 from shoebox.models import Embedding, Photo
 from shoebox.scope import Scope
@@ -256,11 +258,27 @@ class MemoryVectorStore:
         return [row[1] for row in rows], _blobs(rows)
 
 
+class _CrossJoin(Join):
+    """`left CROSS JOIN right ON ...`: SQLite joins in the order written, so the candidate ids drive the lookup."""
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin, "sqlite")
+def _cross_join(join: _CrossJoin, compiler, **kw) -> str:
+    on = compiler.process(join.onclause, **{k: v for k, v in kw.items() if k != "asfrom"})
+    return (f"{compiler.process(join.left, **{**kw, 'asfrom': True})} CROSS JOIN "
+            f"{compiler.process(join.right, **{**kw, 'asfrom': True})} ON {on}")
+
+
 def _visible(session: Session, scope: Scope, ids: list[int]) -> set[int]:
     """The ids among these the scope shows, in one query; the ids travel as one JSON parameter (an IN list of a
-    thousand would be rendered into the statement: about 10 ms to build and parse, more than the search)."""
+    thousand would be rendered into the statement: about 10 ms to build and parse, more than the search), and
+    drive the query by primary key (CROSS JOIN): left to itself, SQLite walks the owner's whole (user_id, ...)
+    index, which holds trashed_at and so covers the scope's conditions (0.7 s at 1M photos instead of 0.1 ms)."""
     among = func.json_each(json.dumps(ids)).table_valued("value")
-    return set(session.scalars(scope.photo_ids(Photo.id.in_(select(among.c.value)))))
+    return set(session.scalars(scope.photo_ids().select_from(
+        _CrossJoin(among, Photo.__table__, Photo.id == among.c.value))))
 
 
 def update_index(session: Session, files: AnnFiles, kind: str, model: str, rebuild: bool = False,
