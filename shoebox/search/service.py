@@ -96,13 +96,19 @@ class Searcher:
         self._embedder = embedder_provider
 
     def warm_up(self) -> None:
-        """Map the saved vector indexes and load the query embedder now, so the first search waits for neither."""
+        """Map the saved vector indexes and load the query embedder now, so the first search waits for neither; a
+        failure is logged, never raised (a worker starting up must start: its searches then load what they need)."""
         start = time.perf_counter()
-        mapped = self.vectors.warm_up() if isinstance(self.vectors, MemoryVectorStore) else 0
-        embedder = self._embedder()
-        if embedder is not None:
-            with contextlib.suppress(ModelUnavailable):
-                embedder.embed_texts(["warm up"])
+        mapped = 0
+        try:
+            mapped = self.vectors.warm_up() if isinstance(self.vectors, MemoryVectorStore) else 0
+            embedder = self._embedder()
+            if embedder is not None:
+                with contextlib.suppress(ModelUnavailable):
+                    embedder.embed_texts(["warm up"])
+        except Exception:  # noqa: BLE001 - anything: the searches that follow report it
+            log.exception("search warm-up failed; searches will load what they need")
+            return
         log.info("search warm (pid %d): %d saved vector index(es) mapped, query embedder ready, in %.1f s",
                  os.getpid(), mapped, time.perf_counter() - start)
 

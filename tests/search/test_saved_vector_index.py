@@ -17,7 +17,8 @@ from sqlalchemy import event, insert
 from shoebox.ai.registry import clear_cache
 from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.search import embedded
-from shoebox.search.ann import GRAPH, latest
+from shoebox.search.ann import GRAPH, AnnFiles, latest
+from shoebox.search.service import Searcher
 from tests.backends import make_app
 from tests.conftest import Account
 from tests.search.test_deleted_photos import DOGS, picture
@@ -291,3 +292,16 @@ def test_index_candidates_are_looked_up_by_primary_key(shared):
             plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
             assert any("photos USING INTEGER PRIMARY KEY" in step for step in plan), plan
             assert not any(step.startswith(("SCAN photos", "SEARCH photos USING COVERING INDEX")) for step in plan)
+
+
+def test_a_failing_warm_up_never_stops_a_worker_from_starting(shared):
+    """gunicorn's post_worker_init warms the searcher before the worker takes requests: an embedder that cannot
+    load is logged there, and the worker starts (its searches then answer by keywords, as before)."""
+    _brute, indexed, alice, _bob, _dogs, _bikes = shared
+
+    def broken():
+        raise OSError("model files unreadable")
+
+    Searcher(broken, "sqlite", files=AnnFiles(indexed.config["SETTINGS"].data_path / "vectors"),
+             min_photos=1).warm_up()  # no exception
+    assert search(indexed, alice, "q=dog")
