@@ -10,11 +10,11 @@
   range allows, into a small exact in-memory "delta" per process, so a photo embedded by the worker is found by
   every web process at once; when the delta passes `DELTA_MAX` rows, an update folds it into a new generation of
   the file (the graph loaded, patched, saved, and the readers map the new one).
-- The graph holds every user's photos: its candidates are kept to the viewer's scope (owner, trash, filters) in
-  one query on their ids. When too few of them are visible (another user's photos, or a narrow filter), the
-  search asks the graph for more, or, when the scope's share is small, scores the scope's own rows exactly
-  (their ids from SQL, their vectors from the shared file): a filtered search or a small library in a big
-  instance still gets all of its results.
+- Filtered searches stay exact: the scope's ids from SQL, their vectors from the shared file, every one scored.
+- The graph holds every user's photos: for a whole library, its candidates are kept to the viewer's scope (owner,
+  Trash) in one query on their ids. When too few of them are visible (another user's photos), the search asks the
+  graph for more, or, when the scope's share is small, scores the scope's own rows exactly: a small library in a
+  big instance still gets all of its results.
 - The file holds every stored photo, trashed ones too (a restore needs no rebuild): trashed, deleted and other
   users' photos leave at read time, through the viewer's Scope (owner, Trash, filters), never by the file; photos
   deleted for good leave the file at its next update.
@@ -179,8 +179,11 @@ class MemoryVectorStore:
 
     def _approximate(self, session: Session, scope: Scope, found: AnnFile, delta: InMemoryVectorIndex,
                      query: np.ndarray, k: int) -> list[Hit]:
-        """The graph's candidates (and the delta's) kept to the scope; more of them, or the scope's rows scored
-        exactly, when too few are visible."""
+        """A narrowed scope (filters, an album, the Trash, a share link): its rows scored exactly, as brute force
+        does. The whole library: the graph's candidates (and the delta's) kept to the scope; more of them, or the
+        scope's rows scored exactly, when too few are visible (a small library in a big instance)."""
+        if not scope.whole_library:
+            return self._exact(session, scope, found, delta, query, k)
         total = len(found) + len(delta)
         count = min(total, max(2 * k, MIN_CANDIDATES))
         while True:

@@ -282,7 +282,7 @@ def test_index_candidates_are_looked_up_by_primary_key(shared):
     record = lambda _conn, _cursor, sql, params, _context, _many: statements.append((sql, params))  # noqa: E731
     event.listen(engine, "before_cursor_execute", record)
     try:
-        search(indexed, alice, "q=a dog in the snow&tag=dog")
+        search(indexed, alice, "q=a dog in the snow")  # the whole library: the graph's candidates are checked
     finally:
         event.remove(engine, "before_cursor_execute", record)
     checks = [(sql, params) for sql, params in statements if "json_each" in sql]
@@ -305,3 +305,14 @@ def test_a_failing_warm_up_never_stops_a_worker_from_starting(shared):
     Searcher(broken, "sqlite", files=AnnFiles(indexed.config["SETTINGS"].data_path / "vectors"),
              min_photos=1).warm_up()  # no exception
     assert search(indexed, alice, "q=dog")
+
+
+def test_a_filtered_search_scores_every_photo_of_the_filter(shared, monkeypatch):
+    """Filtered searches stay exact: even when the graph would propose none of the filter's photos, each is scored
+    (here the graph is made to propose nothing at all)."""
+    brute, indexed, alice, _bob, _dogs, _bikes = shared
+    search(indexed, alice, "q=dog")  # builds the index if it is not there yet
+    monkeypatch.setattr(embedded.AnnFile, "search", lambda self, query, count: (np.empty(0, np.int64),
+                                                                                 np.empty(0, np.float32)))
+    query = "q=a dog in the snow&tag=dog"
+    assert search(indexed, alice, query) == search(brute, alice, query)
