@@ -205,7 +205,7 @@ def serve(args: argparse.Namespace) -> None:
 def serve_once(args: argparse.Namespace, workers: int) -> dict:
     port = 5600 + workers
     env = {**os.environ, **QUIET_ENV, "DATA_DIR": str(args.data), "WEB_CONCURRENCY": str(workers),
-           "SHOEBOX_BIND": f"127.0.0.1:{port}", "VECTOR_INDEX_MIN_PHOTOS": "0" if args.brute else "10000",
+           "SHOEBOX_BIND": f"127.0.0.1:{port}", "VECTOR_INDEX_MIN_PHOTOS": "0" if args.brute else "20000",
            "AUTH_RATE_LIMIT_PER_MINUTE": "1000", "LOG_LEVEL": "INFO"}
     log = Path(tempfile.mkstemp(prefix="sb-gunicorn-", suffix=".log")[1])
     started = time.perf_counter()
