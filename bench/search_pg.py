@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, true
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.search_index import Mixture  # noqa: E402
 from shoebox.db import Database  # noqa: E402
 from shoebox.models import Embedding, Photo, PhotoTag, User  # noqa: E402
 from shoebox.scope import Scope  # noqa: E402
@@ -55,9 +56,11 @@ def timed(fn: Callable[[int], object], queries: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(0.95 * len(samples)))]
 
 
-def library(n: int, seed: int = 1):
-    """Chunks of (photos, tags, embeddings) rows for n photos of user 1."""
+def library(n: int, seed: int = 1, clustered: bool = False):
+    """Chunks of (photos, tags, embeddings) rows for n photos of user 1 (vectors uniform on the sphere, or drawn
+    from bench/search_index.py's Gaussian mixture with `clustered`)."""
     rng = np.random.default_rng(seed)
+    mixture = Mixture(n) if clustered else None
     weights = 1 / np.arange(1, len(WORDS) + 1)
     weights /= weights.sum()
     when = datetime(2020, 1, 1)
@@ -66,6 +69,8 @@ def library(n: int, seed: int = 1):
         words = np.array(WORDS)[rng.choice(len(WORDS), size=(len(ids), 11), p=weights)]
         vectors = rng.normal(size=(len(ids), DIM)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        if mixture is not None:
+            vectors = mixture.rows(lo, lo + len(ids))
         pairs = list(zip(ids, words, strict=True))
         photos = [dict(id=i, user_id=1, sha256=f"{i:064x}", filename=f"IMG_{i:07d}.jpg", format="JPEG",
                        mime_type="image/jpeg", file_size=1, width=1, height=1, taken_at=when + timedelta(hours=i),
@@ -77,7 +82,7 @@ def library(n: int, seed: int = 1):
         yield photos, tags, embeddings
 
 
-def build(url: str, n: int) -> tuple[Database, float]:
+def build(url: str, n: int, clustered: bool = False) -> tuple[Database, float]:
     """Migrate, bulk-load and index the library; returns the database and the seconds it took."""
     start = time.perf_counter()
     db = Database(url)
@@ -87,7 +92,7 @@ def build(url: str, n: int) -> tuple[Database, float]:
                                          created_at=datetime(2020, 1, 1))])
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET maintenance_work_mem = '2GB'")
-        for photos, tags, embeddings in library(n):
+        for photos, tags, embeddings in library(n, clustered=clustered):
             conn.execute(insert(Photo), photos)
             conn.execute(insert(PhotoTag), tags)
             conn.execute(insert(Embedding), embeddings)
@@ -104,13 +109,15 @@ def build(url: str, n: int) -> tuple[Database, float]:
     return db, time.perf_counter() - start
 
 
-def measure(db: Database, queries: int, seed: int = 2) -> dict[str, object]:
+def measure(db: Database, queries: int, seed: int = 2, mixture: Mixture | None = None) -> dict[str, object]:
     """Latencies of the three query kinds through the backend's own store and keyword index."""
     dialect = db.engine.dialect.name
     store = postgres.PgVectorStore() if dialect == "postgresql" else MemoryVectorStore()
     keywords = keyword_index(dialect)
     rng = np.random.default_rng(seed)
     vectors = rng.normal(size=(queries + 2, DIM)).astype(np.float32)
+    if mixture is not None:  # queries near content, as the library's
+        vectors = mixture.queries(queries + 2)
     texts = [f"{rng.choice(WORDS)} {rng.choice(WORDS)[:3]}" for _ in range(queries + 2)]
     library = Scope.of_user(1)
     sample = library.narrow(*Filters(tag="sample").conditions(library))
@@ -126,15 +133,16 @@ def measure(db: Database, queries: int, seed: int = 2) -> dict[str, object]:
                                                          library.photo_ids(), 100), queries)
         if dialect == "postgresql":
             out["recall@100"] = recall(session, store, vectors[:20])
+            out["recall@10"] = recall(session, store, vectors[:20], 10)
     return out
 
 
-def recall(session, store, vectors: np.ndarray) -> float:
-    """Share of the exact top 100 that the HNSW search returns."""
+def recall(session, store, vectors: np.ndarray, k: int = 100) -> float:
+    """Share of the exact top k that the HNSW search returns."""
     library = Scope.of_user(1)
     exact = library.narrow(true())  # a narrowed scope searches exactly
-    found = [len({i for i, _ in store.search(session, library, MODEL, v, 100, "image")}
-                 & {i for i, _ in store.search(session, exact, MODEL, v, 100, "image")}) / 100 for v in vectors]
+    found = [len({i for i, _ in store.search(session, library, MODEL, v, k, "image")}
+                 & {i for i, _ in store.search(session, exact, MODEL, v, k, "image")}) / k for v in vectors]
     return float(np.mean(found))
 
 
@@ -143,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--photos", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--backend", choices=("both", "postgres", "embedded"), default="both")
+    parser.add_argument("--clustered", action="store_true", help="vectors from a Gaussian mixture, not uniform")
     args = parser.parse_args(argv)
     import pgserver
 
@@ -156,8 +165,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, url, kind in backends:
             if args.backend not in ("both", kind):
                 continue
-            db, seconds = build(url, args.photos)
-            results[name] = {"build (s)": seconds, **measure(db, args.queries)}
+            db, seconds = build(url, args.photos, args.clustered)
+            results[name] = {"build (s)": seconds,
+                             **measure(db, args.queries, mixture=Mixture(args.photos) if args.clustered else None)}
             db.dispose()
             print(name, results[name], flush=True)
         server.cleanup()
@@ -165,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
           "recall@100 | build |\n|---|---|---|---|---|---|---|")
     for name, r in results.items():
         cells = [f"{r[k][0]:.1f} / {r[k][1]:.1f}" for k in ("vector", "vector, 10% filter", "keyword")]
-        rec = f"{r['recall@100']:.2f}" if "recall@100" in r else "1.00 (exact)"
+        rec = f"{r['recall@100']:.2f} (@10: {r['recall@10']:.2f})" if "recall@100" in r else "1.00 (exact)"
         print(f"| {name} | {' | '.join(cells)} | {r['first query (load)']:.0f} ms | {rec} | {r['build (s)']:.0f} s |")
 
 

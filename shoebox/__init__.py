@@ -15,6 +15,7 @@ from shoebox.library.storage import Storage
 from shoebox.media.decoding import limit_pixels
 from shoebox.people.service import People
 from shoebox.private_files import private_dir, tighten
+from shoebox.search.ann import AnnFiles
 from shoebox.search.service import Searcher
 from shoebox.shares.keys import ShareKeys
 
@@ -73,7 +74,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     app.teardown_appcontext(lambda _exc: database.session.remove())
     storage = Storage(settings.data_path)
     queue = jobs.init_app(app, settings, database)
-    searcher = Searcher(lambda: get_models(settings).embedder, database.engine.dialect.name)
+    searcher = Searcher(lambda: get_models(settings).embedder, database.engine.dialect.name,
+                        files=AnnFiles(settings.data_path / "vectors"), min_photos=settings.VECTOR_INDEX_MIN_PHOTOS,
+                        request_update=queue.enqueue_vector_update)
     app.extensions["searcher"] = searcher
     app.extensions["library"] = Library(
         storage,

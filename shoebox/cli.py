@@ -19,7 +19,7 @@ from shoebox.errors import ShoeboxError
 from shoebox.jobs.analysis import PARTS, mark_queued, photos_to_reindex
 from shoebox.library.service import Prepared
 from shoebox.media.formats import accepted_extensions
-from shoebox.models import Photo, User
+from shoebox.models import Embedding, Photo, User
 from shoebox.people.grouping import recluster_user
 
 shoebox_cli = AppGroup("shoebox", help="Shoebox administration.")
@@ -117,16 +117,20 @@ def worker(threads: int | None) -> None:
 
 
 @shoebox_cli.command("reindex")
-@click.option("--only", type=click.Choice(["missing", "all", "faces", "places", "text"]), default="missing",
+@click.option("--only", type=click.Choice(["missing", "all", "faces", "places", "text", "vectors"]), default="missing",
               show_default=True,
               help="missing: photos not analysed yet (or failed, waiting, or embedded by another model); "
-                   "all: every photo; faces, places or text: that part only, for every photo.")
+                   "all: every photo; faces, places or text: that part only, for every photo; vectors: build the "
+                   "saved meaning-search indexes anew from the stored embeddings (no photo is analysed).")
 @click.option("--user", "email", default=None, help="Only this account's photos.")
 @click.option("--queue/--now", "use_queue", default=False,
               help="Hand the work to the workers instead of doing it here with a progress bar.")
 def reindex(only: str, email: str | None, use_queue: bool) -> None:
     """Analyse photos again: fills in what a model could not do before, or redoes everything."""
     queue = current_app.extensions["queue"]
+    if only == "vectors":
+        _reindex_vectors(queue, use_queue)
+        return
     with _db().transaction() as session:
         user_id = _user(session, email).id if email else None
         ids = photos_to_reindex(session, only, user_id, queue.analyzer.models())
@@ -142,6 +146,23 @@ def reindex(only: str, email: str | None, use_queue: bool) -> None:
             queue.analyzer.run_task(ids[start:start + size], parts)
             bar.update(len(ids[start:start + size]))
     click.echo(f"Analysed {len(ids)} photos.")
+
+
+def _reindex_vectors(queue, use_queue: bool) -> None:
+    """Build the saved HNSW index of every embedding kind and model anew (SQLite installs; pgvector keeps its own)."""
+    if _db().engine.dialect.name != "sqlite":
+        click.echo("PostgreSQL keeps its vector indexes itself (pgvector): nothing to build.")
+        return
+    with _db().make_session() as session:
+        pairs = session.execute(select(Embedding.kind, Embedding.model).distinct()).all()
+    for kind, model in pairs:
+        if use_queue:
+            queue.enqueue_vector_update(kind, model, rebuild=True)
+            continue
+        click.echo(f"Indexing {kind} embeddings of {model} ...")
+        generation = queue.update_vectors(kind, model, rebuild=True, wait=True)
+        click.echo(f"  saved {generation.path}" if generation else "  nothing to index")
+    click.echo(f"{'Queued' if use_queue else 'Built'} {len(pairs)} vector index(es).")
 
 
 @shoebox_cli.command("reread-metadata")

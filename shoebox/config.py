@@ -101,6 +101,10 @@ class Settings:
     CAPTION_MODEL: str = "Salesforce/blip-image-captioning-large"
     TAG_MODEL: str = "efficientnet-lite0"
     EMBED_MODEL: str = "sentence-transformers/all-MiniLM-L6-v2"
+    # Meaning search on SQLite: from this many embeddings of one model in a library on, searches use an HNSW index
+    # saved in DATA_DIR/vectors and shared by every process (memory-mapped); below it, brute force in memory (the
+    # measured crossover: bench/README.md). 0 never builds one.
+    VECTOR_INDEX_MIN_PHOTOS: int = 20000
     # Lowest classifier confidence for an AI tag, and the most tags per photo.
     TAG_THRESHOLD: float = 0.2
     TAG_TOP_K: int = 5

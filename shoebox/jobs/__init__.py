@@ -87,11 +87,12 @@ class Queue:
         self.settings = settings
         self.database = database
         self.analyzer = Analyzer(settings, database, lambda: get_models(settings))
-        self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
+        self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyze)
         # Its arguments are (owner id, sha256), not a list of photo ids: `pending_photo_ids` counts analyses only.
         self._preview = huey.task(retries=2, retry_delay=5, name="render_preview")(self._render_preview)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
         huey.periodic_task(crontab(minute="17"), name="purge_trash")(self.purge_trash)
+        self._update_vectors = huey.task(retries=1, retry_delay=60, name="update_vector_index")(self.update_vectors)
         self._worker: threading.Thread | None = None
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
@@ -102,6 +103,30 @@ class Queue:
         ids = list(photo_ids)
         for start in range(0, len(ids), size):
             self._analyze(ids[start:start + size], list(parts))
+
+    def analyze(self, photo_ids: list[int], parts: list[str] | None = None) -> None:
+        """The analysis task: analyse the photos, then fold what it embedded into the saved vector indexes once
+        enough new rows have gathered (so searches need not read them one by one)."""
+        self.analyzer.run_task(photo_ids, parts)
+        if self.settings.VECTOR_INDEX_MIN_PHOTOS > 0 and self.database.engine.dialect.name == "sqlite":
+            from shoebox.search.ann import AnnFiles
+            from shoebox.search.embedded import fold_due
+
+            with self.database.make_session() as session:
+                fold_due(session, AnnFiles(self.settings.data_path / "vectors"))
+
+    def enqueue_vector_update(self, kind: str, model: str, rebuild: bool = False) -> None:
+        """Queue bringing the saved vector index of (kind, model) up to date, or building it (search asks)."""
+        self._update_vectors(kind, model, rebuild)
+
+    def update_vectors(self, kind: str, model: str, rebuild: bool = False, wait: bool = False) -> object:
+        """Fold the embeddings newer than the saved index of (kind, model) into it (`rebuild`: build it anew);
+        reads in a plain transaction, so writers are not held up while it builds."""
+        from shoebox.search.ann import AnnFiles
+        from shoebox.search.embedded import update_index
+
+        with self.database.make_session() as session:
+            return update_index(session, AnnFiles(self.settings.data_path / "vectors"), kind, model, rebuild, wait)
 
     def enqueue_preview(self, user_id: int, sha256: str) -> None:
         """Queue the rendering of a new photo's 1440 px preview (its upload has answered without it)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, false, func, or_, true
+from sqlalchemy import exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
@@ -51,9 +51,10 @@ class Filters:
             conds.append(Photo.taken_at >= datetime.combine(self.date_from, datetime.min.time()))
         if self.date_to:  # through the end of that day (no "next day": 9999-12-31 has none)
             conds.append(Photo.taken_at <= datetime.combine(self.date_to, datetime.max.time()))
-        if self.tag:
-            conds.append(exists().where(PhotoTag.photo_id == Photo.id, PhotoTag.name == self.tag.lower().strip(),
-                                        PhotoTag.hidden.is_(False)))
+        if self.tag:  # IN, not a correlated EXISTS: SQLite reads the tag's rows by name instead of probing every
+            # photo (1M photos, a tag on 1%: 14 ms instead of 187 ms; bench/README.md)
+            conds.append(Photo.id.in_(select(PhotoTag.photo_id).where(PhotoTag.name == self.tag.lower().strip(),
+                                                                      PhotoTag.hidden.is_(False))))
         if self.camera:
             pattern = f"%{self.camera.strip().lower()}%"
             conds.append(or_(func.lower(Photo.camera_model).like(pattern), func.lower(Photo.camera_make).like(pattern)))

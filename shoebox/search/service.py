@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Sequence
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,10 +20,13 @@ from shoebox.errors import InvalidInput
 from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.scope import NEWEST_FIRST, Scope
 from shoebox.search import fusion, query
+from shoebox.search.ann import AnnFiles
+from shoebox.search.embedded import MemoryVectorStore
 from shoebox.search.filters import Filters
 from shoebox.search.keyword import KeywordIndex, keyword_index
 from shoebox.search.postgres import PgVectorStore
-from shoebox.search.vector import IndexRegistry, VectorIndex
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY = 1000
 VECTOR_K = 500
@@ -39,8 +44,6 @@ CUTOFFS = {"all-MiniLM-L6-v2": {"floor": 0.5, "margin": 0.1, "described_floor": 
 #: Cutoff for image-text (CLIP-like) models, whose related cosines are lower than a sentence model's (not measured
 #: here: no such model can be had offline). Other sentence models get fusion's defaults.
 IMAGE_TEXT_CUTOFF = {"floor": 0.2, "margin": 0.06}
-#: Searches of the in-memory index again after dropping photos that left the scope (deleted elsewhere).
-STALE_RETRIES = 3
 
 
 class VectorStore(Protocol):
@@ -54,78 +57,6 @@ class VectorStore(Protocol):
         """Drop what is kept for these (deleted) photos of an owner, or for all of the owner's."""
 
 
-class MemoryVectorStore:
-    """Per-owner in-memory indexes of the stored embeddings, topped up with rows newer than the last look.
-
-    An index holds every photo the owner stores, in Trash too (a restored photo is found again at once, in every
-    process, with no embedding to reload); a narrower scope (filters) passes its ids as the `allowed` set, the
-    whole library does not (reading 100k ids per query would cost more than the search): it leaves out the ids
-    in Trash (few, read through the Trash's own index), and its hits are checked against the scope, at O(k);
-    any that left it for good (a photo deleted by another process, or mid-search) are dropped from the index, and
-    any trashed meanwhile left out. Deletes in this process reach it through `forget`.
-    """
-
-    def __init__(self) -> None:
-        self.registry = IndexRegistry()
-        self._seen: dict[tuple[int, str], int] = {}
-        self._lock = threading.Lock()
-
-    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str
-               ) -> list[tuple[int, float]]:
-        """Exact cosine search of the owner's index, within the scope (one index per model, whatever its kind)."""
-        index = self.index(session, scope, model)
-        if not scope.whole_library:
-            allowed = np.fromiter(session.scalars(scope.photo_ids()), dtype=np.int64)
-            return index.search(vector, k, allowed=allowed)
-        trashed = set(session.scalars(scope.trash().photo_ids()))
-        for _ in range(STALE_RETRIES):
-            allowed = np.setdiff1d(index.ids(), np.fromiter(trashed, dtype=np.int64)) if trashed else None
-            hits = index.search(vector, k, allowed=allowed)
-            visible = scope.visible(session, [photo_id for photo_id, _ in hits])
-            stale = [photo_id for photo_id, _ in hits if photo_id not in visible]
-            if not stale:
-                break
-            kept = scope.stored().visible(session, stale)  # trashed since: kept for a restore
-            index.remove([photo_id for photo_id in stale if photo_id not in kept])
-            trashed |= kept
-        return [(photo_id, score) for photo_id, score in hits if photo_id in visible]
-
-    def index(self, session: Session, scope: Scope, model: str) -> VectorIndex:
-        """The owner's index for `model`, built on first use and topped up with newer embeddings."""
-        stored, key = scope.stored(), (scope.owner_id, model)
-        index = self.registry.get(scope.owner_id, model, lambda: self._load(session, stored, model, 0))
-        ids, vectors = self._load(session, stored, model, self._seen.get(key, 0))
-        if len(ids):
-            index.upsert(ids, vectors)
-        return index
-
-    def _load(self, session: Session, stored: Scope, model: str, after: int) -> tuple[list[int], np.ndarray]:
-        rows = session.execute(stored.embeddings(Embedding.id, Embedding.photo_id, Embedding.vector)
-                               .where(Embedding.model == model, Embedding.id > after).order_by(Embedding.id)).all()
-        if not rows:
-            return [], np.empty((0, 0), dtype=np.float16)
-        with self._lock:
-            key = (stored.owner_id, model)
-            self._seen[key] = max(self._seen.get(key, 0), rows[-1][0])
-        vectors = np.stack([np.frombuffer(row[2], dtype="<f2") for row in rows])
-        return [row[1] for row in rows], vectors
-
-    def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
-        """Remove these photos from the owner's indexes (every model), or drop the owner's indexes."""
-        with self._lock:
-            models = [key[1] for key in self._seen if key[0] == owner_id]
-            if photo_ids is None:
-                for model in models:
-                    del self._seen[(owner_id, model)]
-        if photo_ids is None:
-            self.registry.drop(owner_id)
-            return
-        for model in models:
-            index = self.registry.peek(owner_id, model)
-            if index is not None:
-                index.remove(list(photo_ids))
-
-
 def cutoff_for(embedder) -> dict[str, float]:
     """The floor and margin calibrated for this embedder's model ({} for fusion's defaults)."""
     if embedder.embeds_images:
@@ -133,9 +64,13 @@ def cutoff_for(embedder) -> dict[str, float]:
     return CUTOFFS.get(embedder.name.rstrip("/").rsplit("/", 1)[-1], {})
 
 
-def vector_store(dialect: str) -> VectorStore:
-    """pgvector on PostgreSQL, the in-memory index otherwise."""
-    return PgVectorStore() if dialect == "postgresql" else MemoryVectorStore()
+def vector_store(dialect: str, files: AnnFiles | None = None, min_photos: int = 0,
+                 request_update: Callable[[str, str], None] | None = None) -> VectorStore:
+    """pgvector on PostgreSQL; otherwise the saved HNSW index in `files` (from `min_photos` embeddings of one model
+    in a library on; 0: never) with brute force below it (shoebox.search.embedded)."""
+    if dialect == "postgresql":
+        return PgVectorStore()
+    return MemoryVectorStore(files if min_photos > 0 else None, min_photos, request_update)
 
 
 @dataclass
@@ -154,17 +89,28 @@ class SearchPage:
 class Searcher:
     """Runs searches; holds the vector store, the keyword index and the query embedder."""
 
-    def __init__(self, embedder_provider, dialect: str = "sqlite") -> None:
-        self.vectors = vector_store(dialect)
+    def __init__(self, embedder_provider, dialect: str = "sqlite", files: AnnFiles | None = None,
+                 min_photos: int = 0, request_update: Callable[[str, str], None] | None = None) -> None:
+        self.vectors = vector_store(dialect, files, min_photos, request_update)
         self.keywords: KeywordIndex = keyword_index(dialect)
         self._embedder = embedder_provider
 
     def warm_up(self) -> None:
-        """Load the query embedder now, so the first search does not wait for it."""
-        embedder = self._embedder()
-        if embedder is not None:
-            with contextlib.suppress(ModelUnavailable):
-                embedder.embed_texts(["warm up"])
+        """Map the saved vector indexes and load the query embedder now, so the first search waits for neither; a
+        failure is logged, never raised (a worker starting up must start: its searches then load what they need)."""
+        start = time.perf_counter()
+        mapped = 0
+        try:
+            mapped = self.vectors.warm_up() if isinstance(self.vectors, MemoryVectorStore) else 0
+            embedder = self._embedder()
+            if embedder is not None:
+                with contextlib.suppress(ModelUnavailable):
+                    embedder.embed_texts(["warm up"])
+        except Exception:  # noqa: BLE001 - anything: the searches that follow report it
+            log.exception("search warm-up failed; searches will load what they need")
+            return
+        log.info("search warm (pid %d): %d saved vector index(es) mapped, query embedder ready, in %.1f s",
+                 os.getpid(), mapped, time.perf_counter() - start)
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Deleted photos leave the vector store (the keyword index follows the rows by itself)."""

@@ -316,6 +316,14 @@ class IndexRegistry:
             for key in [key for key in self._indexes if key[0] == user_id and model_name in (None, key[1])]:
                 del self._indexes[key]
 
+    def drop_model(self, model_name: str) -> bool:
+        """Forget every user's index of one model (a shared file serves it now); True if any was held."""
+        with self._lock:
+            keys = [key for key in self._indexes if key[1] == model_name]
+            for key in keys:
+                del self._indexes[key]
+            return bool(keys)
+
     def clear(self) -> None:
         """Forget every index."""
         with self._lock:
