@@ -117,6 +117,18 @@ def upgrade() -> None:
     op.execute("INSERT INTO facet_counts (user_id, facet, value, n) SELECT p.user_id, 'tag', t.name, count(*) "
                "FROM photo_tags t JOIN photos p ON p.id = t.photo_id WHERE p.trashed_at IS NULL AND NOT t.hidden "
                "GROUP BY p.user_id, t.name")
+    if not postgres:
+        _analyze()
+
+
+def _analyze() -> None:
+    """SQLite: statistics for the new indexes, sampled (a few milliseconds at 300,000 photos). Where older indexes
+    had statistics and these none, SQLite took the new ones for very selective: it listed a whole library through
+    the format index and sorted it (450 ms instead of 40 for the first page); with them it also reads a rare filter
+    value from its own side, as the filters intend."""
+    op.execute("PRAGMA analysis_limit = 1000")
+    for table in ("photos", "photo_tags", "facet_counts"):
+        op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:

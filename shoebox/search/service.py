@@ -41,7 +41,7 @@ CUTOFFS = {"all-MiniLM-L6-v2": {"floor": 0.5, "margin": 0.1, "described_floor": 
 IMAGE_TEXT_CUTOFF = {"floor": 0.2, "margin": 0.06}
 #: A search without words counts its matches up to this many past the page: a count that stops there, instead of
 #: reading every matching photo of the library (300,000 photos: seconds) for a figure no page shows.
-COUNT_AHEAD = 500
+COUNT_AHEAD = 200
 #: Searches of the in-memory index again after dropping photos that left the scope (deleted elsewhere).
 STALE_RETRIES = 3
 

@@ -121,7 +121,6 @@ def test_the_upgrade_counts_the_facets_of_photos_already_there(database):
     assert counts == {("camera", "EOS", 2), ("format", "JPEG", 2), ("tag", "sea", 2)}
 
 
-@pytest.mark.embedded_only(reason="reads the SQL statements SQLite runs")
 def test_the_facets_read_kept_counts_not_the_library(app, alice):
     add(alice, "a.jpg", ["beach"])
     statements = run_statements(app, lambda: facets(alice))
