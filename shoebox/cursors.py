@@ -2,7 +2,8 @@
 
 Clients pass them back as they got them; anything else is an `invalid_cursor` 400, never a 500.
 - keyset (the listing, newest first): "<taken_at ISO>|<photo id>", the last row of the page;
-- offset (search results): "o<offset>", where the next page starts.
+- offset (search results ranked by words): "o<offset>", where the next page starts; a search without words pages
+  by keyset, as the listing (and still takes an offset cursor).
 """
 
 from __future__ import annotations
@@ -29,6 +30,17 @@ def decode_keyset(cursor: str) -> tuple[datetime, int]:
         return datetime.fromisoformat(taken_at), number
     except ValueError as exc:
         raise _invalid() from exc
+
+
+def keyset_or_offset(cursor: str | None) -> tuple[tuple[datetime, int] | None, int]:
+    """Where a page newest first starts: ((taken_at, id) of a keyset cursor, 0), or (None, the offset of an offset
+    cursor); (None, 0) without one."""
+    if not cursor:
+        return None, 0
+    try:
+        return decode_keyset(cursor), 0
+    except InvalidInput:
+        return None, decode_offset(cursor)
 
 
 def encode_offset(offset: int) -> str:

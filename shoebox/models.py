@@ -109,6 +109,10 @@ class Photo(Base):
               postgresql_where=text("trashed_at IS NOT NULL")),
         #: Where a user's photos were taken: the map and the bbox filter read a range of it, never the table.
         Index("ix_photos_user_gps", "user_id", "gps_latitude", "gps_longitude", "id", "trashed_at"),
+        #: The camera and format filters: a range of the owner's photos with those values, newest first, covered.
+        Index("ix_photos_user_camera", "user_id", "camera_model", "taken_at", "id", "trashed_at"),
+        Index("ix_photos_user_make", "user_id", "camera_make", "taken_at", "id", "trashed_at"),
+        Index("ix_photos_user_format", "user_id", "format", "taken_at", "id", "trashed_at"),
         NEVER_REUSE_IDS,
     )
 
@@ -246,6 +250,17 @@ analysis_counts = Table(
     Column("user_id", Integer, primary_key=True),
     Column("part", String(16), primary_key=True),
     Column("state", String(16), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+#: How many of each owner's photos in the library (not in Trash) have each value of a filter: facet "tag" (shown
+#: tags), "camera" (model), "make" and "format". Kept by triggers on photos and photo_tags (migration 0020), so the
+#: filter choices (/api/facets) read a few rows, not every tag of the library; a value whose count fell to 0 stays.
+facet_counts = Table(
+    "facet_counts", DERIVED,
+    Column("user_id", Integer, primary_key=True),
+    Column("facet", String(8), primary_key=True),
+    Column("value", String(128), primary_key=True),
     Column("n", Integer, nullable=False),
 )
 

@@ -96,7 +96,7 @@ def _filtered_scope():
     scope, filters = current_scope(), parse_filters(request.args)
     if filters.favourite is False:
         filters = replace(filters, favourite=None)
-    return scope.narrow(*filters.conditions(scope))
+    return scope.narrow(*filters.conditions(scope, db_session()))
 
 
 @bp.get("/photos")

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 from zipstream import ZipStream
@@ -39,7 +39,7 @@ from shoebox.media.formats import BROWSER_FORMATS, FORMATS
 from shoebox.media.metadata import PhotoMetadata
 from shoebox.media.thumbnails import render_full_from
 from shoebox.models import Photo, fitted, utcnow
-from shoebox.scope import NEWEST_FIRST, Scope
+from shoebox.scope import NEWEST_FIRST, Scope, older_than
 
 MAX_TEXT = 10_000
 #: A bulk edit re-embeds the words of up to this many photos in the request (about 10 ms each); more are queued.
@@ -265,7 +265,7 @@ class Library:
         after = [Photo.favourite == true()] if favourites else []
         if cursor:
             taken_at, photo_id = decode_keyset(cursor)
-            after.append(or_(Photo.taken_at < taken_at, and_(Photo.taken_at == taken_at, Photo.id < photo_id)))
+            after.append(older_than(taken_at, photo_id))
         # Their tags in one more query, not one per photo: every listed photo shows them.
         page = scope.photos(*after).order_by(*NEWEST_FIRST).limit(limit + 1).options(selectinload(Photo.tags))
         rows = list(session.scalars(page))

@@ -6,16 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, false, func, or_, select, true
+from sqlalchemy import exists, false, func, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
 from shoebox.ids import MAX_ID, is_id, whole_number
-from shoebox.models import PLACE_LEVELS, Album, Face, Person, Photo, PhotoTag, fold
+from shoebox.models import PLACE_LEVELS, Album, Face, Person, Photo, PhotoTag, facet_counts, fold
 from shoebox.places.areas import Bbox, parse_bbox
 from shoebox.scope import Scope
 
 MAX_FACET_TAGS = 500
+#: A tag, camera or format filter whose value at most this many of the owner's photos have reads them from its side.
+SMALL_SIDE = 5000
 PLACE_COLUMNS = tuple(getattr(Photo, level) for level in PLACE_LEVELS)
 SUGGEST_FIELDS = ("person", "place", "tag", "camera")
 
@@ -39,27 +41,29 @@ class Filters:
     favourite: bool | None = None  # True: only the favourites; False: all but them
     bbox: Bbox | None = None  # taken inside this area of the map (a cluster on the Places page)
 
-    def conditions(self, scope: Scope) -> list:
+    def conditions(self, scope: Scope, session: Session | None = None) -> list:
         """SQL conditions on Photo for these filters, people looked up among the scope's (applied inside every
-        query, on top of the scope's own)."""
-        return [*self._photo_conditions(), *self._collection_conditions(scope)]
+        query, on top of the scope's own). With a session, a tag, camera or format that few of the owner's photos
+        have (their kept counts say) is read from its own side: its photos found by their index and sorted, not
+        the whole timeline walked for them."""
+        return [*self._photo_conditions(scope, session), *self._collection_conditions(scope)]
 
-    def _photo_conditions(self) -> list:
+    def _photo_conditions(self, scope: Scope, session: Session | None) -> list:
         """What the photo itself says: its date, tags, camera, format, place and where on the map."""
         conds = []
         if self.date_from:
             conds.append(Photo.taken_at >= datetime.combine(self.date_from, datetime.min.time()))
         if self.date_to:  # through the end of that day (no "next day": 9999-12-31 has none)
             conds.append(Photo.taken_at <= datetime.combine(self.date_to, datetime.max.time()))
-        if self.tag:  # IN, not a correlated EXISTS: SQLite reads the tag's rows by name instead of probing every
-            # photo (1M photos, a tag on 1%: 14 ms instead of 187 ms; bench/README.md)
-            conds.append(Photo.id.in_(select(PhotoTag.photo_id).where(PhotoTag.name == self.tag.lower().strip(),
-                                                                      PhotoTag.hidden.is_(False))))
+        plan = _Plan(scope, session)
+        if self.tag:
+            conds.append(plan.tag(self.tag.lower().strip()))
         if self.camera:
-            pattern = f"%{self.camera.strip().lower()}%"
-            conds.append(or_(func.lower(Photo.camera_model).like(pattern), func.lower(Photo.camera_make).like(pattern)))
+            wanted = func.lower(facet_counts.c.value).like(f"%{self.camera.strip().lower()}%")
+            conds.append(plan.values((Photo.camera_model, "camera", wanted), (Photo.camera_make, "make", wanted)))
         if self.format:
-            conds.append(func.upper(Photo.format) == self.format.strip().upper())
+            conds.append(plan.values((Photo.format, "format", func.upper(facet_counts.c.value) ==
+                                      self.format.strip().upper())))
         if self.place:
             conds.append(_in_place(self.place))
         if self.bbox:
@@ -86,6 +90,53 @@ def _in_place(prefix: str):
     return Photo.place_key.contains(f"|{folded}", autoescape=True) if folded or not prefix.strip() else false()
 
 
+class _Plan:
+    """How a tag, camera or format filter reads: a value that at most SMALL_SIDE of the owner's photos have (or a
+    fiftieth of them, in a bigger library) from its own side, `id IN (its photos)`, sorted after; a commoner one as
+    a condition checked while the timeline index is walked newest first (a page fills after a few rows). Without
+    a session, always the latter."""
+
+    def __init__(self, scope: Scope, session: Session | None) -> None:
+        self.scope, self.session = scope, session
+        self._library: int | None = None
+
+    def tag(self, name: str):
+        shown = [PhotoTag.name == name, PhotoTag.hidden.is_(False)]
+        if self._few([("tag", facet_counts.c.value == name)]):
+            return Photo.id.in_(select(PhotoTag.photo_id).where(*shown))
+        return exists().where(PhotoTag.photo_id == Photo.id, *shown)
+
+    def values(self, *columns):
+        """Photos whose `column` is one of the owner's values of `facet` that are `wanted`, for any of the
+        (column, facet, wanted) given."""
+        known = [(column, self._known(facet, wanted)) for column, facet, wanted in columns]
+        if self._few([(facet, wanted) for _column, facet, wanted in columns]):
+            stored = self.scope.stored()
+            ids = [stored.photo_ids(column.in_(values)) for column, values in known]
+            return Photo.id.in_(union(*ids) if len(ids) > 1 else ids[0])
+        return or_(*(column.in_(values) for column, values in known))
+
+    def _known(self, facet: str, wanted):
+        """SELECT of the `wanted` values of one filter among every value the owner's stored photos have (kept with
+        the counts: a value only photos in Trash have is there with 0)."""
+        return select(facet_counts.c.value).where(facet_counts.c.user_id == self.scope.owner_id,
+                                                  facet_counts.c.facet == facet, wanted)
+
+    def _few(self, wanted: list) -> bool:
+        """Whether at most SMALL_SIDE (or a fiftieth of the library) of the owner's photos have these values."""
+        if self.session is None:
+            return False
+        owner = facet_counts.c.user_id == self.scope.owner_id
+        have = sum(self.session.scalar(select(func.coalesce(func.sum(facet_counts.c.n), 0)).where(
+            owner, facet_counts.c.facet == facet, condition)) for facet, condition in wanted)
+        if have <= SMALL_SIDE:
+            return True
+        if self._library is None:
+            self._library = self.session.scalar(select(func.coalesce(func.sum(facet_counts.c.n), 0))
+                                                .where(owner, facet_counts.c.facet == "format"))
+        return have * 50 <= self._library
+
+
 def _with_person(scope: Scope, person: str):
     """Photos showing one of the scope's people, given by id or by name."""
     value = person.strip()
@@ -107,7 +158,10 @@ def parse_filters(args) -> Filters:
 
 
 def facets(session: Session, scope: Scope) -> dict:
-    """The values the filters can take among the scope's photos: tags (with counts), cameras and formats."""
+    """The values the filters can take among the scope's photos: tags (with counts), cameras and formats. The
+    whole library's are its kept counts (`facet_counts`); a narrower scope (a share link) counts its own."""
+    if scope.whole_library:
+        return _kept_facets(session, scope.owner_id)
     count = func.count()
     tags = session.execute(scope.tag_columns(PhotoTag.name, count).where(PhotoTag.hidden.is_(False))
                            .group_by(PhotoTag.name).order_by(count.desc(), PhotoTag.name).limit(MAX_FACET_TAGS))
@@ -115,6 +169,21 @@ def facets(session: Session, scope: Scope) -> dict:
                               .order_by(Photo.camera_model))
     formats = session.scalars(scope.columns(Photo.format).distinct().order_by(Photo.format))
     return {"tags": [{"name": name, "count": n} for name, n in tags], "cameras": list(cameras),
+            "formats": list(formats)}
+
+
+def kept_values(owner_id: int, facet: str):
+    """SELECT of (value, count) of one kept facet of the owner's library, values no photo has any more left out."""
+    return select(facet_counts.c.value, facet_counts.c.n).where(
+        facet_counts.c.user_id == owner_id, facet_counts.c.facet == facet, facet_counts.c.n > 0)
+
+
+def _kept_facets(session: Session, owner_id: int) -> dict:
+    n, value = facet_counts.c.n, facet_counts.c.value
+    tags = session.execute(kept_values(owner_id, "tag").order_by(n.desc(), value).limit(MAX_FACET_TAGS))
+    cameras = session.scalars(kept_values(owner_id, "camera").with_only_columns(value).order_by(value))
+    formats = session.scalars(kept_values(owner_id, "format").with_only_columns(value).order_by(value))
+    return {"tags": [{"name": name, "count": count} for name, count in tags], "cameras": list(cameras),
             "formats": list(formats)}
 
 
@@ -128,6 +197,10 @@ def suggest(session: Session, scope: Scope, field: str, prefix: str, limit: int)
         found = (person.name for person in session.scalars(query.order_by(Person.name).limit(limit)))
     elif field == "place":
         found = _places(session, scope, prefix)
+    elif scope.whole_library:  # a tag or camera of the whole library: its kept values
+        facet = "tag" if field == "tag" else "camera"
+        found = session.scalars(_values(kept_values(scope.owner_id, facet).with_only_columns(facet_counts.c.value),
+                                        facet_counts.c.value, prefix, limit))
     elif field == "tag":
         found = session.scalars(_values(scope.tag_columns(PhotoTag.name).where(PhotoTag.hidden.is_(False)),
                                         PhotoTag.name, prefix, limit))

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy import case, or_
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
-from shoebox.cursors import decode_offset, encode_offset
+from shoebox.cursors import decode_offset, encode_keyset, encode_offset, keyset_or_offset
 from shoebox.errors import InvalidInput
 from shoebox.models import VISUAL, Embedding, Photo
-from shoebox.scope import NEWEST_FIRST, Scope
+from shoebox.scope import NEWEST_FIRST, Scope, older_than
 from shoebox.search import fusion, query
 from shoebox.search.ann import AnnFiles
 from shoebox.search.embedded import MemoryVectorStore
@@ -44,6 +44,9 @@ CUTOFFS = {"all-MiniLM-L6-v2": {"floor": 0.5, "margin": 0.1, "described_floor": 
 #: Cutoff for image-text (CLIP-like) models, whose related cosines are lower than a sentence model's (not measured
 #: here: no such model can be had offline). Other sentence models get fusion's defaults.
 IMAGE_TEXT_CUTOFF = {"floor": 0.2, "margin": 0.06}
+#: A search without words counts its matches up to this many past the page: a count that stops there, instead of
+#: reading every matching photo of the library (300,000 photos: seconds) for a figure no page shows.
+COUNT_AHEAD = 200
 
 
 class VectorStore(Protocol):
@@ -77,8 +80,9 @@ def vector_store(dialect: str, files: AnnFiles | None = None, min_photos: int = 
 class SearchPage:
     """One page of results: (photo, score, why it matched), how many results in all, and the next cursor.
 
-    Keyword matches are all there; meaning hits stop at the `VECTOR_K` nearest: when they reached it, more
-    photos may be as near, and `total_is_exact` is false."""
+    Keyword matches are all there, page after page; meaning hits stop at the `VECTOR_K` nearest: when they
+    reached it, more photos may be as near, and `total_is_exact` is false. It is false too where the matches were
+    counted (or ranked) only up to COUNT_AHEAD past the page: `total` is then how many were found so far."""
 
     items: list[tuple[Photo, float, list[str]]]
     total: int
@@ -119,13 +123,34 @@ class Searcher:
     def page(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str,
              cursor: str | None, limit: int) -> SearchPage:
         """One page of ranked results, each with its photo and what matched; the total counts them all."""
+        if sort in SORTS and not query.parse_terms((text or "").strip()[:MAX_QUERY]):
+            return self._filtered_page(session, scope.narrow(*filters.conditions(scope, session)), cursor, limit)
         offset = decode_offset(cursor)
-        results, exact = self._ranked(session, scope, text, filters, sort)
+        wanted = offset + limit + COUNT_AHEAD if sort == "relevance" else None
+        results, exact = self._ranked(session, scope, text, filters, sort, wanted)
         window = self.explain(session, text, results[offset:offset + limit])
         photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
         items = [(photos[pid], score, why) for pid, score, why in window if pid in photos]
         more = offset + limit < len(results)
         return SearchPage(items, len(results), encode_offset(offset + limit) if more else None, exact)
+
+    @staticmethod
+    def _filtered_page(session: Session, candidates: Scope, cursor: str | None, limit: int) -> SearchPage:
+        """No words: the filtered photos newest first, a page at a time as the listing pages (the next page seeks
+        from the last photo's place in the index, never counting through the pages before it); the total is
+        counted up to COUNT_AHEAD photos past this page (`total_is_exact` false when there are more: an exact count of
+        a filter that a big library's photos mostly pass reads all of them). An offset cursor (given before there
+        were keyset ones) is still taken."""
+        start, offset = keyset_or_offset(cursor)
+        after = [older_than(*start)] if start else []
+        rows = list(session.scalars(candidates.photos(*after).order_by(*NEWEST_FIRST).offset(offset or None)
+                                    .limit(limit + 1)))
+        more, rows = len(rows) > limit, rows[:limit]
+        counted = candidates.photo_ids().limit(offset + limit + COUNT_AHEAD).subquery()
+        total = session.scalar(select(func.count()).select_from(counted))
+        return SearchPage([(photo, 0.0, []) for photo in rows], total,
+                          encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None,
+                          total_is_exact=total < offset + limit + COUNT_AHEAD)
 
     def search(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str = "relevance",
                ) -> list[tuple[int, float, list[str]]]:
@@ -133,22 +158,23 @@ class Searcher:
         return self._ranked(session, scope, text, filters, sort)[0]
 
     def _ranked(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str,
-                ) -> tuple[list[tuple[int, float, list[str]]], bool]:
-        """The ranked results, and whether they are all (false when the meaning hits were cut at VECTOR_K)."""
+                wanted: int | None = None) -> tuple[list[tuple[int, float, list[str]]], bool]:
+        """The ranked results, and whether they are all (false when the meaning hits were cut at VECTOR_K, or the
+        keyword hits at the best `wanted`: the words of a big library's common subject match most of it)."""
         if sort not in SORTS:
             raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", code="invalid_parameter")
         text = (text or "").strip()[:MAX_QUERY]
-        candidates = scope.narrow(*filters.conditions(scope))
+        candidates = scope.narrow(*filters.conditions(scope, session))
         if not query.parse_terms(text):
             return [(i, 0.0, []) for i in self._by_date(session, candidates)], True
-        keyword_ids = self._keywords(session, text, candidates)
+        keyword_ids, cut = self._keywords(session, text, candidates, wanted)
         vector_hits, cutoff = self._meaning(session, candidates, text)
         hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
         results = [(h.photo_id, round(h.score, 6), sorted(h.matched)) for h in hits]
         if sort == "date":
             order = {pid: n for n, pid in enumerate(self._by_date(session, candidates, [r[0] for r in results]))}
             results = sorted((r for r in results if r[0] in order), key=lambda r: order[r[0]])
-        return results, len(vector_hits) < VECTOR_K
+        return results, len(vector_hits) < VECTOR_K and not cut
 
     def explain(self, session: Session, text: str | None, page: list[tuple[int, float, list[str]]]
                 ) -> list[tuple[int, float, list[str]]]:
@@ -167,20 +193,23 @@ class Searcher:
         where = [] if among is None else [Photo.id.in_(among)]
         return list(session.scalars(candidates.photo_ids(*where).order_by(*NEWEST_FIRST)))
 
-    def _keywords(self, session: Session, text: str, candidates: Scope) -> list[int]:
+    def _keywords(self, session: Session, text: str, candidates: Scope, wanted: int | None = None
+                  ) -> tuple[list[int], bool]:
         """All words must match; if none does, any word but the little ones ("at", "the") may, so one word
-        the photos lack does not hide the rest."""
+        the photos lack does not hide the rest. The best `wanted` of each kind of hit (all without it), and
+        whether there were more."""
         content_words = " ".join(word for word in text.split() if word.lower() not in STOPWORDS)
         among = candidates.photo_ids()
         for words, operator in ((text, "AND"), (content_words, "OR")):
             match = self.keywords.match_all(words) if operator == "AND" else self.keywords.match_any(words)
-            ids = self.keywords.search(session, match, among) if match else []
-            glued = self.keywords.substring_search(session, words, operator, among)
+            ids = self.keywords.search(session, match, among, wanted) if match else []
+            glued = self.keywords.substring_search(session, words, operator, among, wanted)
+            cut = wanted is not None and max(len(ids), len(glued)) >= wanted
             seen = set(ids)
             ids += [i for i in glued if i not in seen]  # words OCR ran together, after the clean hits
             if ids:
-                return ids
-        return []
+                return ids, cut
+        return [], False
 
     def _meaning(self, session: Session, candidates: Scope, text: str) -> tuple[list[tuple[int, float]], dict]:
         embedder = self._embedder()
