@@ -109,6 +109,9 @@ class Photo(Base):
               postgresql_where=text("trashed_at IS NOT NULL")),
         #: Where a user's photos were taken: the map and the bbox filter read a range of it, never the table.
         Index("ix_photos_user_gps", "user_id", "gps_latitude", "gps_longitude", "id", "trashed_at"),
+        #: The Jobs page's renditions: only clips that needed one are in it.
+        Index("ix_photos_user_rendition", "user_id", "rendition_status", "id",
+              sqlite_where=text("rendition_status IS NOT NULL"), postgresql_where=text("rendition_status IS NOT NULL")),
         NEVER_REUSE_IDS,
     )
 
