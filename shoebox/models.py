@@ -113,6 +113,9 @@ class Photo(Base):
         Index("ix_photos_user_camera", "user_id", "camera_model", "taken_at", "id", "trashed_at"),
         Index("ix_photos_user_make", "user_id", "camera_make", "taken_at", "id", "trashed_at"),
         Index("ix_photos_user_format", "user_id", "format", "taken_at", "id", "trashed_at"),
+        #: The Jobs page's renditions: only clips that needed one are in it.
+        Index("ix_photos_user_rendition", "user_id", "rendition_status", "id",
+              sqlite_where=text("rendition_status IS NOT NULL"), postgresql_where=text("rendition_status IS NOT NULL")),
         NEVER_REUSE_IDS,
     )
 
@@ -178,6 +181,17 @@ class Photo(Base):
     #: While running: the worker analysing it (`<host>-<pid>`, its WorkerBeat), so a crashed worker's photos are
     #: queued again.
     claimed_by: Mapped[str | None] = mapped_column(String(128), index=True)
+    #: "image" or "video" (a clip: MP4, MOV, M4V, 3GP, WebM, AVI; its thumbnails come from a poster frame).
+    media_type: Mapped[str] = mapped_column(String(8), default="image", server_default="image")
+    #: A video's length, its first video stream's codec (FFmpeg's name: "h264", "hevc", "vp9") and frames a second.
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    video_codec: Mapped[str | None] = mapped_column(String(16))
+    frame_rate: Mapped[float | None] = mapped_column(Float)
+    #: The web-playable copy (H.264/AAC MP4) of a clip browsers cannot play: None where the original plays (and for
+    #: images), else queued, running, done or failed (rendition_reason says why); progress 0..1 while it runs.
+    rendition_status: Mapped[str | None] = mapped_column(String(8))
+    rendition_progress: Mapped[float | None] = mapped_column(Float)
+    rendition_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

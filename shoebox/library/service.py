@@ -27,7 +27,7 @@ from shoebox.errors import (
     UnsupportedMedia,
     storage_fault,
 )
-from shoebox.library import bulk, corrections
+from shoebox.library import bulk, corrections, renditions
 from shoebox.library.previews import ensure_thumbnail
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.library.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, set_user_tags, visible_tags  # noqa: F401
@@ -94,7 +94,8 @@ class Library:
                  enqueue: Callable[..., None] | None = None,
                  forget: Callable[[int, list[int] | None], None] | None = None,
                  embed_words: Callable[[Session, Photo], bool] | None = None, trash_days: int = 30,
-                 render_later: Callable[[int, str], None] | None = None) -> None:
+                 render_later: Callable[[int, str], None] | None = None, max_video_bytes: int | None = None,
+                 render_video: Callable[[int], None] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
@@ -109,6 +110,9 @@ class Library:
         self.trash = Trash(storage, trash_days, self.forget)
         #: render_later(owner_id, sha256): queue the rendering of a new photo's preview (else: on first view).
         self.render_later = render_later or (lambda owner_id, sha256: None)
+        #: Videos may be larger than photos (MAX_VIDEO_MB); render_video(photo_id) queues a clip's playable copy.
+        self.max_video_bytes = max(max_bytes, max_video_bytes or max_bytes)
+        self.render_video = render_video or (lambda photo_id: None)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -124,7 +128,7 @@ class Library:
         """Spool, hash and (unless `known(sha256)`) check, read and thumbnail an upload. Thread-safe; no database."""
         filename = _clean_filename(filename)
         try:
-            spool, sha256, size = self.storage.spool(stream, self.max_bytes, durable=False)
+            spool, sha256, size = self.storage.spool(stream, self.max_video_bytes, durable=False)
         except TooLarge as exc:
             raise PayloadTooLarge(f"{filename}: {exc}") from exc
         except OSError as exc:
@@ -137,6 +141,8 @@ class Library:
             if size == 0:
                 raise InvalidInput(f"{filename}: the file is empty", code="empty_file")
             prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(spool, filename)
+            if prepared.meta.media_type != "video" and size > self.max_bytes:  # the spool took up to a video's
+                raise PayloadTooLarge(f"{filename}: file is larger than the {self.max_bytes >> 20} MB limit")
         except BaseException:
             prepared.discard()
             raise
@@ -249,6 +255,8 @@ class Library:
         if "large" not in prepared.thumbs:  # the preview is rendered after the upload has answered
             self.render_later(user_id, sha256)
         self.enqueue([photo.id])
+        if photo.rendition_status == "queued":
+            self.render_video(photo.id)
         return Ingested(photo, duplicate=False)
 
     # -- read -------------------------------------------------------------------------------------
@@ -298,6 +306,22 @@ class Library:
                 raise _refusal(exc, photo.filename) from exc
             self.storage.write_atomically(data, path)
         return path, "image/webp"
+
+    def playback_file(self, photo: Photo, hide_location: bool = False) -> tuple[Path, str]:
+        """The file a browser plays for a clip, with its type (library.renditions.playback; with `hide_location`,
+        a copy without the file's metadata); NotFound for a photo, or a clip whose web-playable rendition is not
+        made (yet)."""
+        try:
+            found = (renditions.without_location if hide_location else renditions.playback)(self.storage, photo)
+        except MediaError as exc:
+            raise _refusal(exc, photo.filename) from exc
+        if found is None:
+            state = photo.rendition_status if photo.media_type == "video" else None
+            raise NotFound(f"photo {photo.id} is not a video" if state is None else
+                           f"{photo.filename} is being converted for playback in the browser ({state})"
+                           if state != "failed" else f"{photo.filename} could not be converted for playback",
+                           code="not_a_video" if state is None else "not_playable_yet")
+        return found
 
     def is_animated(self, photo: Photo) -> bool:
         """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo
