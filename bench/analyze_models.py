@@ -25,6 +25,7 @@ from shoebox.ai.captioner import Captioner
 from shoebox.ai.embedder import ImageTextEmbedder, TextEmbedder, is_image_text_model
 from shoebox.ai.images import load_for_models
 from shoebox.ai.tagger import Tagger
+from shoebox.config import Settings
 
 
 def synthetic_photos(count: int, size: tuple[int, int] = (4000, 3000)) -> list[Image.Image]:
@@ -77,7 +78,10 @@ def main() -> None:
     parser.add_argument("--caption", default="")
     parser.add_argument("--tag", default="efficientnet-lite0")
     parser.add_argument("--embed", default="sentence-transformers/all-MiniLM-L6-v2")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="PyTorch threads per call (default: the worker's MODEL_THREADS, 1 on 2 cores)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads or Settings().model_threads())
     print(f"torch threads: {torch.get_num_threads()}")
     photos = synthetic_photos(args.photos)
     texts = [f"a photo of a dog on the beach number {n}, dog, beach, sea" for n in range(args.photos * 4)]

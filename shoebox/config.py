@@ -112,6 +112,12 @@ class Settings:
     TAG_TOP_K: int = 5
     # Photos analysed per model call.
     ANALYSIS_BATCH_SIZE: int = 8
+    # Photos of a batch worked on at once (decoding, faces, text in photos; the batched models run beside them);
+    # 0: one per CPU core. Threads each model call may use (PyTorch, ONNX Runtime); 0: the cores shared among
+    # those photos (1 on 2 cores: two single-threaded calls at once use 2 cores with no threads waiting on each
+    # other, measured in bench/analyze.py).
+    ANALYSIS_THREADS: int = 0
+    MODEL_THREADS: int = 0
     # Offline understanding (models shipped in packages): faces and people, places from GPS, text in photos.
     FACES_ENABLED: bool = True
     PLACES_ENABLED: bool = True
@@ -186,6 +192,20 @@ class Settings:
 
     def model_enabled(self, name: str) -> bool:
         return getattr(self, name).strip().lower() not in {"", "none", "off"}
+
+    def analysis_threads(self) -> int:
+        """Photos of a batch worked on at once: ANALYSIS_THREADS, or one per core this process may use."""
+        return self.ANALYSIS_THREADS if self.ANALYSIS_THREADS > 0 else _cores()
+
+    def model_threads(self) -> int:
+        """Threads for each model call: MODEL_THREADS, or the cores shared among the photos worked on at once."""
+        return self.MODEL_THREADS if self.MODEL_THREADS > 0 else max(1, _cores() // self.analysis_threads())
+
+
+def _cores() -> int:
+    """The CPU cores this process may run on (its affinity, where the system tells)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 def bind_address(value: str, default_port: int = 5000) -> tuple[str, int]:

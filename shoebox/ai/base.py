@@ -38,6 +38,14 @@ def require_packages(*modules: str, install: str = "-r requirements.txt") -> Non
             raise ModelUnavailable(f"package {module} is not installed (pip install {install})")
 
 
+def use_torch_threads(count: int | None) -> None:
+    """Let each PyTorch call use `count` threads (process-wide); None leaves PyTorch's default, one per core."""
+    if count and importlib.util.find_spec("torch") is not None:  # no torch: the loader says so
+        import torch
+
+        torch.set_num_threads(count)
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one short line: its type and its message with the whitespace collapsed."""
     text = " ".join(str(exc).split())
@@ -57,6 +65,9 @@ class Model:
     #: up to `retry_max_s`. Class defaults; an instance may set its own (tests use a few milliseconds).
     retry_first_s: float = 1.0
     retry_max_s: float = 300.0
+    #: Threads each call may use (MODEL_THREADS; PyTorch's count is process-wide), set before the load; None: the
+    #: library's default, one per core, which doubles the CPU time when two calls run at once on 2 cores.
+    threads: int | None = None
 
     def __init__(self, name: str) -> None:
         self.name = name

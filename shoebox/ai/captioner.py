@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL.Image import Image
 
-from shoebox.ai.base import Model, require_packages
+from shoebox.ai.base import Model, require_packages, use_torch_threads
 from shoebox.ai.sources import resolve
 
 #: BLIP-large's well-known artefacts (a training-data glitch), dropped from captions.
@@ -41,6 +41,7 @@ class Captioner(Model):
 
     def _load(self) -> _Blip:
         require_packages("torch", "transformers")
+        use_torch_threads(self.threads)
         from transformers import AutoProcessor, BlipForConditionalGeneration
 
         source = resolve(self.name)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PIL.Image import Image
 
-from shoebox.ai.base import Model, require_packages
+from shoebox.ai.base import Model, require_packages, use_torch_threads
 from shoebox.ai.sources import Source, resolve, weights_digest
 
 
@@ -91,6 +91,7 @@ class TextEmbedder(_Embedder):
         an empty text adds nothing (a photo known only by its labels)."""
         loaded: _Loaded = self.loaded()
         words = self.embed_texts([text or " " for text in texts])
+        self._embed_labels([str(name) for photo_labels in labels for name, _p in photo_labels or []])
         rows = []
         for text, vector, photo_labels in zip(texts, words, labels, strict=True):
             bridge = self._conse(photo_labels or [])
@@ -100,17 +101,22 @@ class TextEmbedder(_Embedder):
     def _conse(self, labels: Sequence[Sequence[Any]]) -> np.ndarray:
         """The unit-length, probability-weighted mean of the labels' embeddings (zeros without labels)."""
         names = [str(name) for name, _p in labels]
-        missing = [name for name in dict.fromkeys(names) if name not in self._label_vectors]
-        if missing:  # each label is embedded once per process: a photo adds at most a few new ones
-            self._label_vectors.update(zip(missing, self.embed_texts(missing), strict=True))
+        self._embed_labels(names)
         if not names:
             return np.zeros(self.dim, np.float32)
         weights = np.array([float(p) for _name, p in labels], dtype=np.float32)[:, None]
         mean = (weights * np.stack([self._label_vectors[name] for name in names])).sum(axis=0)
         return l2_normalise(mean[None, :])[0]
 
+    def _embed_labels(self, names: list[str]) -> None:
+        """Embed the labels not seen yet, in one call (each label is embedded once per process)."""
+        missing = [name for name in dict.fromkeys(names) if name not in self._label_vectors]
+        if missing:
+            self._label_vectors.update(zip(missing, self.embed_texts(missing), strict=True))
+
     def _load(self) -> _Loaded:
         require_packages("torch", "transformers")
+        use_torch_threads(self.threads)
         from transformers import AutoModel, AutoTokenizer
 
         source = resolve(self.name)
@@ -143,6 +149,7 @@ class ImageTextEmbedder(_Embedder):
 
     def _load(self) -> _Loaded:
         require_packages("torch", "transformers")
+        use_torch_threads(self.threads)
         from transformers import AutoModel, AutoProcessor
 
         source = resolve(self.name)

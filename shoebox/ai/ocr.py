@@ -7,7 +7,6 @@ later `rapidocr` releases download their models at first use, which an offline b
 from __future__ import annotations
 
 import importlib
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -47,17 +46,16 @@ class TextReader(Model):
 
     kind = "ocr"
 
-    def __init__(self, name: str = MODEL_NAME, *, max_side: int = 1600, min_confidence: float = 0.6,
+    def __init__(self, name: str = MODEL_NAME, *, max_side: int = 960, min_confidence: float = 0.6,
                  box_threshold: float = 0.3) -> None:
         super().__init__(name)
-        # Measured (bench/analyze_offline.py): RapidOCR alone would work at up to 2000 px; 1600 reads the
-        # same words on a 12 MP page in about two thirds of the time. Small images are enlarged by RapidOCR.
+        # PP-OCR's standard detection size (960 px long side; RapidOCR brings the short side to 736, so 960x720
+        # is detected at 992x736). Measured (bench/analyze_offline.py --ocr-sweep): every word of the 12 MP page
+        # is read at 960 as at 1600, in under half the CPU time. Small images are enlarged by RapidOCR.
         self.max_side = max_side
         self.min_confidence = min_confidence
         # Detection box threshold: RapidOCR's default 0.5 drops a whole line of skimage's page.png; 0.3 keeps it.
         self.box_threshold = box_threshold
-        # RapidOCR swaps its resize step per call and ONNX Runtime already uses every core: one image at a time.
-        self._inference = threading.Lock()
 
     def _load(self) -> Any:
         require_packages("rapidocr_onnxruntime", install="rapidocr-onnxruntime==1.4.4")
@@ -65,15 +63,18 @@ class TextReader(Model):
         missing = [name for name in MODEL_FILES if not (Path(module.__file__).parent / "models" / name).is_file()]
         if missing:
             raise ModelUnavailable(f"rapidocr-onnxruntime's model files are missing: {', '.join(missing)}")
-        # Thresholds are fixed at construction: passing them per call mutates the shared engine (not thread-safe).
-        return module.RapidOCR(det_box_thresh=self.box_threshold, text_score=self.min_confidence)
+        # Thresholds are fixed at construction: passing them per call mutates the shared engine. Called without
+        # them, RapidOCR 1.4.4 changes no state but its detector's resize step, rebuilt alike on every call (its
+        # "min" limit), and ONNX Runtime sessions may run from several threads: images are read concurrently.
+        # No angle classifier: photos are upright by their EXIF, and the page reads the same without it.
+        return module.RapidOCR(det_box_thresh=self.box_threshold, text_score=self.min_confidence, use_cls=False,
+                               **({"intra_op_num_threads": self.threads} if self.threads else {}))
 
     def read(self, image: Image.Image) -> OcrResult:
         """The text in the image, with each line's confidence and box; lines below min_confidence dropped."""
         engine = self.loaded()
         small, factor = shrink(to_rgb(image), self.max_side)
-        with self._inference:
-            raw, _ = engine(small)  # (None, None) when no text is found
+        raw, _ = engine(small)  # (None, None) when detection finds no text (nothing is then recognised)
         lines = [line for line in (_line(item, factor, image.size) for item in raw or [])
                  if line is not None and line.confidence >= self.min_confidence]
         return OcrResult(text="\n".join(line.text for line in lines), lines=lines)

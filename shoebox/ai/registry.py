@@ -53,10 +53,13 @@ def build_models(settings: Settings) -> Models:
     if settings.model_enabled("TAG_MODEL"):
         tagger = Tagger(settings.TAG_MODEL, settings.TAG_THRESHOLD, settings.TAG_TOP_K, batch_size=batch)
     embedder = _embedder(settings.EMBED_MODEL) if settings.model_enabled("EMBED_MODEL") else None
-    return Models(captioner, tagger, embedder,
-                  faces=FaceAnalyzer() if settings.FACES_ENABLED else None,
-                  ocr=TextReader() if settings.OCR_ENABLED else None,
-                  places=PlaceResolver() if settings.PLACES_ENABLED else None)
+    models = Models(captioner, tagger, embedder,
+                    faces=FaceAnalyzer() if settings.FACES_ENABLED else None,
+                    ocr=TextReader() if settings.OCR_ENABLED else None,
+                    places=PlaceResolver() if settings.PLACES_ENABLED else None)
+    for model in models.all():
+        model.threads = settings.model_threads()
+    return models
 
 
 def _embedder(name: str) -> TextEmbedder | ImageTextEmbedder:
@@ -74,6 +77,7 @@ def _key(settings: Settings) -> tuple:
         settings.FACES_ENABLED,
         settings.OCR_ENABLED,
         settings.PLACES_ENABLED,
+        settings.model_threads(),
     )
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image as PILImage
 from PIL.Image import Image
 
-from shoebox.ai.base import Model, ModelUnavailable, require_packages
+from shoebox.ai.base import Model, ModelUnavailable, require_packages, use_torch_threads
 from shoebox.ai.embedder import l2_normalise, version_of
 from shoebox.ai.sources import resolve
 
@@ -123,6 +123,7 @@ class Tagger(Model):
         self.rules = rules or TagRules.load()
 
     def _load(self) -> _Classifier:
+        use_torch_threads(self.threads)
         if self.name.strip().lower() == PACKAGED_EFFICIENTNET:
             return _EfficientNetLite.load()
         return _HfClassifier.load(self.name)

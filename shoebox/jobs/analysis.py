@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -76,8 +77,7 @@ class Analyzer:
             models = self.models()
             batch.waiting = models.unavailable()
             wanted = chosen(parts)
-            self._load(batch, paths, wanted)
-            self._predict(batch, models, wanted)
+            self._examine(batch, paths, wanted, models)
             self._save(batch, models, wanted)
         finally:
             self.heartbeat.release()  # photos still `running` now (an exception) are taken over after a while
@@ -95,34 +95,38 @@ class Analyzer:
                     if photo.gps_latitude is not None and photo.gps_longitude is not None else None
             return {p.id: str(self.storage.original_path(p.user_id, p.sha256)) for p in photos}
 
-    def _load(self, batch: Batch, paths: dict[int, str], wanted: list[Part]) -> None:
-        """Decode each photo once, at the largest size a wanted part reads; each other size is shrunk from it."""
+    def _examine(self, batch: Batch, paths: dict[int, str], wanted: list[Part], models: Models) -> None:
+        """Decode the photos and run each wanted part that reads pixels or GPS and whose model is on and loaded
+        (the parts that read words run at save time), on up to ANALYSIS_THREADS threads: decoding first, then the
+        parts that take a whole batch at a time (the tagger, once every photo is decoded) beside those that take
+        one photo at a time (faces, text), each as soon as its photo is decoded. Each model call uses
+        MODEL_THREADS threads, so the cores are shared without oversubscription."""
         sizes = sorted({part.size for part in wanted if part.reads == "image"}, reverse=True)
-        for photo_id, path in paths.items():
+        usable = [(part, model) for part in wanted
+                  if part.reads != "words" and _usable(model := part.model(models), batch)]
+        for photo_id in paths:
             batch.results[photo_id] = Found()
-            if not sizes:
-                continue  # no part reads the pixels (the place comes from GPS alone)
-            try:
-                image = load_for_models(path, sizes[0])
-            except Exception as exc:  # a file the decoder cannot read fails alone
-                batch.results[photo_id].error = f"cannot read the image: {exc}"
-                continue
-            batch.images[photo_id] = {sizes[0]: image}
-            for size in sizes[1:]:
-                smaller = image.copy()
-                smaller.thumbnail((size, size), Image.Resampling.BICUBIC)
-                batch.images[photo_id][size] = smaller
+        workers = max(1, min(self.settings.analysis_threads(), len(paths)))
+        with ThreadPoolExecutor(workers, thread_name_prefix="analysis") as pool:
+            decoded = {photo_id: pool.submit(_decode, batch, photo_id, path, sizes) for photo_id, path in paths.items()}
+            # Tasks only wait for tasks queued before them: the pool takes them in order, so they never deadlock.
+            tasks = [pool.submit(self._whole_batch, batch, [(p, m) for p, m in usable if p.batched], decoded)]
+            tasks += [pool.submit(self._one_photo, batch, part, model, decoded[photo_id])
+                      for photo_id in paths for part, model in usable if not part.batched]
+            for task in tasks:
+                task.result()
 
-    def _predict(self, batch: Batch, models: Models, wanted: list[Part]) -> None:
-        """Run each wanted part whose model is on and loaded (the parts that read words run at save time)."""
-        for part in wanted:
-            model = part.model(models)
-            if part.reads != "words" and _usable(model, batch):
-                self._each(batch, part, model)
+    def _whole_batch(self, batch: Batch, usable: list[tuple[Part, Any]], decoded: dict[int, Future]) -> None:
+        wait(decoded.values())
+        for part, model in usable:
+            self._each(batch, part, model, batch.ready(part))
 
-    def _each(self, batch: Batch, part: Part, model: Any) -> None:
-        """Run the part on the batch; if it fails, photo by photo so one bad photo fails alone."""
-        ids = batch.ready(part)
+    def _one_photo(self, batch: Batch, part: Part, model: Any, decoded: Future) -> None:
+        photo_id = decoded.result()
+        self._each(batch, part, model, [i for i in batch.ready(part) if i == photo_id])
+
+    def _each(self, batch: Batch, part: Part, model: Any, ids: list[int]) -> None:
+        """Run the part on these photos; if it fails, photo by photo so one bad photo fails alone."""
         if not ids:
             return
         try:
@@ -160,6 +164,24 @@ class Analyzer:
             for photo in analysed:
                 _record(photo, went)
             _note_problems(session, went, lambda name: waiting_reason(name, wanted, models, batch.waiting))
+
+
+def _decode(batch: Batch, photo_id: int, path: str, sizes: list[int]) -> int:
+    """Decode the photo once, at the largest size a wanted part reads (JPEG draft: the smallest scale that gives
+    it); each other size is shrunk from it. A file the decoder cannot read fails alone."""
+    if sizes:  # else no part reads the pixels (the place comes from GPS alone)
+        try:
+            image = load_for_models(path, sizes[0])
+        except Exception as exc:
+            batch.results[photo_id].error = f"cannot read the image: {exc}"
+            return photo_id
+        images = {sizes[0]: image}
+        for size in sizes[1:]:
+            smaller = image.copy()
+            smaller.thumbnail((size, size), Image.Resampling.BICUBIC)
+            images[size] = smaller
+        batch.images[photo_id] = images
+    return photo_id
 
 
 def _record(photo: Photo, went: dict[str, str | None]) -> None:

@@ -23,8 +23,9 @@ from shoebox.people.grouping import Grouper
 
 log = logging.getLogger(__name__)
 
-#: The side faces and text are looked for at: 384 px is too small to find faces or read text.
-LARGE_SIDE = 1600
+#: The side faces and text are looked for at: 384 px is too small to find faces or read text. PP-OCR's standard
+#: detection size (faces are found at 800); a 12 MP JPEG decodes at 1/4 scale for it (bench/analyze.py).
+LARGE_SIDE = 960
 MAX_EMBEDDED_OCR = 500
 #: Tags that say what the face and text parts found, so a search for "person" or "document" finds it (by keyword
 #: and by meaning). Each part keeps its own: the classifier's tags never replace them, nor they its.
@@ -67,6 +68,9 @@ class Part:
     words: bool = False
     #: The setting that picks its model or switches it on: named in the Jobs page's advice when it waits.
     setting: str = ""
+    #: Its model takes the whole batch in one call (batched forward passes); else it reads one photo at a time,
+    #: and photos are read on several threads at once (ANALYSIS_THREADS).
+    batched: bool = True
 
 
 # -- the parts' predictions -------------------------------------------------------------------------------
@@ -250,9 +254,11 @@ PIPELINE: tuple[Part, ...] = (
     # Tags and the photo's look (the "visual" embedding) from one forward pass of the classifier.
     Part("tags", lambda m: m.tagger, lambda model, images: model.tag_and_describe(images), keep_tags_and_look,
          words=True, setting="TAG_MODEL"),
-    Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True, setting="FACES_ENABLED"),
+    Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True, setting="FACES_ENABLED",
+         batched=False),
     Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True, setting="PLACES_ENABLED"),
-    Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True, setting="OCR_ENABLED"),
+    Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True, setting="OCR_ENABLED",
+         batched=False),
     # The search embedding from pixels, where EMBED_MODEL is an image-text model (CLIP, SigLIP).
     Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image"),
          setting="EMBED_MODEL"),

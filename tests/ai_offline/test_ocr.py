@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from PIL import Image
 
@@ -35,11 +37,19 @@ def test_lines_come_top_to_bottom_with_confidence_and_a_box_inside_the_image(tex
 
 
 def test_a_large_image_is_read_at_working_size_with_boxes_in_its_own_pixels(text_reader, photo):
-    big = photo("page.png").resize((384 * 6, 191 * 6), Image.Resampling.BICUBIC)  # 2304 px: scaled to 1600
+    big = photo("page.png").resize((384 * 6, 191 * 6), Image.Resampling.BICUBIC)  # 2304 px: scaled to 960
     result = text_reader.read(big)
     assert "segmentation" in result.text.lower()
     left, top, right, bottom = result.lines[0].box  # the heading: x 7-292, y 12-33 on the small page
     assert abs(left - 42) < 30 and abs(right - 1752) < 60 and abs(top - 72) < 30 and abs(bottom - 198) < 30
+
+
+def test_images_read_at_once_on_two_threads_each_give_their_own_text(text_reader, photo):
+    images = [photo("page.png"), photo("coffee.png")] * 3
+    alone = [text_reader.read(image).text for image in images]
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(lambda image: text_reader.read(image).text, images)) == alone
+    assert "segmentation" in alone[0].lower() and alone[1] == ""
 
 
 def test_a_blank_image_gives_empty_text(text_reader):
