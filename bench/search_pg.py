@@ -211,16 +211,23 @@ def sizes(session) -> dict[str, str]:
         mib.format("pg_database_size(current_database())"), mib.format("pg_total_relation_size('embeddings')"),
         mib.format(f"pg_relation_size('ix_embeddings_image_hnsw_{DIM}')"),
         f"(SELECT pg_get_indexdef('ix_embeddings_image_hnsw_{DIM}'::regclass))",
-        "(SELECT extversion FROM pg_extension WHERE extname = 'vector')", "version()"]))).one()
+        "(SELECT extversion FROM pg_extension WHERE extname = 'vector')", "version()",
+        "current_setting('shared_buffers')"]))).one()
     return {"database": row[0], "embeddings table": row[1], "HNSW index": row[2],
-            "index": row[3].split(" USING ")[1], "pgvector": row[4], "server": row[5].split(" on ")[0]}
+            "index": row[3].split(" USING ")[1], "pgvector": row[4], "server": row[5].split(" on ")[0],
+            "shared_buffers": row[6]}
 
 
-def postgres_url(data: Path) -> tuple[object, str, bool]:
-    """A pgserver cluster under data (kept), its bench database URL, and whether the database was there."""
+def postgres_url(data: Path, shared_buffers: str | None) -> tuple[object, str, bool]:
+    """A pgserver cluster under data (kept), its bench database URL, and whether the database was there;
+    restarted with `shared_buffers` when given (pgserver's default is PostgreSQL's, 128MB)."""
     import pgserver
+    from pgserver._commands import pg_ctl
 
     server = pgserver.get_server(data, cleanup_mode=None)
+    if shared_buffers:
+        server.psql(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}';")
+        pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user)
     fresh = "bench" not in server.psql("SELECT datname FROM pg_database;")
     if fresh:
         server.psql("CREATE DATABASE bench;")
@@ -238,6 +245,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ef", default="", help="comma-separated hnsw.ef_search values to sweep (PostgreSQL)")
     parser.add_argument("--m", type=int, help="HNSW links per node (rebuilds the index of a kept cluster)")
     parser.add_argument("--ef-construction", type=int, help="HNSW build candidate list (rebuilds likewise)")
+    parser.add_argument("--shared-buffers", help="restart PostgreSQL with this shared_buffers (e.g. 4GB)")
     parser.add_argument("--data", type=Path, help="keep the PostgreSQL cluster here and reuse it next time")
     args = parser.parse_args(argv)
     postgres.HNSW_M = args.m or postgres.HNSW_M
@@ -253,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="shoebox-bench-") as tmp:
         results = {}
         if args.backend in ("both", "postgres"):
-            server, url, kept = postgres_url(args.data or Path(tmp) / "pg")
+            server, url, kept = postgres_url(args.data or Path(tmp) / "pg", args.shared_buffers)
             db = Database(url)
             took = {} if kept else build(db, args.photos, clustered)
             if kept and (args.m or args.ef_construction):
