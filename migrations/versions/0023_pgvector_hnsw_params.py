@@ -8,14 +8,14 @@ existing rows are rewritten once (VACUUM FULL, outside the transaction) with the
 built again after (with shoebox.search.postgres's parameters), so the rewrite does not rebuild them twice.
 
 Revision ID: 0023
-Revises: 0008 (relink to the chain's head)
+Revises: 0020
 """
 
 from alembic import op
 from sqlalchemy import text
 
 revision = "0023"
-down_revision = "0008"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
