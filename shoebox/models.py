@@ -174,6 +174,17 @@ class Photo(Base):
     #: While running: the worker analysing it (`<host>-<pid>`, its WorkerBeat), so a crashed worker's photos are
     #: queued again.
     claimed_by: Mapped[str | None] = mapped_column(String(128), index=True)
+    #: "image" or "video" (a clip: MP4, MOV, M4V, 3GP, WebM, AVI; its thumbnails come from a poster frame).
+    media_type: Mapped[str] = mapped_column(String(8), default="image", server_default="image")
+    #: A video's length, its first video stream's codec (FFmpeg's name: "h264", "hevc", "vp9") and frames a second.
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    video_codec: Mapped[str | None] = mapped_column(String(16))
+    frame_rate: Mapped[float | None] = mapped_column(Float)
+    #: The web-playable copy (H.264/AAC MP4) of a clip browsers cannot play: None where the original plays (and for
+    #: images), else queued, running, done or failed (rendition_reason says why); progress 0..1 while it runs.
+    rendition_status: Mapped[str | None] = mapped_column(String(8))
+    rendition_progress: Mapped[float | None] = mapped_column(Float)
+    rendition_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
