@@ -109,6 +109,9 @@ class Photo(Base):
               postgresql_where=text("trashed_at IS NOT NULL")),
         #: Where a user's photos were taken: the map and the bbox filter read a range of it, never the table.
         Index("ix_photos_user_gps", "user_id", "gps_latitude", "gps_longitude", "id", "trashed_at"),
+        #: A Live Photo's halves find each other; an upload of a still's clip again is a duplicate.
+        Index("ix_photos_user_content_id", "user_id", "content_id"),
+        Index("ix_photos_user_motion", "user_id", "motion_sha256"),
         NEVER_REUSE_IDS,
     )
 
@@ -185,6 +188,15 @@ class Photo(Base):
     rendition_status: Mapped[str | None] = mapped_column(String(8))
     rendition_progress: Mapped[float | None] = mapped_column(Float)
     rendition_reason: Mapped[str | None] = mapped_column(Text)
+    #: A Live Photo's or Motion Photo's clip: the SHA-256 of its file among the owner's originals (an Apple MOV as it
+    #: came, which is no library item of its own; an Android Motion Photo's MP4 cut out of the still), which kind
+    #: ("live", "motion"), and the MOV's own file name for its download. None: a still that does not move.
+    motion_sha256: Mapped[str | None] = mapped_column(String(64))
+    motion_kind: Mapped[str | None] = mapped_column(String(8))
+    motion_filename: Mapped[str | None] = mapped_column(String(255))
+    #: Apple's Live Photo content identifier (a still's maker note, a MOV's QuickTime metadata): pairs the two halves
+    #: whichever arrives first.
+    content_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

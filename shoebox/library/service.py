@@ -27,6 +27,7 @@ from shoebox.errors import (
     storage_fault,
 )
 from shoebox.library import bulk, corrections
+from shoebox.library.live import LivePhotos, StillParts, read_still
 from shoebox.library.previews import ensure_thumbnail
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.library.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, set_user_tags, visible_tags  # noqa: F401
@@ -80,6 +81,7 @@ class Prepared:
     thumbs: dict[str, bytes] | None = None
     phash: int | None = None
     flushed: Future | None = None  # the spool on disk: waited for before the original is kept
+    still: StillParts = StillParts()  # a Motion Photo's embedded clip, a Live Photo's content identifier
 
     def discard(self) -> None:
         remove_quietly(self.spool)
@@ -108,6 +110,8 @@ class Library:
         self.trash = Trash(storage, trash_days, self.forget)
         #: render_later(owner_id, sha256): queue the rendering of a new photo's preview (else: on first view).
         self.render_later = render_later or (lambda owner_id, sha256: None)
+        #: Live Photos and Motion Photos: a still and its clip as one item.
+        self.live = LivePhotos(storage)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -136,6 +140,7 @@ class Library:
             if size == 0:
                 raise InvalidInput(f"{filename}: the file is empty", code="empty_file")
             prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(spool, filename)
+            prepared.still = read_still(spool, prepared.meta.format)
         except BaseException:
             prepared.discard()
             raise
@@ -171,6 +176,7 @@ class Library:
             return Ingested(existing, duplicate=True)
         if prepared.meta is None:  # was a duplicate when prepared, but has been deleted since
             prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(prepared.spool, prepared.filename)
+            prepared.still = read_still(prepared.spool, prepared.meta.format)
         photo = self._new_photo(user_id, prepared, file_mtime)
         try:
             return self._commit(session, photo, prepared)
@@ -183,13 +189,16 @@ class Library:
 
     # The duplicate check is no read for a viewer: the owner's bytes are stored once whatever the photo's
     # visibility (a trashed copy is still the copy), so it asks the owner's rows directly.
+    # A still's clip (a Live Photo's MOV) uploaded again is that still again.
     def _find(self, session: Session, user_id: int, sha256: str) -> Photo | None:
-        return session.scalar(select(Photo).where(Photo.user_id == user_id, Photo.sha256 == sha256))
+        return session.scalar(select(Photo).where(Photo.user_id == user_id, or_(
+            Photo.sha256 == sha256, Photo.motion_sha256 == sha256)).order_by(Photo.id).limit(1))
 
     @staticmethod
     def known_hashes(session: Session, user_id: int) -> set[str]:
         """The SHA-256 of every photo the user has (a bulk import skips those without reading them)."""
-        return set(session.scalars(select(Photo.sha256).where(Photo.user_id == user_id)))
+        rows = session.execute(select(Photo.sha256, Photo.motion_sha256).where(Photo.user_id == user_id))
+        return {sha for row in rows for sha in row if sha}
 
     def _inspect(self, path: Path, filename: str) -> tuple[PhotoMetadata, tuple[dict[str, bytes], int]]:
         """Check the file really is a supported, sane image; read its metadata; render its thumbnails."""
@@ -225,6 +234,7 @@ class Library:
                 written.append(self.storage.write_thumbnail(data, user_id, sha256, size))
             if not original.exists():
                 written.append(self.storage.keep_original(prepared.spool, user_id, sha256))
+            written += self.live.keep_embedded(photo, prepared.still)
             session.add(photo)
             session.commit()
         except IntegrityError:
@@ -235,6 +245,7 @@ class Library:
             for path in written:
                 remove_quietly(path)
             raise
+        self.live.take_waiting_clip(session, photo)
         if "large" not in prepared.thumbs:  # the preview is rendered after the upload has answered
             self.render_later(user_id, sha256)
         self.enqueue([photo.id])
