@@ -49,7 +49,7 @@ def configure(app: Flask, settings: Settings) -> None:
         JWT_REFRESH_COOKIE_PATH="/",  # pages renew an expired access cookie from it
         JWT_SESSION_COOKIE=False,
         # Multipart overhead on top of the per-file limit, for a batch of several files.
-        MAX_CONTENT_LENGTH=settings.MAX_UPLOAD_MB * (1 << 20) * 4,
+        MAX_CONTENT_LENGTH=max(settings.MAX_UPLOAD_MB * 4, settings.MAX_VIDEO_MB + 1) * (1 << 20),
         MAX_FORM_MEMORY_SIZE=1 << 20,
         # The one choice of where rate-limit counts live: shared by every server process (gunicorn workers, hosts),
         # so N workers do not allow N times the attempts: Redis when configured, else a file in DATA_DIR.
@@ -84,6 +84,8 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         embed_words=lambda session, photo: embed_words(session, photo, get_models(settings).embedder),
         trash_days=settings.TRASH_DAYS,
         render_later=queue.enqueue_preview,  # the upload answers first; the worker renders the preview
+        max_video_bytes=settings.MAX_VIDEO_MB * (1 << 20),
+        render_video=queue.enqueue_rendition,  # a clip browsers cannot play gets its H.264 copy from the worker
     )
     app.extensions["share_keys"] = ShareKeys(app.config["SECRET_KEY"])
     app.extensions["people"] = People(storage, settings.FACE_MIN_COUNT, queue.enqueue_analysis)

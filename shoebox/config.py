@@ -53,6 +53,8 @@ class Settings:
     COOKIE_SECURE: bool = False
     # Largest request body accepted by an upload, in megabytes.
     MAX_UPLOAD_MB: int = 200
+    # Largest video accepted, in megabytes (clips are bigger than photos; MAX_UPLOAD_MB stays the photos' limit).
+    MAX_VIDEO_MB: int = 2048
     # Largest image accepted, in megapixels (decompression-bomb guard).
     MAX_IMAGE_MEGAPIXELS: int = 200
     # Login and password-reset attempts allowed per minute, per IP and per account.

@@ -45,6 +45,8 @@ def photo_json(photo: Photo, detail: bool = False) -> dict:
         "tags": [tag.name for tag in visible_tags(photo)],
         "status": photo.status,
         "favourite": photo.favourite,
+        "media_type": photo.media_type,
+        "duration": duration_of(photo),
         # A trashed photo's files are served only by the Trash's routes (the upload of its file again shows it).
         "thumbnail_url": url_for("trash.thumbnail" if photo.trashed_at else "api.thumbnail", photo_id=photo.id,
                                  size="small", v=version(photo)),
@@ -90,7 +92,26 @@ def _detail(photo: Photo) -> dict:
         "large_url": url_for("api.thumbnail", photo_id=photo.id, size="large", v=version(photo)),
         "full_url": url_for("api.full", photo_id=photo.id, v=version(photo)),
         "animated": library().is_animated(photo),
+        **_video(photo),
     }
+
+
+def duration_of(photo: Photo) -> float | None:
+    """A clip's length in seconds (to the millisecond); None for a photo."""
+    return photo.duration_ms / 1000 if photo.duration_ms is not None else None
+
+
+def _video(photo: Photo) -> dict:
+    """A clip's playback: the URL a <video> plays (null while its web-playable rendition is being made, or where
+    it could not be), its codec and frame rate, and how its rendition stands (null: the original plays)."""
+    if photo.media_type != "video":
+        return {"video_url": None, "video_codec": None, "frame_rate": None, "rendition": None}
+    ready = photo.rendition_status in (None, "done")
+    rendition = None if photo.rendition_status is None else {
+        "status": photo.rendition_status, "progress": photo.rendition_progress or 0.0,
+        "reason": photo.rendition_reason}
+    return {"video_url": url_for("api.video", photo_id=photo.id, v=version(photo)) if ready else None,
+            "video_codec": photo.video_codec, "frame_rate": photo.frame_rate, "rendition": rendition}
 
 
 def trashed_json(photo: Photo, purge_at: datetime) -> dict:

@@ -35,6 +35,7 @@ ALLOWED = {
     ("shoebox/cli.py", "reread_metadata"): "`flask shoebox reread-metadata`: every photo of an install (or a user)",
     ("shoebox/jobs/analysis.py", "*"):
         "the analysis worker: loads the photos its job names and finds lost jobs; no viewer",
+    ("shoebox/library/renditions.py", "make_rendition"): "the rendition worker: the clip its job names; no viewer",
     ("shoebox/jobs/claims.py", "dead_claims"): "workers find the photos of a dead worker's claims; no viewer",
     ("shoebox/maintenance.py", "*"): "`flask shoebox check`: compares every row with the files on disk",
     ("shoebox/backup.py", "*"): "`flask shoebox backup`: copies every row",

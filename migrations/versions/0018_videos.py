@@ -18,6 +18,7 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
+RENDITIONS = sa.text("rendition_status IS NOT NULL")
 COLUMNS = ("rendition_reason", "rendition_progress", "rendition_status", "frame_rate", "video_codec", "duration_ms",
            "media_type")
 
@@ -30,9 +31,13 @@ def upgrade() -> None:
     op.add_column("photos", sa.Column("rendition_status", sa.String(8), nullable=True))
     op.add_column("photos", sa.Column("rendition_progress", sa.Float(), nullable=True))
     op.add_column("photos", sa.Column("rendition_reason", sa.Text(), nullable=True))
+    # The Jobs page's renditions, read without the rest of a big library (only clips that need one are in it).
+    op.create_index("ix_photos_user_rendition", "photos", ["user_id", "rendition_status", "id"],
+                    sqlite_where=RENDITIONS, postgresql_where=RENDITIONS)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_photos_user_rendition", table_name="photos")
     # DROP COLUMN (SQLite 3.35+) keeps the table, its AUTOINCREMENT and its triggers.
     for name in COLUMNS:
         op.drop_column("photos", name)

@@ -74,6 +74,8 @@ class Queue:
         self._analyze = huey.task(retries=2, retry_delay=5, name="analyze_photos")(self.analyzer.run_task)
         # Its arguments are (owner id, sha256), not a list of photo ids: `pending_photo_ids` counts analyses only.
         self._preview = huey.task(retries=2, retry_delay=5, name="render_preview")(self._render_preview)
+        # Its argument is one photo id (not a list): `pending_photo_ids` counts analyses only.
+        self._rendition = huey.task(retries=1, retry_delay=30, name="make_rendition")(self._make_rendition)
         huey.periodic_task(crontab(), name="requeue_lost_photos")(self.requeue_lost)
         huey.periodic_task(crontab(minute="17"), name="purge_trash")(self.purge_trash)
         self._worker: threading.Thread | None = None
@@ -95,6 +97,20 @@ class Queue:
         from shoebox.library.previews import render_preview
 
         render_preview(self.analyzer.storage, user_id, sha256)
+
+    def enqueue_rendition(self, photo_id: int) -> None:
+        """Queue the making of a clip's web-playable rendition (its row already says 'queued')."""
+        self._rendition(photo_id)
+
+    def _make_rendition(self, photo_id: int) -> None:
+        from shoebox.library.renditions import make_rendition
+
+        make_rendition(self.database, self.analyzer.storage, photo_id)
+
+    def pending_renditions(self) -> set[int]:
+        """Clips whose rendition job waits in the queue."""
+        return {int(task.args[0]) for task in [*self.huey.pending(), *self.huey.scheduled()]
+                if task.name.endswith("make_rendition") and task.args}
 
     def pending_photo_ids(self) -> set[int]:
         """Photos that have a job waiting in the queue (or waiting for a retry)."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from shoebox.jobs.analysis import mark_queued
 from shoebox.jobs.parts import PARTS, PIPELINE
+from shoebox.library import renditions
 from shoebox.models import PartProblem, Photo, analysis_counts
 from shoebox.scope import Scope
 
@@ -39,6 +40,7 @@ def overview(session: Session, scope: Scope) -> dict:
         "failed": [{"photo_id": i, "filename": name, "reason": reason} for i, name, reason in failed],
         "parts": parts,
         "waiting_reason": "; ".join(p["reason"] for p in parts if p["waiting"] and p["reason"]) or None,
+        "renditions": renditions.overview(session, scope),
     }
 
 

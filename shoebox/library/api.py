@@ -173,6 +173,19 @@ def original(photo_id: int):
     return response
 
 
+@bp.get("/photos/<int:photo_id>/video")
+@login_required
+def video(photo_id: int):
+    """A clip as the browser plays it, with range requests (206; 416 past its end): the original where browsers
+    play it, else its H.264/AAC rendition; 404 `not_playable_yet` while that is being made (or could not be)."""
+    photo = library().get(db_session(), current_scope(), photo_id)
+    path, mimetype = library().playback_file(photo)
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=f"{photo.sha256}-video")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
+    return response
+
+
 @bp.get("/photos/<int:photo_id>/motion")
 @login_required
 def motion(photo_id: int):

@@ -22,7 +22,7 @@ DATE_FIELDS = frozenset({"taken_at", "location"})
 BULK_DATE_FIELDS = frozenset({"taken_at", "shift_seconds", "location"})
 _UNSET = object()
 #: What the decoder, not the metadata, says about a file: a metadata read leaves them be.
-_DECODER_FIELDS = frozenset({"format", "mime_type", "width", "height"})
+_DECODER_FIELDS = frozenset({"format", "mime_type", "width", "height", "rendition_status"})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ identifier (a copy whose metadata was stripped), the halves pair by file name st
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
@@ -28,6 +29,8 @@ from shoebox.scope import Scope
 STILL_FORMATS = frozenset({"JPEG", "HEIF"})
 #: How far apart a still's and a MOV's capture times may be to pair by name when neither has an identifier.
 PAIR_SECONDS = 2
+#: The format of a Live Photo's clip (media.formats).
+CLIP_FORMAT = "MOV"
 LIVE, MOTION = "live", "motion"
 #: The clip's type as served: an Apple MOV is ISO media that browsers read as MP4.
 MIME_TYPES = {LIVE: "video/quicktime", MOTION: "video/mp4"}
@@ -42,15 +45,13 @@ class StillParts:
 
 
 def read_still(path: Path, format_name: str) -> StillParts:
-    """The clip and content identifier of a still file (thread-safe; no database)."""
+    """The clip and content identifier of a still file, or the content identifier of a MOV (thread-safe; no
+    database)."""
+    if format_name == CLIP_FORMAT:
+        return StillParts(content_id=clip_content_id(path))
     if format_name not in STILL_FORMATS:
         return StillParts()
     return StillParts(motion_photo_clip(path), still_content_id(path))
-
-
-def read_clip_id(path: Path) -> str | None:
-    """The content identifier of a clip file (a Live Photo's MOV), if it has one."""
-    return clip_content_id(path)
 
 
 class LivePhotos:
@@ -100,6 +101,26 @@ class LivePhotos:
         for path in self.storage.paths_of(video.user_id, video.sha256)[1:]:  # its poster and renditions, not the MOV
             remove_quietly(path)
         return True
+
+    def join_still(self, session: Session, clip: Photo, keep: Callable[[], list[Path]]) -> Photo | None:
+        """A new MOV (`clip`: a row not stored, with its owner, name, capture time and content identifier) whose
+        still is stored already: `keep()` keeps its original and the still takes it as its clip; no row of its own.
+        The still, or None where the MOV has none (it is then a video until its still comes)."""
+        if clip.format != CLIP_FORMAT:
+            return None
+        still = other_half(session, clip, media_type="image")
+        if still is None:
+            return None
+        written = keep()
+        try:
+            self.attach(still, clip.sha256, clip.filename)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            for path in written:
+                remove_quietly(path)
+            raise
+        return still
 
     @staticmethod
     def attach(still: Photo, sha256: str, filename: str) -> None:

@@ -26,7 +26,7 @@ from shoebox.errors import (
     UnsupportedMedia,
     storage_fault,
 )
-from shoebox.library import bulk, corrections
+from shoebox.library import bulk, corrections, renditions
 from shoebox.library.live import LivePhotos, StillParts, read_still
 from shoebox.library.previews import ensure_thumbnail
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
@@ -95,7 +95,8 @@ class Library:
                  enqueue: Callable[..., None] | None = None,
                  forget: Callable[[int, list[int] | None], None] | None = None,
                  embed_words: Callable[[Session, Photo], bool] | None = None, trash_days: int = 30,
-                 render_later: Callable[[int, str], None] | None = None) -> None:
+                 render_later: Callable[[int, str], None] | None = None, max_video_bytes: int | None = None,
+                 render_video: Callable[[int], None] | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
@@ -110,6 +111,9 @@ class Library:
         self.trash = Trash(storage, trash_days, self.forget)
         #: render_later(owner_id, sha256): queue the rendering of a new photo's preview (else: on first view).
         self.render_later = render_later or (lambda owner_id, sha256: None)
+        #: Videos may be larger than photos (MAX_VIDEO_MB); render_video(photo_id) queues a clip's playable copy.
+        self.max_video_bytes = max(max_bytes, max_video_bytes or max_bytes)
+        self.render_video = render_video or (lambda photo_id: None)
         #: Live Photos and Motion Photos: a still and its clip as one item.
         self.live = LivePhotos(storage)
 
@@ -127,7 +131,7 @@ class Library:
         """Spool, hash and (unless `known(sha256)`) check, read and thumbnail an upload. Thread-safe; no database."""
         filename = _clean_filename(filename)
         try:
-            spool, sha256, size = self.storage.spool(stream, self.max_bytes, durable=False)
+            spool, sha256, size = self.storage.spool(stream, self.max_video_bytes, durable=False)
         except TooLarge as exc:
             raise PayloadTooLarge(f"{filename}: {exc}") from exc
         except OSError as exc:
@@ -140,6 +144,8 @@ class Library:
             if size == 0:
                 raise InvalidInput(f"{filename}: the file is empty", code="empty_file")
             prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(spool, filename)
+            if prepared.meta.media_type != "video" and size > self.max_bytes:  # the spool took up to a video's
+                raise PayloadTooLarge(f"{filename}: file is larger than the {self.max_bytes >> 20} MB limit")
             prepared.still = read_still(spool, prepared.meta.format)
         except BaseException:
             prepared.discard()
@@ -179,7 +185,9 @@ class Library:
             prepared.still = read_still(prepared.spool, prepared.meta.format)
         photo = self._new_photo(user_id, prepared, file_mtime)
         try:
-            return self._commit(session, photo, prepared)
+            photo.content_id = prepared.still.content_id  # a Live Photo's MOV whose still is here is its clip
+            still = self.live.join_still(session, photo, lambda: self._keep_original(prepared, user_id))
+            return Ingested(still, duplicate=False) if still else self._commit(session, photo, prepared)
         except OSError as exc:
             _raise_if_storage_full(prepared.filename, exc)
             raise
@@ -220,6 +228,14 @@ class Library:
                               taken_at_offset=offset, taken_at_source=source, status="queued",
                               location_source="exif" if fields["gps_latitude"] is not None else None, **fields))
 
+    def _keep_original(self, prepared: Prepared, user_id: int) -> list[Path]:
+        """Keep an upload's original only (a Live Photo's MOV, its still's clip); the files written."""
+        if prepared.flushed is not None:
+            prepared.flushed.result()
+        prepared.spool = self.storage.claim(prepared.spool, user_id, prepared.sha256)
+        original = self.storage.original_path(user_id, prepared.sha256)
+        return [] if original.exists() else [self.storage.keep_original(prepared.spool, user_id, prepared.sha256)]
+
     def _commit(self, session: Session, photo: Photo, prepared: Prepared) -> Ingested:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
         (unless a twin upload won the race), and a crash leaves a claim that `recover` undoes at startup."""
@@ -249,6 +265,8 @@ class Library:
         if "large" not in prepared.thumbs:  # the preview is rendered after the upload has answered
             self.render_later(user_id, sha256)
         self.enqueue([photo.id])
+        if photo.rendition_status == "queued":
+            self.render_video(photo.id)
         return Ingested(photo, duplicate=False)
 
     # -- read -------------------------------------------------------------------------------------
@@ -296,6 +314,18 @@ class Library:
                 raise _refusal(exc, photo.filename) from exc
             self.storage.write_atomically(data, path)
         return path, "image/webp"
+
+    def playback_file(self, photo: Photo) -> tuple[Path, str]:
+        """The file a browser plays for a clip, with its type (library.renditions.playback); NotFound for a photo,
+        or a clip whose web-playable rendition is not made (yet)."""
+        found = renditions.playback(self.storage, photo)
+        if found is None:
+            state = photo.rendition_status if photo.media_type == "video" else None
+            raise NotFound(f"photo {photo.id} is not a video" if state is None else
+                           f"{photo.filename} is being converted for playback in the browser ({state})"
+                           if state != "failed" else f"{photo.filename} could not be converted for playback",
+                           code="not_a_video" if state is None else "not_playable_yet")
+        return found
 
     def is_animated(self, photo: Photo) -> bool:
         """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo

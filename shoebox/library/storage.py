@@ -100,6 +100,10 @@ class Storage:
         """The full-size rendition of a photo browsers cannot show as it is, made on first view."""
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-full.webp"
 
+    def rendition_path(self, user_id: int, sha256: str) -> Path:
+        """The web-playable H.264/AAC MP4 of a clip browsers cannot play, made by the worker (library.renditions)."""
+        return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-web.mp4"
+
     def face_crop_path(self, user_id: int, sha256: str, face_id: int) -> Path:
         """A cached face crop, beside its photo's thumbnails (so it goes with the photo and the user)."""
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-face{int(face_id)}.webp"
@@ -114,7 +118,8 @@ class Storage:
 
     def paths_of(self, user_id: int, sha256: str) -> list[Path]:
         return ([self.original_path(user_id, sha256)] + [self.thumbnail_path(user_id, sha256, s) for s in THUMB_SIZES]
-                + [self.full_path(user_id, sha256)] + self.face_crops(user_id, sha256))
+                + [self.full_path(user_id, sha256), self.rendition_path(user_id, sha256)]
+                + self.face_crops(user_id, sha256))
 
     def spool(self, stream: BinaryIO, max_bytes: int, durable: bool = True) -> tuple[Path, str, int]:
         """Copy an upload to a temp file while hashing it; return (path, sha256, size). The caller removes it.

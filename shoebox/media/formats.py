@@ -21,6 +21,7 @@ from shoebox.media.errors import UnsupportedFormat
 from shoebox.media.jxl import open_jxl
 from shoebox.media.metadata import PhotoMetadata, read_metadata
 from shoebox.media.raw import open_raw, read_raw_metadata
+from shoebox.media.video import open_video, read_video_metadata
 
 pillow_heif.register_heif_opener()  # HEIC/HEIF from phones open like any other image
 
@@ -64,6 +65,12 @@ def _image(name: str, mime_type: str, *extensions: str, decoder_names: tuple[str
                   animates=animates)
 
 
+def _video(name: str, mime_type: str, *extensions: str, other_mime_types: tuple[str, ...] = ()) -> Format:
+    """A video container, recognised by its signature (media.video) and opened as its poster frame by PyAV."""
+    return Format(name, "video", mime_type, extensions, (name,), other_mime_types, opener=open_video,
+                  metadata_reader=read_video_metadata)
+
+
 def _raw(name: str, mime_type: str, *extensions: str) -> Format:
     """A camera RAW family, recognised by content (media.raw) and decoded by LibRaw."""
     return Format(name, "raw", mime_type, extensions, (name,), opener=open_raw, metadata_reader=read_raw_metadata)
@@ -97,7 +104,15 @@ FORMATS: tuple[Format, ...] = (
     # Other TIFF-based RAWs LibRaw reads (Hasselblad, Kodak, Epson, Mamiya, Phase One, Leaf): "image/x-dcraw" is
     # the shared parent type of camera RAW files.
     _raw("RAW", "image/x-dcraw", ".3fr", ".erf", ".dcr", ".kdc", ".mef", ".iiq", ".mos"),
+    _video("MP4", "video/mp4", ".mp4"),
+    _video("MOV", "video/quicktime", ".mov", ".qt"),
+    _video("M4V", "video/x-m4v", ".m4v"),
+    _video("3GP", "video/3gpp", ".3gp", ".3g2", other_mime_types=("video/3gpp2",)),
+    _video("WEBM", "video/webm", ".webm"),
+    _video("AVI", "video/x-msvideo", ".avi", other_mime_types=("video/avi",)),
 )
+#: The formats of clips (their pictures are poster frames).
+VIDEO_FORMATS = frozenset(fmt.name for fmt in FORMATS if fmt.kind == "video")
 #: Formats every current browser shows as they are: the viewer zooms into such an original itself; any other
 #: (HEIC, TIFF, JPEG XL, RAW) through a full-size rendition (media.thumbnails.render_full_from).
 BROWSER_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "AVIF"})

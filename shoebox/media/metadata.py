@@ -51,6 +51,13 @@ class PhotoMetadata:
     gps_latitude: float | None = None
     gps_longitude: float | None = None
     gps_altitude: float | None = None
+    #: "video" for a clip (media.video), with its length, codec, frames a second, and "queued" as its rendition
+    #: status where browsers cannot play it as it is.
+    media_type: str = "image"
+    duration_ms: int | None = None
+    video_codec: str | None = None
+    frame_rate: float | None = None
+    rendition_status: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from shoebox.maintenance import Checker
@@ -9,7 +11,7 @@ from shoebox.media.live import is_playable
 from shoebox.models import Photo
 from tests.conftest import make_jpeg
 from tests.library.test_trash import trashed_days_ago
-from tests.media.live_samples import clip, motion_photo
+from tests.media.live_samples import CONTENT_ID, apple_mov, apple_still, clip, motion_photo
 
 
 def clip_path(app, photo: dict):
@@ -136,3 +138,73 @@ def test_a_backup_holds_the_clip_beside_the_still(app, alice, motion, tmp_path):
     with app.extensions["db"].make_session() as session:
         clip_sha = session.get(Photo, photo["id"]).motion_sha256
     assert (dest / "originals" / "1" / clip_sha[:2] / clip_sha).read_bytes() == clip_path(app, photo).read_bytes()
+
+
+# -- Live Photos: a still and a MOV with one content identifier, in either order -------------------------------------
+def test_a_live_photo_is_one_item_when_its_still_comes_first(app, alice):
+    still = alice.upload_one("IMG_0001.HEIC", apple_still(CONTENT_ID, fmt="HEIF"))
+    movie = apple_mov(CONTENT_ID)
+    joined = alice.upload(("IMG_0001.MOV", movie))
+
+    assert joined.status_code == 201 and joined.json["photos"][0]["id"] == still["id"]
+    items = alice.get("/api/photos").json["items"]
+    assert [item["id"] for item in items] == [still["id"]] and items[0]["motion"] == "live"
+    assert alice.get(items[0]["motion_url"]).data == movie
+
+
+def test_a_live_photo_is_one_item_when_its_mov_comes_first(app, alice):
+    movie = apple_mov(CONTENT_ID)
+    video = alice.upload_one("IMG_0002.MOV", movie)
+    assert [item["id"] for item in alice.get("/api/photos").json["items"]] == [video["id"]]  # a video meanwhile
+
+    still = alice.upload_one("IMG_0002.JPG", apple_still(CONTENT_ID))
+    items = alice.get("/api/photos").json["items"]
+    assert [item["id"] for item in items] == [still["id"]] and items[0]["motion"] == "live"
+    assert alice.get(f"/api/photos/{video['id']}").status_code == 404
+    assert alice.get(items[0]["motion_url"]).data == movie
+
+
+def test_a_live_photos_mov_downloads_under_its_own_name(alice):
+    still = alice.upload_one("IMG_0003.JPG", apple_still(CONTENT_ID))
+    movie = apple_mov(CONTENT_ID)
+    alice.upload(("IMG_0003.MOV", movie))
+    url = alice.get(f"/api/photos/{still['id']}").json["motion_url"]
+
+    reply = alice.get(f"{url}&download=1")
+    assert reply.data == movie and reply.mimetype == "video/quicktime"
+    disposition = reply.headers["Content-Disposition"]
+    assert "attachment" in disposition and "IMG_0003.MOV" in disposition
+
+
+def test_a_mov_with_another_identifier_stays_a_video_of_its_own(alice):
+    alice.upload_one("IMG_0004.JPG", apple_still(CONTENT_ID))
+    alice.upload_one("IMG_0004.MOV", apple_mov("00000000-1111-2222-3333-444444444444"))
+
+    items = alice.get("/api/photos").json["items"]
+    assert len(items) == 2 and all(item["motion"] is None for item in items)
+
+
+def test_halves_without_identifiers_pair_by_name_and_time(alice):
+    taken = datetime(2024, 5, 1, 10, 0, 0)
+    still = alice.upload_one("IMG_0005.JPG", make_jpeg(exif=_taken(taken)))
+    alice.upload(("IMG_0005.MOV", clip("mov", metadata={"creation_time": taken.strftime("%Y-%m-%dT%H:%M:%S.000000Z")})))
+
+    items = alice.get("/api/photos").json["items"]
+    assert [item["id"] for item in items] == [still["id"]] and items[0]["motion"] == "live"
+
+
+def test_the_mov_of_a_live_photo_uploaded_again_is_that_photo(alice):
+    still = alice.upload_one("IMG_0006.JPG", apple_still(CONTENT_ID))
+    movie = apple_mov(CONTENT_ID)
+    alice.upload(("IMG_0006.MOV", movie))
+
+    again = alice.upload(("copy.MOV", movie)).json["photos"][0]
+    assert again["id"] == still["id"] and again["duplicate"]
+    assert len(alice.get("/api/photos").json["items"]) == 1
+
+
+def _taken(when: datetime):
+    from PIL import Image
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")
+    return exif
