@@ -401,7 +401,7 @@ PATHS: dict[str, dict[str, dict]] = {
         "A Live Photo's or Motion Photo's clip (404 no_clip for a still that does not move), as video/mp4 with range "
         "requests; download=1: as an attachment under its own name and type (a Live Photo's MOV)",
         (200, _file("video/mp4", "video/quicktime")),
-        params=[_ID, _VERSION, _query("download", {"type": "string", "enum": ["1"]}, "1: as a file to save")])},
+        params=[_ID, _VERSION, _query("download", description="1: as a file to save (anything else: to play)")])},
     "/api/photos/{photo_id}/full": {"get": _op(
         "The photo at full size as browsers show it: the original (JPEG, PNG, WebP, GIF, BMP, AVIF), else a "
         "full-size WebP rendition (HEIC, RAW, TIFF, JPEG XL) made on first view", (200, _file("image/*")),

@@ -93,6 +93,7 @@ class LivePhotos:
             return False
         video = other_half(session, still, media_type="video")
         if video is None:
+            session.commit()  # ends the read: in a writing request it began with the write lock, which jobs wait for
             return False
         self.attach(still, video.sha256, video.filename)
         still.favourite = still.favourite or video.favourite
