@@ -11,6 +11,8 @@ Findings, and what a repair does:
   none: an upload answers before its preview is rendered, by the worker or on first view.)
 - lost_job: a photo `queued` with no job, or `running` under a worker that died; queued again.
 - not_analysed: a photo whose analysis failed or waits for a model; queued again.
+- missing_rendition: a clip browsers cannot play whose web-playable rendition is not on disk (a restored backup
+  leaves renditions out: they are derived), failed, or waits with no job left in the queue; made again by the worker.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from shoebox.db import Database
 from shoebox.jobs import Queue
 from shoebox.jobs.analysis import mark_queued, stuck_photos
 from shoebox.jobs.claims import claim_timeout
+from shoebox.library.renditions import requeue
 from shoebox.library.storage import THUMB_SIZES, Storage, TempFile, thumbnail_intact
 from shoebox.media.errors import MediaError
 from shoebox.media.thumbnails import render_thumbnails_from
@@ -36,7 +39,8 @@ from shoebox.models import Photo
 
 log = logging.getLogger(__name__)
 
-KINDS = ("interrupted_upload", "orphan_file", "missing_original", "bad_thumbnail", "lost_job", "not_analysed")
+KINDS = ("interrupted_upload", "orphan_file", "missing_original", "bad_thumbnail", "lost_job", "not_analysed",
+         "missing_rendition")
 
 
 @dataclass
@@ -92,7 +96,22 @@ class Checker:
         report.findings += [Finding("lost_job", f"photo {i}", None) for i in sorted(lost)]
         report.findings += [Finding("not_analysed", f"photo {i} ({st})", None)
                             for i, st in sorted(rows.values()) if st in ("failed", "waiting")]
+        report.findings += [Finding("missing_rendition", f"photo {i} ({why})", None) for i, why in self._renditions()]
         return report
+
+    def _renditions(self) -> list[tuple[int, str]]:
+        """Clips whose rendition is not there: said made but missing on disk, failed, or waiting without a job."""
+        pending = self.queue.pending_renditions()
+        with self.db.make_session() as session:
+            rows = session.execute(select(Photo.id, Photo.user_id, Photo.sha256, Photo.rendition_status)
+                                   .where(Photo.rendition_status.is_not(None)).order_by(Photo.id)).all()
+        found = []
+        for photo_id, user_id, sha256, state in rows:
+            if state == "done" and not self.storage.rendition_path(user_id, sha256).is_file():
+                found.append((photo_id, "missing on disk"))
+            elif state == "failed" or (state == "queued" and photo_id not in pending):
+                found.append((photo_id, state if state == "failed" else "no job queued"))
+        return found
 
     def repair(self, report: Report) -> Report:
         """Run each finding's repair; queue lost and unanalysed photos again in one go."""
@@ -105,6 +124,13 @@ class Checker:
             report.repaired += len(self.queue.requeue_lost())
         if counts["not_analysed"]:
             report.repaired += self._requeue_unanalysed()
+        if counts["missing_rendition"]:
+            ids = [int(f.detail.split()[1]) for f in report.findings if f.kind == "missing_rendition"]
+            with self.db.transaction() as session:
+                requeue(session, ids)
+            for photo_id in ids:
+                self.queue.enqueue_rendition(photo_id)
+            report.repaired += len(ids)
         return report
 
     def recover_interrupted(self) -> int:

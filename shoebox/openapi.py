@@ -54,6 +54,9 @@ _PHOTO_FIELDS = {
     "width": _INT, "height": _INT, "caption": _NULLABLE_STR, "tags": _array(_STR),
     "status": {"type": "string", "enum": _STATUSES}, "thumbnail_url": _STR,
     "favourite": {**_BOOL, "description": "the user's heart (the Favourites view, the favourite=true filter)"},
+    "media_type": {"type": "string", "enum": ["image", "video"], "description": "a video's thumbnails are its "
+                   "poster frame"},
+    "duration": {**_NULLABLE_NUM, "description": "a video's length in seconds; null for a photo"},
     "version": {**_STR, "description": "the v= of the photo's file URLs (a prefix of its SHA-256), for building "
                 "them: /api/photos/{id}/thumbnail?size=large&v=..., /api/photos/{id}/full?v=..."},
     "motion": {"type": ["string", "null"], "enum": ["live", "motion", None], "description":
@@ -83,6 +86,14 @@ _DETAIL_FIELDS = {
     "note": _NULLABLE_STR, "status_reason": _NULLABLE_STR, "faces": _array(_FACE), "place": _PLACE,
     "ocr_text": _NULLABLE_STR, "created_at": _STR, "original_url": _STR, "large_url": _STR,
     "full_url": {**_STR, "description": "the picture at full size as browsers show it (the viewer's zoom)"},
+    "video_url": {**_NULLABLE_STR, "description": "what a <video> plays (range requests): the original, or its "
+                  "H.264/AAC rendition; null for a photo and while the rendition is being made"},
+    "video_codec": {**_NULLABLE_STR, "description": "the original's video codec (FFmpeg's name: h264, hevc, vp9...)"},
+    "frame_rate": _NULLABLE_NUM,
+    "rendition": {**_object(status={"type": "string", "enum": ["queued", "running", "done", "failed"]},
+                            progress={**_NUM, "minimum": 0, "maximum": 1}, reason=_NULLABLE_STR),
+                  "type": ["object", "null"], "description": "the web-playable copy of a clip browsers cannot play "
+                  "(HEVC, AVI...), made by the worker; null where the original plays"},
     "animated": {**_BOOL, "description": "an animation (GIF, APNG, WebP, AVIF): show original_url, whose frames "
                  "play; large_url is its first frame"},
 }
@@ -146,7 +157,10 @@ _SHARED_PHOTO = _object(
     place={**_PLACE, "description": "null unless the link shows the location"},
     gps={**_object(latitude=_NUM, longitude=_NUM), "type": ["object", "null"],
          "description": "null unless the link shows the location"},
-    people={**_array(_STR), "description": "names of the people in it, only if the link shows people"})
+    people={**_array(_STR), "description": "names of the people in it, only if the link shows people"},
+    media_type={"type": "string", "enum": ["image", "video"]}, duration=_NULLABLE_NUM,
+    video_url={**_NULLABLE_STR, "description": "a video's playback through this link (without its metadata unless "
+               "the link shows the location); null for a photo or while its rendition is being made"})
 
 SCHEMAS = {
     "Error": _ERROR,
@@ -217,7 +231,13 @@ SCHEMAS = {
                     progress={**_NUM, "minimum": 0, "maximum": 1},
                     failed=_array(_object(photo_id=_INT, filename=_STR, reason=_NULLABLE_STR)),
                     parts={**_array(_JOB_PART), "description": "each analysis part, in pipeline order"},
-                    waiting_reason={**_NULLABLE_STR, "description": "the waiting parts' reasons, joined"}),
+                    waiting_reason={**_NULLABLE_STR, "description": "the waiting parts' reasons, joined"},
+                    renditions={**_object(
+                        counts=_object(queued=_INT, running=_INT, done=_INT, failed=_INT),
+                        items=_array(_object(photo_id=_INT, filename=_STR, status=_STR,
+                                             progress={**_NUM, "minimum": 0, "maximum": 1}, reason=_NULLABLE_STR))),
+                        "description": "web-playable copies of clips browsers cannot play, made by the worker; "
+                        "items: those not done yet, newest first"}),
     "Timeline": _object(months=_array(_object(month={**_STR, "description": "YYYY-MM, local time where taken"},
                                               count=_INT)),
                         total={**_INT, "description": "every photo counted"}),
@@ -291,7 +311,8 @@ def _op(summary: str, ok: tuple[int, dict | str | None], body: dict | str | None
 _REASONS = {400: "Invalid input", 401: "Not signed in, or wrong credentials (a share link: its password is needed, "
             "or wrong)", 403: "Not allowed: admin only, or "
             "registration not open to you", 404: "No such thing of yours",
-            409: "Already exists", 413: "Too large", 415: "Not an image", 429: "Too many attempts; see Retry-After",
+            409: "Already exists", 413: "Too large", 415: "Not an image",
+            416: "Range not satisfiable", 429: "Too many attempts; see Retry-After",
             500: "Storage is read-only", 503: "Not available on this server", 507: "Storage is full"}
 
 
@@ -402,6 +423,10 @@ PATHS: dict[str, dict[str, dict]] = {
         "requests; download=1: as an attachment under its own name and type (a Live Photo's MOV)",
         (200, _file("video/mp4", "video/quicktime")),
         params=[_ID, _VERSION, _query("download", description="1: as a file to save (anything else: to play)")])},
+    "/api/photos/{photo_id}/video": {"get": _op(
+        "A video as browsers play it, with range requests (206; 416 past its end): the original (H.264, VP9, AV1 in "
+        "MP4, MOV or WebM), else its H.264/AAC MP4 rendition; 404 not_playable_yet while that is being made",
+        (200, _file("video/mp4", "video/webm")), params=[_ID, _VERSION], errors=(416,))},
     "/api/photos/{photo_id}/full": {"get": _op(
         "The photo at full size as browsers show it: the original (JPEG, PNG, WebP, GIF, BMP, AVIF), else a "
         "full-size WebP rendition (HEIC, RAW, TIFF, JPEG XL) made on first view", (200, _file("image/*")),
@@ -504,6 +529,11 @@ PATHS: dict[str, dict[str, dict]] = {
             _TOKEN, _KEY, _query("size", {"type": "string", "enum": ["small", "large"]}), _query("v", description=(
                 "the version in its URL: the answer is then cached for a year"))],
         public=True, errors=(400, 401))},
+    "/api/shared/{token}/photos/{key}/video": {"get": _op(
+        "A video of the link as browsers play it, with range requests; without its metadata (place, camera) unless "
+        "the link shows the location", (200, _file("video/mp4", "video/webm")), params=[
+            _TOKEN, _KEY, _query("v", description="the version in its URL: the answer is then cached for a year")],
+        public=True, errors=(401, 416))},
     "/api/shared/{token}/photos/{key}/original": {"get": _op(
         "The original file as a download, only where the link allows downloads (404 otherwise); without GPS and "
         "place names unless the link shows the location", (200, _file("image/*")), params=[

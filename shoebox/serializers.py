@@ -205,6 +205,9 @@ def shared_photo_json(photo: Photo, share: Share, keys: ShareKeys, token: str) -
             "large_url": url_for("shared.thumbnail", token=token, key=key, size="large", v=v),
             "original_url": url_for("shared.original", token=token, key=key, v=v) if downloadable else None,
             "motion_url": url_for("shared.motion", token=token, key=key, v=v) if photo.motion_sha256 else None,
+            "media_type": photo.media_type, "duration": duration_of(photo),
+            "video_url": url_for("shared.video", token=token, key=key, v=v)
+            if photo.media_type == "video" and photo.rendition_status in (None, "done") else None,
             "place": None, "gps": None, "people": []}
     if share.show_location:
         data["place"] = place_of(photo)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_compress import Compress
 from markupsafe import Markup, escape
 from sqlalchemy.exc import OperationalError
@@ -199,7 +199,12 @@ def _shoebox_error(exc: ShoeboxError):
 
 def _http_error(exc: HTTPException):
     code = (exc.name or "error").lower().replace(" ", "_")
-    return _error_page(exc.code or 500, code, exc.description or exc.name)
+    response = make_response(_error_page(exc.code or 500, code, exc.description or exc.name))
+    # What the error itself says in headers: a 416's Content-Range (the length a player may ask within), a 405's Allow.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _too_large(_exc: RequestEntityTooLarge):

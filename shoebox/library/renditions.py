@@ -16,7 +16,7 @@ from shoebox.db import Database
 from shoebox.library.storage import Storage, remove_quietly
 from shoebox.media.errors import MediaError
 from shoebox.media.formats import VIDEO_FORMATS
-from shoebox.media.transcode import transcode
+from shoebox.media.transcode import transcode, without_metadata
 from shoebox.models import Photo
 from shoebox.processes import owner_tag
 from shoebox.scope import Scope
@@ -42,6 +42,25 @@ def playback(storage: Storage, photo: Photo) -> tuple[Path, str] | None:
         return storage.existing_original(photo), _PLAYBACK_TYPES.get(photo.format, photo.mime_type)
     path = storage.rendition_path(photo.user_id, photo.sha256)
     return (path, "video/mp4") if photo.rendition_status == "done" and path.is_file() else None
+
+
+def without_location(storage: Storage, photo: Photo) -> tuple[Path, str] | None:
+    """What a share link that hides the location plays: the rendition (made without any metadata), or a copy of
+    the original with its metadata removed (made on first play, kept beside the thumbnails); None while neither
+    can be played."""
+    found = playback(storage, photo)
+    if found is None or photo.rendition_status is not None:
+        return found
+    webm = photo.format == "WEBM"
+    path = storage.clean_copy_path(photo.user_id, photo.sha256, webm)
+    if not path.is_file():
+        scratch = path.with_name(f".tmp-{owner_tag()}-{path.name}")
+        try:
+            without_metadata(found[0], scratch)
+            scratch.replace(path)
+        finally:
+            remove_quietly(scratch)
+    return path, "video/webm" if webm else "video/mp4"
 
 
 def make_rendition(database: Database, storage: Storage, photo_id: int) -> str | None:

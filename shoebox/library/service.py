@@ -315,10 +315,14 @@ class Library:
             self.storage.write_atomically(data, path)
         return path, "image/webp"
 
-    def playback_file(self, photo: Photo) -> tuple[Path, str]:
-        """The file a browser plays for a clip, with its type (library.renditions.playback); NotFound for a photo,
-        or a clip whose web-playable rendition is not made (yet)."""
-        found = renditions.playback(self.storage, photo)
+    def playback_file(self, photo: Photo, hide_location: bool = False) -> tuple[Path, str]:
+        """The file a browser plays for a clip, with its type (library.renditions.playback; with `hide_location`,
+        a copy without the file's metadata); NotFound for a photo, or a clip whose web-playable rendition is not
+        made (yet)."""
+        try:
+            found = (renditions.without_location if hide_location else renditions.playback)(self.storage, photo)
+        except MediaError as exc:
+            raise _refusal(exc, photo.filename) from exc
         if found is None:
             state = photo.rendition_status if photo.media_type == "video" else None
             raise NotFound(f"photo {photo.id} is not a video" if state is None else

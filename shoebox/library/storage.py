@@ -104,6 +104,10 @@ class Storage:
         """The web-playable H.264/AAC MP4 of a clip browsers cannot play, made by the worker (library.renditions)."""
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-web.mp4"
 
+    def clean_copy_path(self, user_id: int, sha256: str, webm: bool = False) -> Path:
+        """A clip's copy without its metadata (place, camera, dates), for share links that hide the location."""
+        return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-clean.{'webm' if webm else 'mp4'}"
+
     def face_crop_path(self, user_id: int, sha256: str, face_id: int) -> Path:
         """A cached face crop, beside its photo's thumbnails (so it goes with the photo and the user)."""
         return self.root / "thumbs" / str(user_id) / sha256[:2] / f"{sha256}-face{int(face_id)}.webp"
@@ -119,6 +123,7 @@ class Storage:
     def paths_of(self, user_id: int, sha256: str) -> list[Path]:
         return ([self.original_path(user_id, sha256)] + [self.thumbnail_path(user_id, sha256, s) for s in THUMB_SIZES]
                 + [self.full_path(user_id, sha256), self.rendition_path(user_id, sha256)]
+                + [self.clean_copy_path(user_id, sha256, webm) for webm in (False, True)]
                 + self.face_crops(user_id, sha256))
 
     def spool(self, stream: BinaryIO, max_bytes: int, durable: bool = True) -> tuple[Path, str, int]:

@@ -24,6 +24,7 @@ PRESET = "veryfast"
 _TIME_BASE = Fraction(1, 90000)
 #: Progress is reported at most this often, in seconds of the clip.
 PROGRESS_EVERY = 0.5
+_MUXER_OPTIONS = {"mp4": {"movflags": "+faststart"}}
 
 
 def transcode(source: Path, target: Path, progress: Callable[[float], None] = lambda done: None) -> None:
@@ -93,3 +94,32 @@ def _encode_video(out, stream, frame, last_pts: int) -> int:
 
 def _even(value: float) -> int:
     return max(2, int(value) // 2 * 2)
+
+
+def without_metadata(source: Path, target: Path) -> None:
+    """Copy the clip at `source` to `target` stream for stream (no re-encoding: as fast as the disk), without the
+    container's and streams' tags: its place (ISO 6709), camera and dates stay home when it is shared. The display
+    rotation is kept."""
+    name = sniff(source) or "MP4"
+    muxer = "webm" if name == "WEBM" else "mp4"
+    try:
+        with av.open(str(source), format=DEMUXERS.get(name)) as clip, \
+                av.open(str(target), "w", format=muxer, options=_MUXER_OPTIONS.get(muxer, {})) as out:
+            _copy_packets(clip, out)
+    except (av.error.FFmpegError, EOFError, ValueError, IndexError) as exc:
+        raise DamagedFile(f"the video cannot be copied ({' '.join(str(exc).split())[:200]})") from exc
+
+
+def _copy_packets(clip, out) -> None:
+    streams = [*clip.streams.video[:1], *clip.streams.audio[:1]]
+    copies = {}
+    for stream in streams:
+        copy = out.add_stream_from_template(stream)
+        copy.metadata.clear()
+        copies[stream.index] = copy
+    for packet in clip.demux(*streams):
+        if packet.dts is None:
+            continue
+        packet.stream = copies[packet.stream.index]
+        out.mux(packet)
+    out.metadata.clear()

@@ -114,7 +114,7 @@ def _read(container: av.container.InputContainer, name: str) -> tuple[VideoInfo,
     width, height = stream.codec_context.width, stream.codec_context.height
     if width * height > (Image.MAX_IMAGE_PIXELS or 1 << 31):
         raise TooManyPixels(f"{width}x{height} video frames are more than the limit")
-    stream.thread_type = "AUTO"
+    # No frame threads: a container closed while they hold frames (a poster is found mid-stream) can hang in FFmpeg.
     duration = _duration(container, stream)
     frame, rotation = _poster(container, stream, duration)
     audio = container.streams.audio[0].codec_context.name if container.streams.audio else None

@@ -138,6 +138,19 @@ def thumbnail(token: str, key: str):
     return response
 
 
+@bp.get("/api/shared/<token>/photos/<key>/video")
+def video(token: str, key: str):
+    """A shared clip as the browser plays it, with range requests; without its metadata (place, camera) unless the
+    link shows the location."""
+    share, photo = _photo(token, key)
+    path, mimetype = library().playback_file(photo, hide_location=not share.show_location)
+    response = send_file(path, mimetype=mimetype, conditional=True,
+                         etag=f"{share_keys().version(share.salt, photo.sha256)}-video")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = cache_control(_versioned(share, photo))
+    return response
+
+
 @bp.get("/api/shared/<token>/photos/<key>/original")
 def original(token: str, key: str):
     """The original file, only where the link allows downloads; without its location unless the link shows it

@@ -109,7 +109,8 @@ def test_the_jobs_overview_reads_kept_counts_instead_of_counting_the_library(app
         assert alice.get("/api/jobs").json["counts"]["done"] == 1
     finally:
         event.remove(engine, "before_cursor_execute", listen)
-    assert statements and not [s for s in statements if "count(" in s]
+    # The one count left is the renditions', over the partial index of the clips that need one, never the library.
+    assert statements and not [s for s in statements if "count(" in s and "rendition_status is not null" not in s]
     assert any("from analysis_counts" in s for s in statements)
 
 

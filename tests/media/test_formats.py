@@ -12,6 +12,7 @@ from PIL import Image
 from shoebox.media.formats import FORMATS, Format
 from tests.conftest import PASSWORD, make_image
 from tests.media.format_samples import make_dng
+from tests.video.clips import make_clip
 
 ALL_EXTENSIONS = [ext for fmt in FORMATS for ext in fmt.extensions]
 ALL_MIME_TYPES = [mime for fmt in FORMATS for mime in fmt.mime_types]
@@ -20,7 +21,10 @@ WRITABLE = [fmt for fmt in FORMATS if fmt.kind == "image" or fmt.name == "DNG"]
 
 
 def sample(fmt: Format, size=(64, 48), color=(200, 40, 40)) -> bytes:
-    """A file of the format; a DNG stands for every RAW family (RAWs are known by content, not by name)."""
+    """A file of the format; a DNG stands for every RAW family (RAWs are known by content, not by name); a short
+    clip of a video format (its title makes each colour's clip other bytes)."""
+    if fmt.kind == "video":
+        return make_clip(fmt.name.lower(), seconds=0.2, size=size, tags={"title": str(color)}, audio=False)
     return make_dng(size) if fmt.kind == "raw" else make_image(fmt.name, size=size, color=color)
 
 

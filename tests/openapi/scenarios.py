@@ -550,3 +550,26 @@ def _shared_motion(library):
     token = user.post("/api/shares", json={"ids": [photo["id"]]}).json["url"].rsplit("/", 1)[1]
     shared = library.app.test_client().get(f"/api/shared/{token}/photos").json["items"][0]
     return [library.app.test_client().get(shared["motion_url"])]
+def _clip(library, name: str) -> tuple[Account, dict]:
+    """A fresh account with one MP4 clip (H.264/AAC: browsers play the original)."""
+    from tests.video.clips import make_clip
+
+    user = _fresh(library, name)
+    return user, user.upload_one(f"{name}.mp4", make_clip("mp4", seconds=1))
+
+
+@scenario("GET /api/photos/{photo_id}/video")
+def _video(library):
+    """The whole clip (its ranges, 206 and 416, are tests/video/test_playback.py's)."""
+    user, clip = _clip(library, "films")
+    url = f"/api/photos/{clip['id']}/video"
+    return [user.get(f"{url}?v={clip['version']}"), user.get(url)]
+
+
+@scenario("GET /api/shared/{token}/photos/{key}/video")
+def _shared_video(library):
+    user, clip = _clip(library, "shares-films")
+    token = user.post("/api/shares", json={"ids": [clip["id"]]}).json["url"].rsplit("/", 1)[1]
+    client = library.app.test_client()
+    item = client.get(f"/api/shared/{token}/photos").json["items"][0]
+    return [client.get(item["video_url"])]

@@ -40,6 +40,8 @@ export const photo = (id) => `/api/photos/${id}`;
 export const thumbnail = (id, size, version) => `/api/photos/${id}/thumbnail${query({ size, v: version })}`;
 /** The picture at full size as browsers show it (the original, or a rendition of a HEIC or RAW): the viewer's zoom. */
 export const full = (id, version) => `/api/photos/${id}/full${query({ v: version })}`;
+/** A clip as the browser plays it (range requests): the original, or its H.264 rendition once the worker made it. */
+export const video = (id, version) => `/api/photos/${id}/video${query({ v: version })}`;
 /** How many photos each month holds, newest first (`{months: [{month, count}], total}`), within the filters. */
 export const timeline = (params) => `/api/timeline${query(params)}`;
 export const similar = (id, limit) => `/api/photos/${id}/similar${query({ limit })}`;

@@ -58,6 +58,33 @@ function renderParts(parts) {
   return missing;
 }
 
+const RENDITION_STATE = { queued: "Waiting", running: "Converting", failed: "Could not be converted" };
+
+/** The clips being converted to H.264 for the browser, each with its progress bar (or why it failed). */
+function renderRenditions(renditions) {
+  const counts = renditions?.counts || {};
+  const items = (renditions?.items || []).map((item) => {
+    const percent = Math.round((item.progress || 0) * 100);
+    const fill = h("span");
+    fill.style.width = `${percent}%`; // through the CSSOM: the page's CSP refuses style attributes
+    return h("li", { class: "text-sm", dataset: { rendition: item.photo_id } },
+      h("div", { class: "flex justify-between gap-3" },
+        h("a", { href: `/photos/${item.photo_id}`, class: "link truncate", text: item.filename }),
+        h("span", { class: "shrink-0 tabular-nums text-neutral-600 dark:text-neutral-400",
+          text: item.status === "running" ? `${percent}%` : RENDITION_STATE[item.status] || item.status })),
+      item.status === "failed"
+        ? h("p", { class: "mt-0.5 text-red-600 dark:text-red-400", text: item.reason || "Unknown error" })
+        : h("div", { class: "bar mt-1 h-1.5", role: "progressbar", "aria-label": `Converting ${item.filename}`,
+          "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent) },
+        fill));
+  });
+  $("[data-renditions]").replaceChildren(...items);
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  $("[data-renditions-section]").hidden = !total;
+  if (total) $("[data-renditions-summary]").textContent = `${counts.done || 0} of ${total} ${total === 1 ? "clip" : "clips"} converted; their originals are kept.`;
+  return (counts.queued || 0) + (counts.running || 0);
+}
+
 function render(jobs) {
   const percent = Math.round((jobs.progress || 0) * 100);
   for (const [key, value] of Object.entries({ ...jobs.counts, analysed: jobs.analysed })) {
@@ -85,7 +112,8 @@ async function refreshPage() {
   try {
     const jobs = await api(endpoints.jobs());
     render(jobs);
-    if (pending(jobs.counts)) pageTimer = setTimeout(refreshPage, 2500);
+    const converting = renderRenditions(jobs.renditions);
+    if (pending(jobs.counts) || converting) pageTimer = setTimeout(refreshPage, 2500);
   } catch (error) {
     $("[data-jobs-summary]").textContent = `Could not load: ${error.message}`;
   }

@@ -6,7 +6,7 @@ import { initPhotoAlbums } from "./photo-albums.js";
 import { showLocation } from "./photo-map.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
 import { initShareButton } from "./share-dialog.js";
-import { photoPath, photoTile } from "./tile.js";
+import { formatDuration, photoPath, photoTile } from "./tile.js";
 import { $, formatBytes, formatDateTime, h, icon } from "./ui.js";
 import { openViewer } from "./viewer.js";
 
@@ -60,7 +60,11 @@ function metaRows(p) {
   add("File", p.filename);
   add("Format", [p.format, p.mime_type].filter(Boolean).join(" · "));
   add("Size", formatBytes(p.file_size));
-  add("Dimensions", `${p.width} × ${p.height} · ${num((p.width * p.height) / 1e6)} MP`);
+  add("Dimensions", `${p.width} × ${p.height}${p.media_type === "video" ? "" : ` · ${num((p.width * p.height) / 1e6)} MP`}`);
+  if (p.media_type === "video") {
+    add("Duration", formatDuration(p.duration));
+    add("Video", [p.video_codec?.toUpperCase(), p.frame_rate && `${num(p.frame_rate, 2)} fps`].filter(Boolean).join(" · "));
+  }
   add("Taken", `${formatDateTime(p.taken_at)}${p.taken_at_offset ? ` (UTC${p.taken_at_offset})` : ""}`,
     h("span", { class: "block text-xs text-neutral-500 dark:text-neutral-400", text: DATE_SOURCE[p.taken_at_source] || p.taken_at_source }));
   const make = p.camera_make || "";
@@ -102,7 +106,7 @@ function renderFaces() {
   const img = $("[data-photo-img]");
   const stage = img.parentElement;
   for (const old of stage.querySelectorAll("[data-face-box]")) old.remove();
-  if (!photo.faces || !photo.faces.length || !img.complete || !img.naturalWidth) return;
+  if (!photo.faces || !photo.faces.length || img.hidden || !img.complete || !img.naturalWidth) return;
   const picture = img.getBoundingClientRect();
   const frame = stage.getBoundingClientRect();
   // object-contain: the picture fills the element's box on one axis and is centred on the other.
@@ -292,7 +296,8 @@ async function initNavigation() {
 function initKeys() {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.target.closest("input, textarea, select, [contenteditable], dialog") || $("dialog[open]")) return;
+    // A focused player's arrows seek within the clip.
+    if (event.target.closest("input, textarea, select, video, [contenteditable], dialog") || $("dialog[open]")) return;
     if (document.querySelector(".pswp")) return; // the full-screen viewer has the keys while it is open
     if (event.key === "ArrowLeft") go(-1);
     else if (event.key === "ArrowRight") go(1);
@@ -319,8 +324,42 @@ function initFavourite() {
   });
 }
 
+// -- a clip: plays in place; one waiting for its rendition shows its poster and how far the worker got ------------
+const RENDITION_POLL_MS = 3000;
+
+function renderVideo() {
+  const video = $("[data-photo-video]");
+  if (!video || !photo || photo.media_type !== "video") return;
+  const state = photo.rendition?.status;
+  const notice = $("[data-video-notice]");
+  if (photo.video_url) {
+    if (!video.getAttribute("src")) video.src = photo.video_url;
+    video.hidden = false;
+    $("[data-photo-img]").hidden = true;
+    notice.textContent = "";
+    return;
+  }
+  notice.textContent = state === "failed"
+    ? "This clip could not be converted for the browser; download the original to play it."
+    : `This clip is being converted so the browser can play it (${Math.round((photo.rendition?.progress || 0) * 100)}%); `
+      + "the original can be downloaded meanwhile.";
+  if (state === "queued" || state === "running") {
+    setTimeout(async () => {
+      try {
+        photo = { ...photo, ...(await api(endpoints.photo(id))) };
+      } catch { /* try again next time */ }
+      renderVideo();
+    }, RENDITION_POLL_MS);
+  }
+}
+
 // -- full screen: the viewer over this page, stepping through the same order ---------------------------------------
 async function openFullScreen() {
+  const video = $("[data-photo-video]");
+  if (video && !video.hidden) {
+    video.requestFullscreen?.().catch(() => {}); // a clip goes full screen in its own player
+    return;
+  }
   if (!photo || document.querySelector(".pswp")) return;
   sequence ??= await sequenceFor(id);
   const known = new Map([[id, photo]]);
@@ -400,6 +439,7 @@ export async function initPhoto() {
     renderTags();
     renderMeta();
     renderFaces();
+    renderVideo();
     loadSimilar(); // after the photo, and never waited for
   }).catch((failure) => { $("[data-edit-error]").textContent = `Could not load the details: ${failure.message}.`; });
   await Promise.all([loading, initNavigation().catch(() => {}), initPhotoAlbums(id)]);

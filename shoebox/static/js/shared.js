@@ -62,6 +62,17 @@ async function show(index) {
   if (!photo) return;
   state.shown = index;
   const img = $("[data-viewer-img]", viewer);
+  const video = $("[data-viewer-video]", viewer);
+  video.pause();
+  // A clip plays through this link's own route (a copy without its location unless the link shows it).
+  video.hidden = !photo.video_url;
+  img.hidden = Boolean(photo.video_url);
+  if (photo.video_url) {
+    video.poster = photo.large_url;
+    video.src = photo.video_url;
+  } else {
+    video.removeAttribute("src");
+  }
   img.src = photo.large_url;
   img.alt = describe(photo);
   $("[data-viewer-title]", viewer).textContent = photo.filename;
@@ -84,6 +95,7 @@ function step(by) {
 
 function wireViewer() {
   $("[data-viewer-close]", viewer).addEventListener("click", () => viewer.close());
+  viewer.addEventListener("close", () => $("[data-viewer-video]", viewer).pause());
   $("[data-viewer-prev]", viewer).addEventListener("click", () => step(-1));
   $("[data-viewer-next]", viewer).addEventListener("click", () => step(1));
   viewer.addEventListener("close", () => {
@@ -91,6 +103,7 @@ function wireViewer() {
     if (tileLink) tileLink.focus();
   });
   document.addEventListener("keydown", (event) => { // on the document: a button that was focused may be disabled
+    if (event.target.closest?.("video")) return; // a focused player's arrows seek within the clip
     if (event.key === "ArrowLeft") step(-1);
     else if (event.key === "ArrowRight") step(1);
   });

@@ -9,12 +9,25 @@ import { h, icon, parseLocal } from "./ui.js";
 
 export const photoPath = (id) => `/photos/${id}`;
 
+/** A clip's length as a player shows it: "0:07", "12:34", "1:02:03". */
+export function formatDuration(seconds) {
+  const total = Math.max(0, Math.round(seconds || 0));
+  const [hours, minutes, secs] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const pad = (n) => String(n).padStart(2, "0");
+  return hours ? `${hours}:${pad(minutes)}:${pad(secs)}` : `${minutes}:${pad(secs)}`;
+}
+
+/** The play mark and length laid over a clip's tile (its picture is the poster frame). */
+const durationBadge = (photo) => h("span", { class: "tile-duration", dataset: { duration: photo.duration ?? "" },
+  "aria-hidden": "true" }, icon("play", "size-3"), formatDuration(photo.duration));
+
 /** What a tile's picture shows, for someone who cannot see it: its caption, else what is known (its tags and
  * the day it was taken), never the file name, which says nothing ("IMG_2041.jpg"). */
 export function describe(photo) {
   if (photo.caption) return photo.caption;
   const tags = (photo.tags || []).slice(0, 4);
-  const what = tags.length ? `Photo of ${tags.join(", ")}` : "Photo";
+  const kind = photo.media_type === "video" ? `Video (${formatDuration(photo.duration)})` : "Photo";
+  const what = tags.length ? `${kind} of ${tags.join(", ")}` : kind;
   if (!photo.taken_at) return what;
   return `${what}, taken ${parseLocal(photo.taken_at).toLocaleDateString(undefined, { dateStyle: "long" })}`;
 }
@@ -38,7 +51,7 @@ export function photoTile(photo, { className = "", title, height = 256, decorati
     "aria-label": decorative ? undefined : label, ...hidden,
     dataset: photo.key ? { key: photo.key, taken: photo.taken_at } : { id: photo.id, taken: photo.taken_at },
   }, h("img", { src: photo.thumbnail_url, alt: decorative ? "" : label, ...loading, decoding: "async",
-    width: "256", height: String(height) }), badge,
+    width: "256", height: String(height) }), badge, photo.media_type === "video" ? durationBadge(photo) : null,
   decorative || photo.key ? null : heartButton(photo, { className: "tile-heart" }), // a share's recipient has no hearts
   check && !decorative ? checkButton() : null);
   if (photo.motion_url && !decorative) tile.append(liveTile(tile, photo)); // a Live Photo or Motion Photo

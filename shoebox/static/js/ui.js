@@ -31,6 +31,7 @@ export function debounce(fn, wait) {
 
 const SVG = "http://www.w3.org/2000/svg";
 const PATHS = {
+  play: ["M7 4v16l13-8z"],
   close: ["M18 6 6 18", "m6 6 12 12"],
   check: ["M20 6 9 17l-5-5"],
   alert: ["M12 8v5", "M12 16.5v.5", "M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z"],

@@ -30,6 +30,7 @@ const icon = ({ outlineID, inner }) => '<svg aria-hidden="true" class="pswp__icn
 /** What a slide shows for a photo: the large preview, and (`full`) the full-size picture to zoom into. */
 export function slideOf(photo) {
   const { id, width, height, version } = photo;
+  if (photo.media_type === "video") return videoSlide(photo);
   const full = endpoints.full(id, version);
   const alt = photo.caption || [photo.tags?.slice(0, 3).join(", "), photo.taken_at && parseLocal(photo.taken_at)
     .toLocaleDateString(undefined, { dateStyle: "long" })].filter(Boolean).join(" · ") || photo.filename;
@@ -39,6 +40,26 @@ export function slideOf(photo) {
     src: photo.animated ? full : endpoints.thumbnail(id, "large", version),
     full: !photo.animated && Math.max(width, height) > LARGE ? full : null,
   };
+}
+
+/** A clip's slide: its player (poster first, nothing fetched until played), sized to the clip. A clip still waiting
+ * for its rendition shows the poster with a link to its page, which says how far the worker got. */
+function videoSlide(photo) {
+  const { id, width, height, version } = photo;
+  const poster = endpoints.thumbnail(id, "large", version);
+  const label = (photo.caption || photo.filename || "Video").replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const video = `<video class="pswp-video" controls playsinline preload="none" poster="${poster}" `
+    + `src="${endpoints.video(id, version)}" aria-label="Video: ${label}"></video>`;
+  return { width, height, photo, html: `<div class="pswp-video-frame">${video}</div>` };
+}
+
+/** Only the shown slide's clip plays: stepping away pauses the others. */
+function pauseHidden(pswp) {
+  pswp.on("change", () => {
+    for (const video of pswp.element?.querySelectorAll("video") || []) {
+      if (!pswp.currSlide?.container?.contains(video)) video.pause();
+    }
+  });
 }
 
 /** The full-size picture in place of the preview, once it is decoded (no blank moment while it comes). */
@@ -157,6 +178,7 @@ export async function openViewer(source, index) {
   pswp.addFilter("numItems", () => source.count());
   pswp.addFilter("itemData", dataFilter(pswp, source));
   progressive(pswp);
+  pauseHidden(pswp);
   slideshow(pswp);
   details(pswp);
   pswp.on("change", () => {
