@@ -91,8 +91,11 @@ def backup(database: Database, storage: Storage, dest: Path, full_check: bool = 
     engine = create_engine(f"sqlite:///{dest / 'shoebox.db'}")
     try:
         with Session(engine) as session:
-            for user_id, sha256 in session.execute(select(Photo.user_id, Photo.sha256).order_by(Photo.id)):
+            for user_id, sha256, clip in session.execute(
+                    select(Photo.user_id, Photo.sha256, Photo.motion_sha256).order_by(Photo.id)):
                 files.update(copier.keep(user_id, sha256))
+                if clip:  # a Live Photo's MOV, a Motion Photo's clip: an original of its still's
+                    files.update(copier.keep(user_id, clip))
             copier.write_sidecars(session)
     finally:
         engine.dispose()

@@ -83,13 +83,16 @@ class Checker:
         with self.db.make_session() as session:
             rows = {(u, s): (i, st) for i, u, s, st in session.execute(
                 select(Photo.id, Photo.user_id, Photo.sha256, Photo.status))}
+            clips = {(u, s): i for i, u, s in session.execute(
+                select(Photo.id, Photo.user_id, Photo.motion_sha256).where(Photo.motion_sha256.is_not(None)))}
             settings = self.queue.settings
             lost = set(stuck_photos(session, self.queue.pending_photo_ids(),
                                     timedelta(seconds=settings.JOB_STALE_SECONDS),
                                     claim_timeout(settings.JOB_HEARTBEAT_SECONDS)))
         report = Report(list(self._temp_findings()))
         if full:
-            report.findings += [*self._orphans(rows), *self._photo_files(rows)]
+            report.findings += [*self._orphans(rows.keys() | clips.keys()), *self._photo_files(rows),
+                                *self._clip_files(clips)]
         report.findings += [Finding("lost_job", f"photo {i}", None) for i in sorted(lost)]
         report.findings += [Finding("not_analysed", f"photo {i} ({st})", None)
                             for i, st in sorted(rows.values()) if st in ("failed", "waiting")]
@@ -154,7 +157,7 @@ class Checker:
                 self.storage.delete(temp.user_id, temp.sha256)
         temp.path.unlink(missing_ok=True)
 
-    def _orphans(self, rows: dict) -> Iterator[Finding]:
+    def _orphans(self, rows: set | dict) -> Iterator[Finding]:
         # Files of an upload in flight, or of one a crash cut off (reported as interrupted_upload), are claimed.
         claimed = {(t.user_id, t.sha256) for t in self.storage.temp_files() if t.user_id is not None}
         files = [*self.storage.originals(), *self.storage.thumbnails()]
@@ -172,6 +175,13 @@ class Checker:
             if bad:
                 yield Finding("bad_thumbnail", f"photo {photo_id}: {', '.join(bad)}",
                               lambda u=user_id, s=sha256: self._rethumb(u, s))
+
+    def _clip_files(self, clips: dict) -> Iterator[Finding]:
+        """A Live Photo's or Motion Photo's clip is an original too (no thumbnails of its own)."""
+        for (user_id, sha256), photo_id in sorted(clips.items(), key=lambda item: item[1]):
+            path = self.storage.original_path(user_id, sha256)
+            if not path.is_file():
+                yield Finding("missing_original", f"photo {photo_id} (its clip): {path}")
 
     def _rethumb(self, user_id: int, sha256: str) -> None:
         try:

@@ -113,6 +113,9 @@ class Photo(Base):
         Index("ix_photos_user_camera", "user_id", "camera_model", "taken_at", "id", "trashed_at"),
         Index("ix_photos_user_make", "user_id", "camera_make", "taken_at", "id", "trashed_at"),
         Index("ix_photos_user_format", "user_id", "format", "taken_at", "id", "trashed_at"),
+        #: A Live Photo's halves find each other; an upload of a still's clip again is a duplicate.
+        Index("ix_photos_user_content_id", "user_id", "content_id"),
+        Index("ix_photos_user_motion", "user_id", "motion_sha256"),
         #: The Jobs page's renditions: only clips that needed one are in it.
         Index("ix_photos_user_rendition", "user_id", "rendition_status", "id",
               sqlite_where=text("rendition_status IS NOT NULL"), postgresql_where=text("rendition_status IS NOT NULL")),
@@ -192,6 +195,15 @@ class Photo(Base):
     rendition_status: Mapped[str | None] = mapped_column(String(8))
     rendition_progress: Mapped[float | None] = mapped_column(Float)
     rendition_reason: Mapped[str | None] = mapped_column(Text)
+    #: A Live Photo's or Motion Photo's clip: the SHA-256 of its file among the owner's originals (an Apple MOV as it
+    #: came, which is no library item of its own; an Android Motion Photo's MP4 cut out of the still), which kind
+    #: ("live", "motion"), and the MOV's own file name for its download. None: a still that does not move.
+    motion_sha256: Mapped[str | None] = mapped_column(String(64))
+    motion_kind: Mapped[str | None] = mapped_column(String(8))
+    motion_filename: Mapped[str | None] = mapped_column(String(255))
+    #: Apple's Live Photo content identifier (a still's maker note, a MOV's QuickTime metadata): pairs the two halves
+    #: whichever arrives first.
+    content_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -59,6 +59,11 @@ _PHOTO_FIELDS = {
     "duration": {**_NULLABLE_NUM, "description": "a video's length in seconds; null for a photo"},
     "version": {**_STR, "description": "the v= of the photo's file URLs (a prefix of its SHA-256), for building "
                 "them: /api/photos/{id}/thumbnail?size=large&v=..., /api/photos/{id}/full?v=..."},
+    "motion": {"type": ["string", "null"], "enum": ["live", "motion", None], "description":
+               "live: an Apple Live Photo (a still and its MOV); motion: an Android Motion Photo (a still with its "
+               "MP4 inside); null: a still that does not move"},
+    "motion_url": {**_NULLABLE_STR, "description": "the clip to play over the still (range requests; download=1: "
+                   "the clip as a file, a Live Photo's MOV as the iPhone wrote it); null without one"},
 }
 _FACE = _object(id=_INT, box={**_array(_NUM), "minItems": 4, "maxItems": 4,
                               "description": "left, top, right, bottom as fractions of the picture"},
@@ -148,6 +153,7 @@ _SHARED_PHOTO = _object(
     key={**_STR, "description": "the photo's address in this link only (never its id)"}, filename=_STR,
     taken_at=_STR, width=_INT, height=_INT, caption=_NULLABLE_STR, camera=_NULLABLE_STR, thumbnail_url=_STR,
     large_url=_STR, original_url={**_NULLABLE_STR, "description": "null where the link allows no download"},
+    motion_url={**_NULLABLE_STR, "description": "a Live Photo's or Motion Photo's clip; null for a still"},
     place={**_PLACE, "description": "null unless the link shows the location"},
     gps={**_object(latitude=_NUM, longitude=_NUM), "type": ["object", "null"],
          "description": "null unless the link shows the location"},
@@ -413,6 +419,11 @@ PATHS: dict[str, dict[str, dict]] = {
     },
     "/api/photos/{photo_id}/original": {"get": _op("The original file, as uploaded", (200, _file("image/*")),
                                                    params=[_ID, _VERSION])},
+    "/api/photos/{photo_id}/motion": {"get": _op(
+        "A Live Photo's or Motion Photo's clip (404 no_clip for a still that does not move), as video/mp4 with range "
+        "requests; download=1: as an attachment under its own name and type (a Live Photo's MOV)",
+        (200, _file("video/mp4", "video/quicktime")),
+        params=[_ID, _VERSION, _query("download", description="1: as a file to save (anything else: to play)")])},
     "/api/photos/{photo_id}/video": {"get": _op(
         "A video as browsers play it, with range requests (206; 416 past its end): the original (H.264, VP9, AV1 in "
         "MP4, MOV or WebM), else its H.264/AAC MP4 rendition; 404 not_playable_yet while that is being made",
@@ -527,6 +538,11 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/shared/{token}/photos/{key}/original": {"get": _op(
         "The original file as a download, only where the link allows downloads (404 otherwise); without GPS and "
         "place names unless the link shows the location", (200, _file("image/*")), params=[
+            _TOKEN, _KEY, _query("v", description="the version in its URL: the answer is then cached for a year")],
+        public=True, errors=(401,))},
+    "/api/shared/{token}/photos/{key}/motion": {"get": _op(
+        "A Live Photo's or Motion Photo's clip, with range requests (404 for a still); without its metadata unless "
+        "the link shows the location", (200, _file("video/mp4")), params=[
             _TOKEN, _KEY, _query("v", description="the version in its URL: the answer is then cached for a year")],
         public=True, errors=(401,))},
     "/api/places": {"get": _op("Countries and cities of the photos, with counts", (200, "Places"))},

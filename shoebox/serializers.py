@@ -51,6 +51,10 @@ def photo_json(photo: Photo, detail: bool = False) -> dict:
         "thumbnail_url": url_for("trash.thumbnail" if photo.trashed_at else "api.thumbnail", photo_id=photo.id,
                                  size="small", v=version(photo)),
         "version": version(photo),
+        # A Live Photo's or Motion Photo's clip, played over the still (none for a photo in Trash, like its files).
+        "motion": photo.motion_kind if photo.motion_sha256 else None,
+        "motion_url": url_for("api.motion", photo_id=photo.id, v=version(photo))
+        if photo.motion_sha256 and not photo.trashed_at else None,
     }
     if detail:
         data.update(_detail(photo))
@@ -200,6 +204,7 @@ def shared_photo_json(photo: Photo, share: Share, keys: ShareKeys, token: str) -
             "thumbnail_url": url_for("shared.thumbnail", token=token, key=key, size="small", v=v),
             "large_url": url_for("shared.thumbnail", token=token, key=key, size="large", v=v),
             "original_url": url_for("shared.original", token=token, key=key, v=v) if downloadable else None,
+            "motion_url": url_for("shared.motion", token=token, key=key, v=v) if photo.motion_sha256 else None,
             "media_type": photo.media_type, "duration": duration_of(photo),
             "video_url": url_for("shared.video", token=token, key=key, v=v)
             if photo.media_type == "video" and photo.rendition_status in (None, "done") else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request, send_file
 
@@ -13,6 +14,7 @@ from shoebox.errors import InvalidInput, ShoeboxError
 from shoebox.ids import whole_number
 from shoebox.jobs.status import analysis_of
 from shoebox.library.corrections import MAX_BULK, parse_ids
+from shoebox.library.live import MIME_TYPES as CLIP_TYPES
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT
 from shoebox.library.storage import THUMB_SIZES
 from shoebox.library.timeline import month_counts
@@ -179,6 +181,22 @@ def video(photo_id: int):
     photo = library().get(db_session(), current_scope(), photo_id)
     path, mimetype = library().playback_file(photo)
     response = send_file(path, mimetype=mimetype, conditional=True, etag=f"{photo.sha256}-video")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
+    return response
+
+
+@bp.get("/photos/<int:photo_id>/motion")
+@login_required
+def motion(photo_id: int):
+    """A Live Photo's or Motion Photo's clip, with range requests, to play over the still; `download=1`: as a file
+    under its own name (a Live Photo's MOV as the iPhone wrote it)."""
+    photo = library().get(db_session(), current_scope(), photo_id)
+    path = library().live.clip_file(photo)
+    download = request.args.get("download") == "1"
+    name = photo.motion_filename or f"{Path(photo.filename).stem}.mp4"
+    response = send_file(path, mimetype=CLIP_TYPES[photo.motion_kind] if download else "video/mp4",
+                         download_name=name, as_attachment=download, conditional=True, etag=photo.motion_sha256)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
     return response

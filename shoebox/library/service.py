@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select, true
+from sqlalchemy import or_, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 from zipstream import ZipStream
@@ -28,6 +28,7 @@ from shoebox.errors import (
     storage_fault,
 )
 from shoebox.library import bulk, corrections, renditions
+from shoebox.library.live import LivePhotos, StillParts, read_still
 from shoebox.library.previews import ensure_thumbnail
 from shoebox.library.storage import Storage, TooLarge, remove_quietly, thumbnail_intact
 from shoebox.library.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, set_user_tags, visible_tags  # noqa: F401
@@ -81,6 +82,7 @@ class Prepared:
     thumbs: dict[str, bytes] | None = None
     phash: int | None = None
     flushed: Future | None = None  # the spool on disk: waited for before the original is kept
+    still: StillParts = StillParts()  # a Motion Photo's embedded clip, a Live Photo's content identifier
 
     def discard(self) -> None:
         remove_quietly(self.spool)
@@ -113,6 +115,8 @@ class Library:
         #: Videos may be larger than photos (MAX_VIDEO_MB); render_video(photo_id) queues a clip's playable copy.
         self.max_video_bytes = max(max_bytes, max_video_bytes or max_bytes)
         self.render_video = render_video or (lambda photo_id: None)
+        #: Live Photos and Motion Photos: a still and its clip as one item.
+        self.live = LivePhotos(storage)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, session: Session, user_id: int, stream: BinaryIO, filename: str,
@@ -143,6 +147,7 @@ class Library:
             prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(spool, filename)
             if prepared.meta.media_type != "video" and size > self.max_bytes:  # the spool took up to a video's
                 raise PayloadTooLarge(f"{filename}: file is larger than the {self.max_bytes >> 20} MB limit")
+            prepared.still = read_still(spool, prepared.meta.format)
         except BaseException:
             prepared.discard()
             raise
@@ -178,9 +183,12 @@ class Library:
             return Ingested(existing, duplicate=True)
         if prepared.meta is None:  # was a duplicate when prepared, but has been deleted since
             prepared.meta, (prepared.thumbs, prepared.phash) = self._inspect(prepared.spool, prepared.filename)
+            prepared.still = read_still(prepared.spool, prepared.meta.format)
         photo = self._new_photo(user_id, prepared, file_mtime)
         try:
-            return self._commit(session, photo, prepared)
+            photo.content_id = prepared.still.content_id  # a Live Photo's MOV whose still is here is its clip
+            still = self.live.join_still(session, photo, lambda: self._keep_original(prepared, user_id))
+            return Ingested(still, duplicate=False) if still else self._commit(session, photo, prepared)
         except OSError as exc:
             _raise_if_storage_full(prepared.filename, exc)
             raise
@@ -200,13 +208,16 @@ class Library:
 
     # The duplicate check is no read for a viewer: the owner's bytes are stored once whatever the photo's
     # visibility (a trashed copy is still the copy), so it asks the owner's rows directly.
+    # A still's clip (a Live Photo's MOV) uploaded again is that still again.
     def _find(self, session: Session, user_id: int, sha256: str) -> Photo | None:
-        return session.scalar(select(Photo).where(Photo.user_id == user_id, Photo.sha256 == sha256))
+        return session.scalar(select(Photo).where(Photo.user_id == user_id, or_(
+            Photo.sha256 == sha256, Photo.motion_sha256 == sha256)).order_by(Photo.id).limit(1))
 
     @staticmethod
     def known_hashes(session: Session, user_id: int) -> set[str]:
         """The SHA-256 of every photo the user has (a bulk import skips those without reading them)."""
-        return set(session.scalars(select(Photo.sha256).where(Photo.user_id == user_id)))
+        rows = session.execute(select(Photo.sha256, Photo.motion_sha256).where(Photo.user_id == user_id))
+        return {sha for row in rows for sha in row if sha}
 
     def _inspect(self, path: Path, filename: str) -> tuple[PhotoMetadata, tuple[dict[str, bytes], int]]:
         """Check the file really is a supported, sane image; read its metadata; render its thumbnails."""
@@ -228,6 +239,14 @@ class Library:
                               taken_at_offset=offset, taken_at_source=source, status="queued",
                               location_source="exif" if fields["gps_latitude"] is not None else None, **fields))
 
+    def _keep_original(self, prepared: Prepared, user_id: int) -> list[Path]:
+        """Keep an upload's original only (a Live Photo's MOV, its still's clip); the files written."""
+        if prepared.flushed is not None:
+            prepared.flushed.result()
+        prepared.spool = self.storage.claim(prepared.spool, user_id, prepared.sha256)
+        original = self.storage.original_path(user_id, prepared.sha256)
+        return [] if original.exists() else [self.storage.keep_original(prepared.spool, user_id, prepared.sha256)]
+
     def _commit(self, session: Session, photo: Photo, prepared: Prepared) -> Ingested:
         """Claim the spool, write thumbnails, link the original, then commit the row; a failure undoes the files
         (unless a twin upload won the race), and a crash leaves a claim that `recover` undoes at startup."""
@@ -242,6 +261,7 @@ class Library:
                 written.append(self.storage.write_thumbnail(data, user_id, sha256, size))
             if not original.exists():
                 written.append(self.storage.keep_original(prepared.spool, user_id, sha256))
+            written += self.live.keep_embedded(photo, prepared.still)
             session.add(photo)
             session.commit()
         except IntegrityError:
@@ -252,6 +272,7 @@ class Library:
             for path in written:
                 remove_quietly(path)
             raise
+        self.live.take_waiting_clip(session, photo)
         if "large" not in prepared.thumbs:  # the preview is rendered after the upload has answered
             self.render_later(user_id, sha256)
         self.enqueue([photo.id])

@@ -118,6 +118,7 @@ class Trash:
         if not photos:
             return
         files = [(photo.user_id, photo.id, photo.sha256) for photo in photos]
+        clips = [(photo.user_id, photo.motion_sha256) for photo in photos if photo.motion_sha256]
         people = {face.person for photo in photos for face in photo.faces if face.person is not None}
         for photo in photos:
             session.delete(photo)
@@ -131,8 +132,8 @@ class Trash:
             owners[owner_id].append(photo_id)
         for owner_id, ids in owners.items():
             self.forget(owner_id, ids)
-        for owner_id, _photo_id, sha256 in files:
-            self.storage.delete(owner_id, sha256)
+        for owner_id, sha256 in [(owner_id, sha256) for owner_id, _photo_id, sha256 in files] + clips:
+            self.storage.delete(owner_id, sha256)  # a Live Photo's MOV, a Motion Photo's clip go with the still
 
 
 def expired(session: Session, cutoff: datetime, limit: int) -> list[tuple[int, int]]:

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from shoebox.errors import InvalidInput, NotFound, ShoeboxError
 from shoebox.library.storage import THUMB_SIZES
+from shoebox.media.live import without_metadata
 from shoebox.media.metadata import without_location
 from shoebox.models import Share
 from shoebox.serializers import shared_link_json, shared_photo_json
@@ -164,6 +165,22 @@ def original(token: str, key: str):
             raise NotFound("this link does not offer this photo's file")
     response = send_file(io.BytesIO(data), mimetype=photo.mime_type, download_name=photo.filename,
                          as_attachment=True, etag=False)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = cache_control(_versioned(share, photo))
+    return response
+
+
+@bp.get("/api/shared/<token>/photos/<key>/motion")
+def motion(token: str, key: str):
+    """A Live Photo's or Motion Photo's clip, to play over the still; without its metadata (a MOV's location among
+    it) unless the link shows the location."""
+    share, photo = _photo(token, key)
+    path = library().live.clip_file(photo)
+    data = path.read_bytes() if share.show_location else without_metadata(path.read_bytes())
+    if data is None:
+        raise NotFound("this link does not offer this photo's clip")
+    response = send_file(io.BytesIO(data), mimetype="video/mp4", conditional=True,
+                         etag=f"{share_keys().version(share.salt, photo.sha256)}-motion")
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = cache_control(_versioned(share, photo))
     return response

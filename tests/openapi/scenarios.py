@@ -531,6 +531,25 @@ def _full(library):
             user.get(f"/api/photos/{tiff['id']}/full?v={tiff['version']}")]
 
 
+def _motion_photo(library: Library, name: str) -> tuple[Account, dict]:
+    """A fresh account with one Motion Photo (a JPEG with its MP4 inside)."""
+    from tests.media.live_samples import motion_photo
+    user = _fresh(library, name)
+    return user, user.upload_one("PXL_20240501.MP.jpg", motion_photo("container")[0])
+
+
+@scenario("GET /api/photos/{photo_id}/motion")
+def _motion(library):
+    user, photo = _motion_photo(library, "live-viewer")
+    return [user.get(photo["motion_url"]), user.get(f"{photo['motion_url']}&download=1")]
+
+
+@scenario("GET /api/shared/{token}/photos/{key}/motion")
+def _shared_motion(library):
+    user, photo = _motion_photo(library, "live-sharer")
+    token = user.post("/api/shares", json={"ids": [photo["id"]]}).json["url"].rsplit("/", 1)[1]
+    shared = library.app.test_client().get(f"/api/shared/{token}/photos").json["items"][0]
+    return [library.app.test_client().get(shared["motion_url"])]
 def _clip(library, name: str) -> tuple[Account, dict]:
     """A fresh account with one MP4 clip (H.264/AAC: browsers play the original)."""
     from tests.video.clips import make_clip

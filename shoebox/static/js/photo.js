@@ -1,6 +1,7 @@
 // The photo page: metadata, in-place editing, delete, and stepping through the grid's order (sequence.js).
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
+import { playOver, stopOver } from "./live.js";
 import { initPhotoAlbums } from "./photo-albums.js";
 import { showLocation } from "./photo-map.js";
 import { forget, goBack, sequenceFor } from "./sequence.js";
@@ -404,6 +405,24 @@ function initDelete() {
   });
 }
 
+/** A Live Photo or Motion Photo: its button plays the clip muted over the still, once (or until pressed again). */
+function initLive() {
+  const button = $("[data-live-play]");
+  if (!button) return;
+  const img = $("[data-photo-img]");
+  const stage = img.parentElement;
+  const observer = new MutationObserver(() => {
+    const playing = "livePlaying" in stage.dataset;
+    button.setAttribute("aria-pressed", String(playing));
+    img.style.visibility = playing ? "hidden" : "";
+  });
+  observer.observe(stage, { attributes: true, attributeFilter: ["data-live-playing"] });
+  button.addEventListener("click", () => {
+    if ("livePlaying" in stage.dataset) stopOver(stage);
+    else playOver(stage, button.dataset.liveUrl, "photo-live-clip");
+  });
+}
+
 export async function initPhoto() {
   id = Number($("[data-photo-id]").dataset.photoId);
   initEditing();
@@ -413,6 +432,7 @@ export async function initPhoto() {
   initDelete();
   initFavourite();
   initFaces();
+  initLive();
   initShareButton($("[data-share-open]"), () => ({ ids: [id] }));
   const loading = api(endpoints.photo(id)).then((data) => {
     photo = data;

@@ -3,6 +3,7 @@
 // photo instead (the Trash). Their look is the `.tile` and `.trash-pick` components in static/src/app.css.
 import { api } from "./api.js";
 import * as endpoints from "./endpoints.js";
+import { liveTile } from "./live.js";
 import { checkButton } from "./selection.js";
 import { h, icon, parseLocal } from "./ui.js";
 
@@ -45,7 +46,7 @@ export function photoTile(photo, { className = "", title, height = 256, decorati
   const label = describe(photo);
   const loading = priority ? { loading: "eager", fetchpriority: "high" } : { loading: "lazy" };
   // The link is named by its label alone: the heart inside it is a control of its own.
-  return h("a", {
+  const tile = h("a", {
     href, class: `tile ${className}`.trim(), onclick, title: decorative ? undefined : title || label,
     "aria-label": decorative ? undefined : label, ...hidden,
     dataset: photo.key ? { key: photo.key, taken: photo.taken_at } : { id: photo.id, taken: photo.taken_at },
@@ -53,6 +54,8 @@ export function photoTile(photo, { className = "", title, height = 256, decorati
     width: "256", height: String(height) }), badge, photo.media_type === "video" ? durationBadge(photo) : null,
   decorative || photo.key ? null : heartButton(photo, { className: "tile-heart" }), // a share's recipient has no hearts
   check && !decorative ? checkButton() : null);
+  if (photo.motion_url && !decorative) tile.append(liveTile(tile, photo)); // a Live Photo or Motion Photo
+  return tile;
 }
 
 /**
