@@ -188,7 +188,11 @@ class Library:
         try:
             photo.content_id = prepared.still.content_id  # a Live Photo's MOV whose still is here is its clip
             still = self.live.join_still(session, photo, lambda: self._keep_original(prepared, user_id))
-            return Ingested(still, duplicate=False) if still else self._commit(session, photo, prepared)
+            if still is None:
+                return self._commit(session, photo, prepared)
+            if still.rendition_status == "queued":  # an HEVC clip: the worker makes its H.264 rendition
+                self.render_video(still.id)
+            return Ingested(still, duplicate=False)
         except OSError as exc:
             _raise_if_storage_full(prepared.filename, exc)
             raise
