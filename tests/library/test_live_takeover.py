@@ -9,7 +9,7 @@ import av
 
 from shoebox.maintenance import Checker
 from shoebox.media.live import QUICKTIME_CONTENT_ID
-from tests.media.live_samples import CONTENT_ID, apple_still
+from tests.media.live_samples import CONTENT_ID, apple_mov, apple_still
 from tests.video.clips import make_clip
 
 
@@ -69,3 +69,15 @@ def test_a_mov_taken_over_while_its_rendition_waits_gets_it_made_for_the_still(a
 
     still = alice.upload_one("IMG_0103.JPG", apple_still(CONTENT_ID))
     assert codecs(alice.get(alice.get(f"/api/photos/{still['id']}").json["motion_url"]).data) == ["h264"]
+
+
+def test_a_mov_taken_over_by_its_still_keeps_its_albums_tags_and_favourite(alice):
+    video = alice.upload_one("IMG_0104.MOV", apple_mov(CONTENT_ID))
+    album = alice.post("/api/albums", json={"name": "Beach"}).json
+    alice.post(f"/api/albums/{album['id']}/photos", json={"ids": [video["id"]]})
+    alice.patch(f"/api/photos/{video['id']}", json={"tags": ["waves"], "favourite": True})
+
+    still = alice.upload_one("IMG_0104.JPG", apple_still(CONTENT_ID))
+    assert [p["id"] for p in alice.get(f"/api/albums/{album['id']}/photos").json["items"]] == [still["id"]]
+    detail = alice.get(f"/api/photos/{still['id']}").json
+    assert detail["favourite"] is True and "waves" in detail["tags"]
