@@ -4,6 +4,7 @@ stored before its still keeps, once the still takes it in, its rendition and wha
 from __future__ import annotations
 
 import io
+import zipfile
 
 import av
 
@@ -81,3 +82,16 @@ def test_a_mov_taken_over_by_its_still_keeps_its_albums_tags_and_favourite(alice
     assert [p["id"] for p in alice.get(f"/api/albums/{album['id']}/photos").json["items"]] == [still["id"]]
     detail = alice.get(f"/api/photos/{still['id']}").json
     assert detail["favourite"] is True and "waves" in detail["tags"]
+
+
+def test_the_zip_download_holds_a_live_photos_mov_beside_its_still(alice):
+    still_data, movie = apple_still(CONTENT_ID), apple_mov(CONTENT_ID)
+    still = alice.upload_one("IMG_0105.JPG", still_data)
+    alice.upload(("IMG_0105.MOV", movie))
+    other = alice.upload_one("img_0105.mov", make_clip("mp4", seconds=1))  # a clip of its own, named alike
+
+    reply = alice.post("/api/photos/download", data={"ids": f"{still['id']},{other['id']}"})
+    assert reply.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(reply.data)) as archive:
+        assert archive.namelist() == ["IMG_0105.JPG", "IMG_0105.MOV", "img_0105 (2).mov"]
+        assert archive.read("IMG_0105.JPG") == still_data and archive.read("IMG_0105.MOV") == movie
