@@ -31,7 +31,7 @@ from shoebox.db import Database
 from shoebox.jobs import Queue
 from shoebox.jobs.analysis import mark_queued, stuck_photos
 from shoebox.jobs.claims import claim_timeout
-from shoebox.library.renditions import requeue
+from shoebox.library.renditions import requeue, source_hash
 from shoebox.library.storage import THUMB_SIZES, Storage, TempFile, thumbnail_intact
 from shoebox.media.errors import MediaError
 from shoebox.media.thumbnails import render_thumbnails_from
@@ -103,10 +103,11 @@ class Checker:
         """Clips whose rendition is not there: said made but missing on disk, failed, or waiting without a job."""
         pending = self.queue.pending_renditions()
         with self.db.make_session() as session:
-            rows = session.execute(select(Photo.id, Photo.user_id, Photo.sha256, Photo.rendition_status)
-                                   .where(Photo.rendition_status.is_not(None)).order_by(Photo.id)).all()
+            rows = [(row.id, row.user_id, source_hash(row), row.rendition_status) for row in session.execute(
+                select(Photo.id, Photo.user_id, Photo.sha256, Photo.motion_sha256, Photo.media_type,
+                       Photo.rendition_status).where(Photo.rendition_status.is_not(None)).order_by(Photo.id))]
         found = []
-        for photo_id, user_id, sha256, state in rows:
+        for photo_id, user_id, sha256, state in rows:  # a Live Photo still's rendition is its clip's
             if state == "done" and not self.storage.rendition_path(user_id, sha256).is_file():
                 found.append((photo_id, "missing on disk"))
             elif state == "failed" or (state == "queued" and photo_id not in pending):

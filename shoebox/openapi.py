@@ -421,7 +421,8 @@ PATHS: dict[str, dict[str, dict]] = {
                                                    params=[_ID, _VERSION])},
     "/api/photos/{photo_id}/motion": {"get": _op(
         "A Live Photo's or Motion Photo's clip (404 no_clip for a still that does not move), as video/mp4 with range "
-        "requests; download=1: as an attachment under its own name and type (a Live Photo's MOV)",
+        "requests: its H.264 rendition once the worker has made it where browsers cannot play the clip (HEVC), the "
+        "clip itself meanwhile; download=1: the clip as an attachment under its own name and type (a Live Photo's MOV)",
         (200, _file("video/mp4", "video/quicktime")),
         params=[_ID, _VERSION, _query("download", description="1: as a file to save (anything else: to play)")])},
     "/api/photos/{photo_id}/video": {"get": _op(

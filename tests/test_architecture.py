@@ -26,9 +26,9 @@ SCOPE_MODULE = "shoebox/scope.py"
 #: The places that may query Photo without a scope: none of them reads photos for a viewer. "*" is the whole
 #: module, "<module>" its top level.
 ALLOWED = {
-    ("shoebox/library/service.py", "Library._find"):
+    ("shoebox/library/ingest.py", "Ingesting._find"):
         "ingest's duplicate check: the owner's bytes are stored once, whatever the photo's visibility",
-    ("shoebox/library/service.py", "Library.known_hashes"):
+    ("shoebox/library/ingest.py", "Ingesting.known_hashes"):
         "the same duplicate check, in bulk, for `flask shoebox import`",
     ("shoebox/library/service.py", "Library.reread_metadata"):
         "`flask shoebox reread-metadata`: reads every original of an install (or a user) again; no viewer",

@@ -189,16 +189,19 @@ def video(photo_id: int):
 @bp.get("/photos/<int:photo_id>/motion")
 @login_required
 def motion(photo_id: int):
-    """A Live Photo's or Motion Photo's clip, with range requests, to play over the still; `download=1`: as a file
-    under its own name (a Live Photo's MOV as the iPhone wrote it)."""
+    """A Live Photo's or Motion Photo's clip, with range requests, to play over the still: its H.264 rendition
+    where browsers cannot play the clip (an iPhone's HEVC) once the worker has made it; `download=1`: the clip as
+    a file under its own name (a Live Photo's MOV as the iPhone wrote it)."""
     photo = library().get(db_session(), current_scope(), photo_id)
-    path = library().live.clip_file(photo)
     download = request.args.get("download") == "1"
+    path, rendition = (library().live.clip_file(photo), False) if download else library().live.playable_clip(photo)
     name = photo.motion_filename or f"{Path(photo.filename).stem}.mp4"
     response = send_file(path, mimetype=CLIP_TYPES[photo.motion_kind] if download else "video/mp4",
-                         download_name=name, as_attachment=download, conditional=True, etag=photo.motion_sha256)
+                         download_name=name, as_attachment=download, conditional=True,
+                         etag=f"{photo.motion_sha256}-web" if rendition else photo.motion_sha256)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
+    final = download or rendition or photo.rendition_status is None  # else the rendition is to come: no caching
+    response.headers["Cache-Control"] = cache_control(final and request.args.get("v") == version(photo))
     return response
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from zipfile import ZIP_STORED
 
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from zipstream import ZipStream
 from shoebox.errors import InvalidInput, NotFound
 from shoebox.library import corrections
 from shoebox.library.corrections import parse_ids
+from shoebox.library.live import LIVE
 from shoebox.library.storage import Storage
 from shoebox.library.tags import add_and_remove_tags, normalise_tags
 from shoebox.models import Photo
@@ -100,9 +101,19 @@ def archive(session: Session, scope: Scope, storage: Storage, ids: list[int]) ->
     """A ZIP of these photos' originals, byte for byte (stored, not compressed: photos are compressed already),
     that reads each file only as the ZIP is sent: memory stays small whatever its size, and its length is known
     before the first byte (`len()`), so a browser shows the download's progress."""
-    photos = photos_of(session, scope, ids)
-    paths = [storage.existing_original(photo) for photo in photos]
+    files = [entry for photo in photos_of(session, scope, ids) for entry in _files_of(storage, photo)]
     stream = ZipStream(compress_type=ZIP_STORED, sized=True)
-    for path, name in zip(paths, unique_names(photo.filename for photo in photos), strict=True):
+    for (path, _name), name in zip(files, unique_names(name for _path, name in files), strict=True):
         stream.add_path(str(path), name)
     return stream
+
+
+def _files_of(storage: Storage, photo: Photo) -> list[tuple[Path, str]]:
+    """A photo's files in its ZIP, with their names: its original, and a Live Photo's MOV beside it (a Motion
+    Photo's clip is inside its original already). A clip missing on disk is left out, not the whole download."""
+    files = [(storage.existing_original(photo), photo.filename)]
+    if photo.motion_sha256 and photo.motion_kind == LIVE:
+        clip = storage.original_path(photo.user_id, photo.motion_sha256)
+        if clip.is_file():
+            files.append((clip, photo.motion_filename or f"{PurePosixPath(photo.filename).stem}.MOV"))
+    return files

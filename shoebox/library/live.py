@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shoebox.errors import NotFound
 from shoebox.library.storage import Storage, remove_quietly
 from shoebox.media.live import clip_content_id, motion_photo_clip, still_content_id
-from shoebox.models import Photo
+from shoebox.models import Album, AlbumPhoto, Photo, PhotoTag, SharePhoto
 from shoebox.scope import Scope
 
 #: Formats whose stills may carry a clip (an appended MP4) or be half of a Live Photo.
@@ -88,19 +89,25 @@ class LivePhotos:
 
     def take_waiting_clip(self, session: Session, still: Photo) -> bool:
         """After a still is stored: take in its Live Photo MOV stored before it (a video row until now), whose row
-        goes while its file stays as the still's clip. Whether there was one."""
+        goes while its file stays as the still's clip, with what the user gave it (albums, share links, their
+        tags, favourite) and its rendition (kept under the MOV's hash). Whether there was one."""
         if still.motion_sha256 or still.format not in STILL_FORMATS:
             return False
         video = other_half(session, still, media_type="video")
         if video is None:
             session.commit()  # ends the read: in a writing request it began with the write lock, which jobs wait for
             return False
-        self.attach(still, video.sha256, video.filename)
-        still.favourite = still.favourite or video.favourite
+        self.attach(still, video.sha256, video.filename, video.rendition_status)
+        if video.rendition_status == "done" and not self.storage.rendition_path(video.user_id, video.sha256).is_file():
+            still.rendition_status = "queued"
+        still.rendition_progress = 1.0 if still.rendition_status == "done" else 0.0
+        hand_over(session, video, still)
         session.delete(video)
         session.commit()
-        for path in self.storage.paths_of(video.user_id, video.sha256)[1:]:  # its poster and renditions, not the MOV
-            remove_quietly(path)
+        kept = {self.storage.rendition_path(video.user_id, video.sha256)}
+        for path in self.storage.paths_of(video.user_id, video.sha256)[1:]:  # its poster, not the MOV or rendition
+            if path not in kept:
+                remove_quietly(path)
         return True
 
     def join_still(self, session: Session, clip: Photo, keep: Callable[[], list[Path]]) -> Photo | None:
@@ -114,7 +121,7 @@ class LivePhotos:
             return None
         written = keep()
         try:
-            self.attach(still, clip.sha256, clip.filename)
+            self.attach(still, clip.sha256, clip.filename, clip.rendition_status)
             session.commit()
         except BaseException:
             session.rollback()
@@ -124,9 +131,41 @@ class LivePhotos:
         return still
 
     @staticmethod
-    def attach(still: Photo, sha256: str, filename: str) -> None:
-        """Make the original with this hash (a MOV) the still's Live Photo clip."""
+    def attach(still: Photo, sha256: str, filename: str, rendition: str | None) -> None:
+        """Make the original with this hash (a MOV) the still's Live Photo clip; `rendition`: the MOV's rendition
+        state (None: browsers play it; "queued": one is to be made, by the caller's `make_rendition` job)."""
         still.motion_sha256, still.motion_kind, still.motion_filename = sha256, LIVE, filename
+        still.rendition_status = "done" if rendition == "done" else "queued" if rendition else None
+        still.rendition_progress, still.rendition_reason = 0.0, None
+
+    def playable_clip(self, photo: Photo) -> tuple[Path, bool]:
+        """The file a browser plays for a still's clip: its web-playable rendition where the clip needs one and it
+        is made, else the clip itself; and whether it is the rendition."""
+        clip = self.clip_file(photo)
+        path = self.storage.rendition_path(photo.user_id, photo.motion_sha256)
+        return (path, True) if photo.rendition_status == "done" and path.is_file() else (clip, False)
+
+
+def hand_over(session: Session, video: Photo, still: Photo) -> None:
+    """Give the still what the user gave the MOV it takes in: its albums (and an album's cover), share links,
+    the user's visible tags, favourite, a caption and note the user wrote where the still has none."""
+    for table in (AlbumPhoto, SharePhoto):
+        owner = table.album_id if table is AlbumPhoto else table.share_id
+        held = select(owner).where(table.photo_id == still.id)
+        session.execute(update(table).where(table.photo_id == video.id, owner.not_in(held))
+                        .values(photo_id=still.id).execution_options(synchronize_session=False))
+    session.execute(update(Album).where(Album.cover_photo_id == video.id).values(cover_photo_id=still.id)
+                    .execution_options(synchronize_session=False))
+    tags = {tag.name: tag for tag in still.tags}
+    for name in [tag.name for tag in video.tags if tag.source == "user" and not tag.hidden]:
+        if name in tags:
+            tags[name].hidden, tags[name].source = False, "user"
+        else:
+            still.tags.append(PhotoTag(name=name, source="user"))
+    still.favourite = still.favourite or video.favourite
+    if video.caption_source == "user" and not still.caption:
+        still.caption, still.caption_source = video.caption, "user"
+    still.note = still.note or video.note
 
 
 def other_half(session: Session, half: Photo, media_type: str) -> Photo | None:

@@ -33,6 +33,19 @@ MAX_LISTED = 50
 _PLAYBACK_TYPES = {"MOV": "video/mp4", "M4V": "video/mp4"}
 
 
+def source_hash(photo: Photo) -> str:
+    """The hash of the clip a row's rendition is made from: a video's own original, or a Live Photo still's MOV (a
+    still's rendition columns speak of its clip). The rendition is kept under that hash, so a MOV's rendition made
+    while it was a video of its own stays its rendition once its still takes it in."""
+    return photo.motion_sha256 if photo.media_type != "video" and photo.motion_sha256 else photo.sha256
+
+
+def made(storage: Storage, photo: Photo) -> Path | None:
+    """The row's rendition file (a video's, or its Live Photo clip's) where it is made; else None."""
+    path = storage.rendition_path(photo.user_id, source_hash(photo))
+    return path if photo.rendition_status == "done" and path.is_file() else None
+
+
 def playback(storage: Storage, photo: Photo) -> tuple[Path, str] | None:
     """The file a browser plays for a clip, with its type: the original where browsers play it, else its
     rendition once made; None while there is none (queued, running or failed)."""
@@ -70,7 +83,7 @@ def make_rendition(database: Database, storage: Storage, photo_id: int) -> str |
         photo = session.get(Photo, photo_id)
         if photo is None or photo.rendition_status is None:
             return None
-        user_id, sha256 = photo.user_id, photo.sha256
+        user_id, sha256 = photo.user_id, source_hash(photo)
         target = storage.rendition_path(user_id, sha256)
         if photo.rendition_status == "done" and target.is_file():
             return "done"

@@ -175,8 +175,8 @@ def motion(token: str, key: str):
     """A Live Photo's or Motion Photo's clip, to play over the still; without its metadata (a MOV's location among
     it) unless the link shows the location."""
     share, photo = _photo(token, key)
-    path = library().live.clip_file(photo)
-    data = path.read_bytes() if share.show_location else without_metadata(path.read_bytes())
+    path, rendition = library().live.playable_clip(photo)  # a rendition is made without the clip's metadata
+    data = path.read_bytes() if share.show_location or rendition else without_metadata(path.read_bytes())
     if data is None:
         raise NotFound("this link does not offer this photo's clip")
     response = send_file(io.BytesIO(data), mimetype="video/mp4", conditional=True,
