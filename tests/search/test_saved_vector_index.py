@@ -139,6 +139,18 @@ def test_a_photo_embedded_by_another_process_is_found_at_once(shared):
     assert found == search(brute, alice, "q=birthday cake")
 
 
+def test_a_tagged_photo_embedded_by_another_process_is_found_by_the_tag_filter_at_once(shared):
+    """The tag filter's photos newer than the file are scored from this process's delta, as the file's are."""
+    brute, indexed, alice, _bob, _dogs, _bikes = shared
+    search(indexed, alice, "q=dog&tag=dog")  # the index is mapped and this process has looked for newer rows
+    photo = alice.upload_one("puppy.jpg", picture(600))  # through the other app: another process
+    assert alice.patch(f"/api/photos/{photo['id']}", json={"caption": "a puppy asleep in a basket",
+                                                           "tags": ["dog"]}).status_code == 200
+    found = search(indexed, alice, "q=a puppy asleep in a basket&tag=dog")
+    assert found[0][0] == photo["id"]
+    assert found == search(brute, alice, "q=a puppy asleep in a basket&tag=dog")
+
+
 def test_a_photo_trashed_by_another_process_never_appears_until_restored(shared):
     _brute, indexed, alice, _bob, dogs, _bikes = shared
     before = [photo_id for photo_id, _ in search(indexed, alice, "q=dog")]
