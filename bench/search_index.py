@@ -169,23 +169,26 @@ def measure(args: argparse.Namespace) -> None:
     brute = MemoryVectorStore()
     out = {"rss_start_mib": rss_mib()}
     with db.make_session() as session:
-        # With the session, as the search service builds them: a rare filter value is read from its own index.
-        scopes = {"library": whole, "10% filter": whole.narrow(*Filters(tag="sample").conditions(whole, session)),
-                  "1% filter": whole.narrow(*Filters(tag="rare").conditions(whole, session)),
-                  f"small user ({SMALL_USER:,})": Scope.of_user(small)}
+        # With the session, as the search service builds them: a rare filter value is read from its own index,
+        # and a tag filter's superset (Filters.superset) is passed along.
+        filters = {"10% filter": Filters(tag="sample"), "1% filter": Filters(tag="rare")}
+        scopes = {"library": (whole, None),
+                  **{name: (whole.narrow(*f.conditions(whole, session)), f.superset()) for name, f in filters.items()},
+                  f"small user ({SMALL_USER:,})": (Scope.of_user(small), None)}
         for name, store in (("index", indexed), ("brute", brute)):
             start = time.perf_counter()
             store.search(session, whole, model, q[0], 500, "text")
             out[f"first_{name}_ms"] = (time.perf_counter() - start) * 1000
             out[f"rss_after_first_{name}_mib"] = rss_mib()
-        for name, scope in scopes.items():
+        for name, (scope, among) in scopes.items():
             row = {}
             for label, store in (("index", indexed), ("brute", brute)):
-                row[label] = timed(lambda i, s=store, sc=scope: s.search(session, sc, model, q[i], 500, "text"),
-                                   args.queries)
+                row[label] = timed(lambda i, s=store, sc=scope, a=among: s.search(session, sc, model, q[i], 500,
+                                                                                 "text", a), args.queries)
             row["recall@10"] = float(np.mean([
-                len({i for i, _ in indexed.search(session, scope, model, v, 10, "text")}
-                    & {i for i, _ in brute.search(session, scope, model, v, 10, "text")}) / 10 for v in q[:100]]))
+                len({i for i, _ in indexed.search(session, scope, model, v, 10, "text", among)}
+                    & {i for i, _ in brute.search(session, scope, model, v, 10, "text", among)}) / 10
+                for v in q[:100]]))
             out[name] = row
             print(name, row, flush=True)
     print(json.dumps(out, indent=1))

@@ -10,7 +10,9 @@
   range allows, into a small exact in-memory "delta" per process, so a photo embedded by the worker is found by
   every web process at once; when the delta passes `DELTA_MAX` rows, an update folds it into a new generation of
   the file (the graph loaded, patched, saved, and the readers map the new one).
-- Filtered searches stay exact: the scope's ids from SQL, their vectors from the shared file, every one scored.
+- Filtered searches stay exact: the scope's ids from SQL, their vectors from the shared file, every one scored. A
+  broad tag filter gives a superset read from the tag's own index (`among`): all of it scored, the best checked
+  against the scope in rank order (listing the scope's ids walked the owner's whole timeline: 0.3 s at 1M).
 - The graph holds every user's photos: for a whole library, its candidates are kept to the viewer's scope (owner,
   Trash) in one query on their ids. When too few of them are visible (another user's photos), the search asks the
   graph for more, or, when the scope's share is small, scores the scope's own rows exactly: a small library in a
@@ -31,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Join
@@ -53,6 +55,8 @@ MAX_CANDIDATES = 10_000
 GROWTH = 1.3
 #: A scope estimated to hold fewer rows than this is scored exactly when the graph's candidates fall short.
 EXACT_MAX_ROWS = 50_000
+#: Best rows of a superset (`among`) ranked and checked against the scope before its own ids are listed instead.
+AMONG_CHECK_MAX = 20_000
 #: Rows newer than the file a process keeps in memory before an update folds them into the file.
 DELTA_MAX = 10_000
 #: Searches of the in-memory brute-force index again after dropping photos that left the scope.
@@ -102,9 +106,10 @@ class MemoryVectorStore:
         self._requested: set[tuple[str, str, object]] = set()
         self._lock = threading.Lock()
 
-    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str
-               ) -> list[Hit]:
-        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first."""
+    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str,
+               among: Select | None = None) -> list[Hit]:
+        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first. `among`:
+        a SELECT of photo ids holding every photo of the (narrowed) scope, more allowed (Filters.superset)."""
         found = self._file(kind, model)
         if found is None:
             index = self.index(session, scope, model)
@@ -115,6 +120,8 @@ class MemoryVectorStore:
         delta = self._delta(session, kind, model, found)
         if len(delta.index) >= DELTA_MAX:
             self._request(kind, model, ("delta", found.generation.number))
+        if among is not None and not scope.whole_library:
+            return _exact_among(session, scope, among, found, delta.index, _normalise(vector), k)
         return self._approximate(session, scope, found, delta.index, _normalise(vector), k)
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
@@ -212,12 +219,7 @@ class MemoryVectorStore:
     def _exact(session: Session, scope: Scope, found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray,
                k: int) -> list[Hit]:
         """Every row of the scope scored exactly: its ids from SQL, its vectors from the file (or the delta)."""
-        ids = np.fromiter(session.scalars(scope.photo_ids()), dtype=np.int64)
-        fresh = delta.search(query, k, allowed=ids) if len(delta) else []
-        in_file = np.setdiff1d(ids, delta.ids()) if len(delta) else ids
-        found_ids, scores = found.score(query, in_file)
-        merged = list(zip(found_ids[:k].tolist(), scores[:k].tolist(), strict=True)) + fresh
-        return sorted(merged, key=lambda hit: (-hit[1], hit[0]))[:k]
+        return _ranked(found, delta, query, _id_array(session, scope.photo_ids()), k)
 
     # -- brute force (small libraries) -------------------------------------------------------------
     def _brute(self, session: Session, scope: Scope, index: VectorIndex, vector: np.ndarray, k: int) -> list[Hit]:
@@ -259,6 +261,57 @@ class MemoryVectorStore:
             key = (stored.owner_id, model)
             self._seen[key] = max(self._seen.get(key, 0), rows[-1][0])
         return [row[1] for row in rows], _blobs(rows)
+
+
+def _exact_among(session: Session, scope: Scope, among: Select, found: AnnFile, delta: InMemoryVectorIndex,
+                 query: np.ndarray, k: int) -> list[Hit]:
+    """A narrowed scope scored exactly from a superset of it read from its own side (a tag's photos, by the tag's
+    index: no walk of the owner's whole timeline): every one scored, then the best kept to the scope in rank
+    order, a growing slice at a time, until `k` are visible. Every photo of the scope is in the superset, so the
+    result is the exact search's. When the best AMONG_CHECK_MAX hold fewer than `k` of the scope's (another
+    user's tag), the scope's own ids are listed and scored instead."""
+    ranked, scores = _scored(found, delta, query, _id_array(session, among), AMONG_CHECK_MAX)
+    hits: list[Hit] = []
+    lo, size = 0, k + max(k // 4, MIN_CANDIDATES)
+    while len(hits) < k and lo < len(ranked):
+        chunk = list(zip(ranked[lo:lo + size].tolist(), scores[lo:lo + size].tolist(), strict=True))
+        visible = _visible(session, scope, [photo_id for photo_id, _ in chunk])
+        hits += [hit for hit in chunk if hit[0] in visible][:k - len(hits)]
+        lo, size = lo + len(chunk), size * 4
+    if len(hits) < k and len(ranked) >= AMONG_CHECK_MAX:  # the superset's ranking was cut short
+        return _ranked(found, delta, query, _id_array(session, scope.photo_ids()), k)
+    return hits
+
+
+def _id_array(session: Session, ids: Select) -> np.ndarray:
+    """The ids a SELECT of one integer column returns, as one array: SQLite joins them into one string, parsed by
+    numpy (100k ids: 13 ms of CPU, against 130 ms for as many rows made into Python tuples)."""
+    listed = ids.subquery()
+    text = session.scalar(select(func.group_concat(listed.c[0], ",")))
+    return np.fromstring(text or "", dtype=np.int64, sep=",")
+
+
+def _scored(found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray, ids: np.ndarray, top: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The best `top` of these ids scored exactly (the delta's newer vector where it has one), best first, ties by
+    id (all of them when they are fewer; a few more may tie with the last)."""
+    if not len(delta):
+        return found.score(query, ids, top)
+    fresh = delta.search(query, top, allowed=ids)
+    found_ids, scores = found.score(query, np.setdiff1d(ids, delta.ids()), top)
+    ids = np.concatenate([found_ids, np.array([hit[0] for hit in fresh], dtype=np.int64)])
+    scores = np.concatenate([scores, np.array([hit[1] for hit in fresh], dtype=np.float32)])
+    best = np.lexsort((ids, -scores))[:top]  # exact to here: what either left out ranks below
+    return ids[best], scores[best]
+
+
+def _ranked(found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray, ids: np.ndarray, k: int) -> list[Hit]:
+    """The best `k` of these ids scored exactly, best first (ties by id): the delta's newer vector where it has one."""
+    fresh = delta.search(query, k, allowed=ids) if len(delta) else []
+    in_file = np.setdiff1d(ids, delta.ids()) if len(delta) else ids
+    found_ids, scores = found.score(query, in_file, k)
+    merged = list(zip(found_ids[:k].tolist(), scores[:k].tolist(), strict=True)) + fresh
+    return sorted(merged, key=lambda hit: (-hit[1], hit[0]))[:k]
 
 
 class _CrossJoin(Join):

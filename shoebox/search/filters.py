@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, false, func, or_, select, true, union
+from sqlalchemy import Select, exists, false, func, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from shoebox.errors import InvalidInput
@@ -47,6 +47,15 @@ class Filters:
         have (their kept counts say) is read from its own side: its photos found by their index and sorted, not
         the whole timeline walked for them."""
         return [*self._photo_conditions(scope, session), *self._collection_conditions(scope)]
+
+    def superset(self) -> Select | None:
+        """A SELECT of photo ids holding every photo these filters let through (any owner's, in Trash too: the
+        scope still decides), read from the filter's own index; None when no filter has such a side. Meaning
+        search scores it all and checks only its best against the scope (shoebox.search.embedded)."""
+        if not self.tag:
+            return None
+        return select(PhotoTag.photo_id).where(PhotoTag.name == self.tag.lower().strip(),
+                                               PhotoTag.hidden.is_(False))
 
     def _photo_conditions(self, scope: Scope, session: Session | None) -> list:
         """What the photo itself says: its date, tags, camera, format, place and where on the map."""

@@ -226,9 +226,10 @@ class PgVectorStore:
     def __init__(self, ef_search: int | None = None) -> None:
         self.ef_search = ef_search
 
-    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str
-               ) -> list[tuple[int, float]]:
-        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first."""
+    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str,
+               among: Select | None = None) -> list[tuple[int, float]]:
+        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first (`among`
+        is not needed: the database plans the scope's query itself)."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         norm = float(np.linalg.norm(vector)) or 1.0
         dim = int(vector.shape[0])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
@@ -52,9 +52,10 @@ COUNT_AHEAD = 200
 class VectorStore(Protocol):
     """Where meaning search runs: in this process's memory (embedded) or in the database (pgvector)."""
 
-    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str
-               ) -> list[tuple[int, float]]:
-        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first."""
+    def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str,
+               among: Select | None = None) -> list[tuple[int, float]]:
+        """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first; `among`:
+        photo ids holding every photo of the scope (a filter's own side), which a store may start from."""
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Drop what is kept for these (deleted) photos of an owner, or for all of the owner's."""
@@ -168,7 +169,7 @@ class Searcher:
         if not query.parse_terms(text):
             return [(i, 0.0, []) for i in self._by_date(session, candidates)], True
         keyword_ids, cut = self._keywords(session, text, candidates, wanted)
-        vector_hits, cutoff = self._meaning(session, candidates, text)
+        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset())
         hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
         results = [(h.photo_id, round(h.score, 6), sorted(h.matched)) for h in hits]
         if sort == "date":
@@ -211,7 +212,8 @@ class Searcher:
                 return ids, cut
         return [], False
 
-    def _meaning(self, session: Session, candidates: Scope, text: str) -> tuple[list[tuple[int, float]], dict]:
+    def _meaning(self, session: Session, candidates: Scope, text: str, among: Select | None = None
+                 ) -> tuple[list[tuple[int, float]], dict]:
         embedder = self._embedder()
         if embedder is None:
             return [], {}
@@ -221,7 +223,7 @@ class Searcher:
         except ModelUnavailable:
             return [], {}
         kind = "image" if embedder.embeds_images else "text"
-        hits = self.vectors.search(session, candidates, model, vector, VECTOR_K, kind)
+        hits = self.vectors.search(session, candidates, model, vector, VECTOR_K, kind, among)
         return hits, cutoff_for(embedder)
 
     @staticmethod
