@@ -2,7 +2,8 @@
 
 A clip enters Shoebox as the picture of its poster frame: `open_video` is the videos' opener in media.formats, so
 thumbnails, previews, the full-size rendition and the analysis models (tags, faces, OCR, embeddings) read a video
-the way they read a photo, and `read_video_metadata` its metadata reader. A file is taken for a video by its
+the way they read a photo, and `read_video_metadata` its metadata reader; the analysis also reads a few
+later frames (`analysis_frames`). A file is taken for a video by its
 signature (an ISO-BMFF `ftyp` of a video brand, a QuickTime atom, an EBML header saying "webm", a RIFF AVI),
 then opened by the one FFmpeg demuxer of that family, never probed by all of them.
 """
