@@ -8,6 +8,10 @@ H.264/AAC MP4 (browsers play it: no rendition) and an HEVC/AAC MOV (as an iPhone
 - transcode: the worker's rendition of the HEVC clip (H.264 veryfast CRF 23 / AAC, faststart MP4), in seconds and
   as a multiple of real time.
 Prints wall time, process CPU time and the load average (the machine is shared).
+
+With --analyse, instead: the analysis job per clip (the default models: tags and look, the text embedding; with
+--all also faces, OCR and places), from the poster alone (as before) and from the poster plus the frames at 25%,
+50% and 75% (media.video.analysis_frames), and the decoding of those frames alone.
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shoebox import create_app  # noqa: E402
+from shoebox.ai.frames import load_frames_for_models  # noqa: E402
+from shoebox.ai.registry import clear_cache  # noqa: E402
 from shoebox.auth import service as accounts  # noqa: E402
+from shoebox.jobs.parts import LARGE_SIDE  # noqa: E402
+from shoebox.media import video  # noqa: E402
 from shoebox.media.transcode import transcode  # noqa: E402
 
 SIZE = (1920, 1080)
@@ -70,10 +78,50 @@ def timed(work) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def analyse(clips: dict[str, list[Path]], all_parts: bool) -> None:
+    """The analysis job's cost per clip, poster alone and with the frames, one clip per job, models loaded."""
+    paths = [path for kind in clips.values() for path in kind]
+    for kind, kind_paths in clips.items():
+        wall, cpu = timed(lambda kind_paths=kind_paths: [load_frames_for_models(p, LARGE_SIDE) for p in kind_paths])
+        print(f"decoding the 3 frames past the poster at {LARGE_SIDE} px, {kind}: "
+              f"{wall / len(kind_paths) * 1000:.0f} ms per clip wall, {cpu / len(kind_paths) * 1000:.0f} ms CPU")
+    moments = video.ANALYSIS_MOMENTS
+    for label, video.ANALYSIS_MOMENTS in (("poster alone", ()), ("poster + 3 frames", moments)):
+        with tempfile.TemporaryDirectory() as data:
+            analyzer, ids, database = analysis_app(data, paths, all_parts)
+            load = os.getloadavg()[0]
+            wall, cpu = timed(lambda ids=ids, analyzer=analyzer: [analyzer.run_task([i]) for i in ids])
+            print(f"analysis, {label}{' (--all)' if all_parts else ''}: {wall / len(ids):.2f} s per clip wall, "
+                  f"{cpu / len(ids):.2f} s CPU (load {load:.1f})")
+            database.dispose()
+    video.ANALYSIS_MOMENTS = moments
+
+
+def analysis_app(data: str, paths: list[Path], all_parts: bool):
+    """The analyzer of an app on `data` with the clips stored (not analysed) and its models loaded and warm."""
+    clear_cache()
+    app = create_app({"DATA_DIR": data, "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": False,
+                      "CAPTION_MODEL": "none", "ANALYSIS_BATCH_SIZE": 1, "FACES_ENABLED": all_parts,
+                      "OCR_ENABLED": all_parts, "PLACES_ENABLED": all_parts}, env_file=None)
+    library, database = app.extensions["library"], app.extensions["db"]
+    library.enqueue = lambda ids, parts=("all",): None
+    library.render_video = library.render_later = lambda *a: None
+    with database.transaction() as session:
+        user_id = accounts.create_account(session, "bench@example.com", "correct horse battery").id
+        ids = [library.store(session, user_id, prepared).photo.id
+               for _path, prepared in library.prepare_files(paths, set(), 2)]
+    analyzer = app.extensions["queue"].analyzer
+    analyzer.models().unavailable()
+    analyzer.run_task(ids[:1])  # warm-up: the first inference allocates
+    return analyzer, ids, database
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=3, help="clips of each kind")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--analyse", action="store_true", help="time the analysis job instead (see above)")
+    parser.add_argument("--all", action="store_true", help="with --analyse: also faces, OCR and places")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     folder = Path(__file__).resolve().parent / "out" / "video"
@@ -84,6 +132,9 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f}; clips: 1920x1080 {RATE} fps {args.seconds} s, "
           f"{sum(p.stat().st_size for p in clips['h264']) / args.n / 1e6:.1f} MB (H.264), "
           f"{sum(p.stat().st_size for p in clips['hevc']) / args.n / 1e6:.1f} MB (HEVC)")
+    if args.analyse:
+        analyse(clips, args.all)
+        return
     with tempfile.TemporaryDirectory() as data:
         app = create_app({"DATA_DIR": data, "WORKER_IN_PROCESS": False, "JOBS_IMMEDIATE": False,
                           "CAPTION_MODEL": "none", "TAG_MODEL": "none", "EMBED_MODEL": "none"}, env_file=None)

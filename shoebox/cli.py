@@ -66,9 +66,9 @@ def create_user(email: str, password_stdin: bool) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--user", "email", required=True, help="Email of the account that gets the photos.")
 @click.option("--jobs", "workers", type=int, default=os.cpu_count() or 1, show_default=True,
-              help="Photos read and thumbnailed in parallel.")
+              help="Photos and videos read and thumbnailed in parallel.")
 def import_folder(directory: Path, email: str, workers: int) -> None:
-    """Import every photo under DIRECTORY (recursively); duplicates and non-images are skipped."""
+    """Import every photo and video under DIRECTORY (recursively); duplicates and other files are skipped."""
     files = sorted(p for p in directory.rglob("*") if p.is_file())
     extensions = accepted_extensions()
     images = [p for p in files if p.suffix.lower() in extensions]
@@ -87,7 +87,7 @@ def import_folder(directory: Path, email: str, workers: int) -> None:
                     failures.append(f"  {path}: {outcome}")
                 bar.update(1)
     click.echo(f"Imported {counts['imported']}, duplicates {counts['duplicates']}, failed {counts['failed']}, "
-               f"skipped (not images) {counts['skipped']}.")
+               f"skipped (not photos or videos) {counts['skipped']}.")
     if failures:
         click.echo("Failed:\n" + "\n".join(failures))
 

@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy import delete, select, update
 
 from shoebox.ai.base import ModelUnavailable
+from shoebox.ai.frames import load_frames_for_models
 from shoebox.ai.images import load_for_models
 from shoebox.ai.registry import Models
 from shoebox.config import Settings
@@ -39,6 +40,8 @@ class Found:
 class Batch:
     photo_ids: list[int]
     images: dict[int, dict[int, Image.Image]] = field(default_factory=dict)  # photo -> longest side -> image
+    frames: dict[int, dict[int, list[Image.Image]]] = field(default_factory=dict)  # a video's frames past its poster
+    videos: set[int] = field(default_factory=set)
     coords: dict[int, tuple[float, float] | None] = field(default_factory=dict)
     results: dict[int, Found] = field(default_factory=dict)
     waiting: dict[str, str] = field(default_factory=dict)  # model kind -> reason
@@ -51,6 +54,19 @@ class Batch:
     def input(self, part: Part, photo_id: int) -> Any:
         """What `part.predict` reads of this photo (the parts that read words get them at save time)."""
         return self.coords.get(photo_id) if part.reads == "gps" else self.images[photo_id][part.size]
+
+    def inputs(self, part: Part, photo_id: int) -> list:
+        """What `part.predict` reads of this photo: one input, or a video's frames (poster first) where the part
+        merges the results of frames."""
+        more = self.frames.get(photo_id, {}).get(part.size, []) if part.merge is not None else []
+        return [self.input(part, photo_id), *more]
+
+    def predict(self, part: Part, model: Any, ids: list[int]) -> list:
+        """`part.predict` over these photos' inputs in one call: one result each (a video's frames merged)."""
+        inputs = [self.inputs(part, i) for i in ids]
+        outputs = iter(part.predict(model, [item for items in inputs for item in items]))
+        results = [[next(outputs) for _ in items] for items in inputs]
+        return [found[0] if len(found) == 1 else part.merge(found) for found in results]
 
 
 class Analyzer:
@@ -91,6 +107,8 @@ class Analyzer:
             photos = list(session.scalars(select(Photo).where(Photo.id.in_(batch.photo_ids))))
             for photo in photos:
                 photo.status, photo.status_reason, photo.claimed_by = "running", None, worker
+                if photo.media_type == "video":
+                    batch.videos.add(photo.id)
                 batch.coords[photo.id] = (photo.gps_latitude, photo.gps_longitude) \
                     if photo.gps_latitude is not None and photo.gps_longitude is not None else None
             return {p.id: str(self.storage.original_path(p.user_id, p.sha256)) for p in photos}
@@ -130,7 +148,7 @@ class Analyzer:
         if not ids:
             return
         try:
-            outputs = part.predict(model, [batch.input(part, i) for i in ids])
+            outputs = batch.predict(part, model, ids)
             for photo_id, output in zip(ids, outputs, strict=True):
                 batch.results[photo_id].by_part[part] = output
             return
@@ -140,7 +158,7 @@ class Analyzer:
             log.warning("batch prediction failed; retrying photo by photo", exc_info=True)
         for photo_id in ids:
             try:
-                batch.results[photo_id].by_part[part] = part.predict(model, [batch.input(part, photo_id)])[0]
+                batch.results[photo_id].by_part[part] = batch.predict(part, model, [photo_id])[0]
             except Exception as exc:
                 batch.results[photo_id].error = f"analysis failed: {type(exc).__name__}: {exc}"
 
@@ -177,11 +195,25 @@ def _decode(batch: Batch, photo_id: int, path: str, sizes: list[int]) -> int:
             return photo_id
         images = {sizes[0]: image}
         for size in sizes[1:]:
-            smaller = image.copy()
-            smaller.thumbnail((size, size), Image.Resampling.BICUBIC)
-            images[size] = smaller
+            images[size] = _shrunk(image, size)
         batch.images[photo_id] = images
+        if photo_id in batch.videos:
+            batch.frames[photo_id] = _video_frames(path, sizes)
     return photo_id
+
+
+def _video_frames(path: str, sizes: list[int]) -> dict[int, list[Image.Image]]:
+    """A video's frames past its poster, decoded once at the largest size and shrunk for each other size."""
+    frames = {sizes[0]: load_frames_for_models(path, sizes[0])}
+    for size in sizes[1:]:
+        frames[size] = [_shrunk(frame, size) for frame in frames[sizes[0]]]
+    return frames
+
+
+def _shrunk(image: Image.Image, size: int) -> Image.Image:
+    smaller = image.copy()
+    smaller.thumbnail((size, size), Image.Resampling.BICUBIC)
+    return smaller
 
 
 def _record(photo: Photo, went: dict[str, str | None]) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from shoebox.ai import frames
 from shoebox.ai.base import ModelUnavailable
 from shoebox.ai.images import MODEL_INPUT_SIZE
 from shoebox.ai.places import Place
@@ -71,6 +72,9 @@ class Part:
     #: Its model takes the whole batch in one call (batched forward passes); else it reads one photo at a time,
     #: and photos are read on several threads at once (ANALYSIS_THREADS).
     batched: bool = True
+    #: `merge(results)`: one result for a video from those of its frames (poster first; ai.frames); None where
+    #: the part reads the poster alone.
+    merge: Callable[[list], Any] | None = None
 
 
 # -- the parts' predictions -------------------------------------------------------------------------------
@@ -97,6 +101,10 @@ def _faces(analyzer: Any, images: list[Image.Image]) -> list[FacesFound]:
 
 def _text(reader: Any, images: list[Image.Image]) -> list[str]:
     return [safely(lambda image: reader.read(image).text, image, "") for image in images]
+
+
+def _merge_faces(found: list[FacesFound]) -> FacesFound:
+    return FacesFound(frames.merge_faces([f.faces for f in found]), found[0].size)
 
 
 def _places(resolver: Any, coords: list) -> list:
@@ -253,15 +261,15 @@ PIPELINE: tuple[Part, ...] = (
          setting="CAPTION_MODEL"),
     # Tags and the photo's look (the "visual" embedding) from one forward pass of the classifier.
     Part("tags", lambda m: m.tagger, lambda model, images: model.tag_and_describe(images), keep_tags_and_look,
-         words=True, setting="TAG_MODEL"),
+         words=True, setting="TAG_MODEL", merge=frames.merge_tagged),
     Part("faces", lambda m: m.faces, _faces, keep_faces, size=LARGE_SIDE, words=True, setting="FACES_ENABLED",
-         batched=False),
+         batched=False, merge=_merge_faces),
     Part("places", lambda m: m.places, _places, keep_place, reads="gps", words=True, setting="PLACES_ENABLED"),
     Part("text", lambda m: m.ocr, _text, keep_text, size=LARGE_SIDE, words=True, setting="OCR_ENABLED",
-         batched=False),
+         batched=False, merge=frames.merge_text),
     # The search embedding from pixels, where EMBED_MODEL is an image-text model (CLIP, SigLIP).
     Part("embedding", _image_embedder, lambda model, images: model.embed_images(images), keep_embedding("image"),
-         setting="EMBED_MODEL"),
+         setting="EMBED_MODEL", merge=frames.merge_vectors),
     # The search embedding from the photo's words, where EMBED_MODEL is a text model.
     Part("embedding", _text_embedder, embed_photo_words, keep_embedding("text"), reads="words",
          setting="EMBED_MODEL"),

@@ -2,7 +2,8 @@
 
 A clip enters Shoebox as the picture of its poster frame: `open_video` is the videos' opener in media.formats, so
 thumbnails, previews, the full-size rendition and the analysis models (tags, faces, OCR, embeddings) read a video
-the way they read a photo, and `read_video_metadata` its metadata reader. A file is taken for a video by its
+the way they read a photo, and `read_video_metadata` its metadata reader; the analysis also reads a few
+later frames (`analysis_frames`). A file is taken for a video by its
 signature (an ISO-BMFF `ftyp` of a video brand, a QuickTime atom, an EBML header saying "webm", a RIFF AVI),
 then opened by the one FFmpeg demuxer of that family, never probed by all of them.
 """
@@ -154,8 +155,9 @@ def _poster(container, stream, duration: float | None) -> tuple[Image.Image, int
     return best[1], best[2]
 
 
-def _frame_at(container, stream, seconds: float):
-    """The first frame at or after `seconds` (the last one, where the clip ends first); None if none decodes."""
+def _frame_at(container, stream, seconds: float, steps: int = MAX_FRAMES):
+    """The first frame at or after `seconds` (the last one, where the clip ends first, or after `steps` frames
+    decoded); None if none decodes."""
     if seconds > 0 and stream.time_base:
         start = stream.start_time or 0
         try:
@@ -167,9 +169,48 @@ def _frame_at(container, stream, seconds: float):
     last = None
     for count, frame in enumerate(container.decode(stream)):
         last = frame
-        if frame.time is None or frame.time >= seconds - 0.02 or count >= MAX_FRAMES:
+        if frame.time is None or frame.time >= seconds - 0.02 or count >= steps:
             break
     return last
+
+
+#: Where in a clip the analysis looks besides the poster (shares of its duration); at most this many more frames.
+ANALYSIS_MOMENTS = (0.25, 0.5, 0.75)
+#: Frames decoded past the keyframe before a moment at most (about 2 s of a phone's clip): a clip with few
+#: keyframes costs little, and its frame is then the nearest one reached.
+ANALYSIS_STEPS = 48
+
+
+def analysis_frames(path: Path, side: int) -> list[Image.Image]:
+    """A few frames of the clip at `path` besides its poster (at 25%, 50% and 75% of it), upright RGB, no larger
+    than `side`: each found by seeking to the keyframe before its moment, so a long clip costs little. A frame
+    that is the same as the one before (a clip with one keyframe) is left out; none where the clip has no
+    duration or cannot be read (its poster alone is analysed)."""
+    name = sniff(Path(path))
+    if name is None:
+        return []
+    try:
+        with av.open(str(path), format=DEMUXERS[name]) as container:
+            return _frames(container, side)
+    except (av.error.FFmpegError, EOFError, ValueError, IndexError):
+        return []
+
+
+def _frames(container, side: int) -> list[Image.Image]:
+    if not container.streams.video:
+        return []
+    stream = container.streams.video[0]
+    duration = _duration(container, stream)
+    pictures, seen = [], set()
+    for share in ANALYSIS_MOMENTS if duration else ():
+        frame = _frame_at(container, stream, duration * share, ANALYSIS_STEPS)
+        if frame is None or frame.pts in seen:
+            continue
+        seen.add(frame.pts)
+        picture = frame.to_image()
+        picture.thumbnail((side, side), Image.Resampling.BICUBIC)
+        pictures.append(_upright(picture, int(frame.rotation or 0)).convert("RGB"))
+    return pictures
 
 
 def _upright(picture: Image.Image, rotation: int) -> Image.Image:

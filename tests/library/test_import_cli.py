@@ -15,7 +15,7 @@ def test_import_walks_a_folder_skipping_non_images_and_duplicates(app, alice, tm
     (folder / "readme.txt").write_text("hello")
     result = app.test_cli_runner().invoke(args=["shoebox", "import", str(folder), "--user", "ALICE@example.com"])
     assert result.exit_code == 0, result.output
-    assert "Imported 2, duplicates 1, failed 1, skipped (not images) 1." in result.output
+    assert "Imported 2, duplicates 1, failed 1, skipped (not photos or videos) 1." in result.output
     assert "broken.jpg" in result.output
     items = alice.get("/api/photos").json["items"]
     names = sorted(p["filename"] for p in items)

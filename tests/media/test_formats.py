@@ -76,7 +76,7 @@ def test_import_picks_up_every_listed_extension_and_skips_the_rest(app, alice, t
     (folder / "notes.txt").write_text("hello")
     result = app.test_cli_runner().invoke(args=["shoebox", "import", str(folder), "--user", alice.email])
     assert result.exit_code == 0, result.output
-    assert f"Imported {len(by_extension)}, duplicates 0, failed 0, skipped (not images) 2." in result.output
+    assert f"Imported {len(by_extension)}, duplicates 0, failed 0, skipped (not photos or videos) 2." in result.output
 
 
 def test_the_api_description_names_the_types_the_upload_takes(client):

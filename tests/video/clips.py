@@ -74,3 +74,30 @@ def _add_sound(out, stream, seconds: float) -> None:
 def write_clip(path: Path, kind: str = "mp4", **options) -> Path:
     path.write_bytes(make_clip(kind, **options))
     return path
+
+
+def slideshow(pictures: list, seconds: float = 2.0, size: tuple[int, int] = (1024, 512), rate: int = 10) -> bytes:
+    """An H.264 MP4 showing each PIL picture (centred on white, scaled to fit) for `seconds`, a keyframe a second
+    as phones write them."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt, stream.gop_size = size[0], size[1], "yuv420p", rate
+        stream.options = {"crf": "12"}
+        for picture in pictures:
+            frame = av.VideoFrame.from_image(_framed(picture, size))
+            for _ in range(round(seconds * rate)):
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+        out.mux(stream.encode())
+    return buffer.getvalue()
+
+
+def _framed(picture, size: tuple[int, int]):
+    from PIL import Image
+
+    canvas = Image.new("RGB", size, "white")
+    fitted = picture.convert("RGB")
+    fitted.thumbnail(size, Image.Resampling.LANCZOS)
+    canvas.paste(fitted, ((size[0] - fitted.width) // 2, (size[1] - fitted.height) // 2))
+    return canvas

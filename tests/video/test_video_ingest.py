@@ -135,6 +135,7 @@ def test_folder_import_takes_clips(app, alice, tmp_path):
     folder.mkdir()
     write_clip(folder / "a.mp4", "mp4")
     write_clip(folder / "b.MOV", "mov")
+    (folder / "notes.txt").write_text("hello")
     result = app.test_cli_runner().invoke(args=["shoebox", "import", str(folder), "--user", alice.email])
-    assert "Imported 2, duplicates 0, failed 0" in result.output, result.output
+    assert "Imported 2, duplicates 0, failed 0, skipped (not photos or videos) 1." in result.output, result.output
     assert {item["media_type"] for item in alice.get("/api/photos").json["items"]} == {"video"}
