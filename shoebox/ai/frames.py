@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from shoebox.ai.clustering import DEFAULT_THRESHOLD, distance
 from shoebox.ai.faces import Face
 from shoebox.ai.tagger import Tagged
 from shoebox.media.video import analysis_frames
@@ -35,15 +34,11 @@ def merge_tagged(frames: Sequence[Tagged]) -> Tagged:
     return Tagged(best_of([f.tags for f in frames]), best_of([f.labels for f in frames]), frames[0].look)
 
 
-def merge_faces(frames: Sequence[Sequence[Face]], threshold: float = DEFAULT_THRESHOLD) -> list[Face]:
-    """The poster's faces, then each face of a later frame whose descriptor matches none kept so far (the same
-    person in several frames is one face of the clip, the poster's where they are in it, so its box frames them
-    in the poster, which face crops are cut from); best first."""
-    kept: list[Face] = list(frames[0])
-    for faces in frames[1:]:
-        kept += [face for face in sorted(faces, key=lambda f: -f.score)
-                 if all(distance(face.descriptor, other.descriptor) > threshold for other in kept)]
-    return kept
+def merge_faces(frames: Sequence[Sequence[Face]]) -> list[Face]:
+    """The poster's faces only. A face's crop (People page, face chips) is cut from the picture the clip is stored
+    as, its poster, by the face's box; a face found only in a later frame would be cropped from the wrong picture
+    until faces keep the time of their frame. The later frames still give the clip its tags and words."""
+    return list(frames[0])
 
 
 def merge_text(frames: Sequence[str]) -> str:

@@ -1,5 +1,5 @@
 """A video is analysed from a few of its frames, not its poster alone: what only a later frame shows (a page of
-text, a face) finds the clip too, and one person in several frames is one face of the clip."""
+text) finds the clip too; its faces are the poster's, whose picture their crops are cut from."""
 
 from __future__ import annotations
 
@@ -43,3 +43,19 @@ def test_a_face_seen_in_two_frames_is_one_face_of_the_clip(clip):
     detail = user.get(f"/api/photos/{clip_id}").json
     assert detail["status"] == "done" and "person" in detail["tags"]
     assert len(detail["faces"]) == 1
+
+
+@pytest.fixture
+def clip_with_a_later_face(app):
+    """A 4 s clip: a page of text for two seconds (the poster), then the astronaut."""
+    user = Account(app, "ben@example.com")
+    page = Image.open(io.BytesIO(page_png())).resize((1024, 509), Image.Resampling.BICUBIC)
+    uploaded = user.upload_one("later.mp4", slideshow([page, astronaut()]))
+    return user, uploaded["id"]
+
+
+def test_a_face_seen_only_after_the_poster_is_not_cropped_from_the_poster(clip_with_a_later_face):
+    user, clip_id = clip_with_a_later_face
+    detail = user.get(f"/api/photos/{clip_id}").json
+    assert detail["status"] == "done" and "text" in detail["tags"]
+    assert detail["faces"] == []
