@@ -11,12 +11,12 @@ from flask.cli import main
 
 from shoebox.jobs import analysis
 
-_predict, _save = analysis.Analyzer._predict, analysis.Analyzer._save
+_examine, _save = analysis.Analyzer._examine, analysis.Analyzer._save
 
 
-def slow_predict(self, batch, models, wanted):
+def slow_examine(self, batch, paths, wanted, models):
     time.sleep(float(os.environ.get("SLOW_ANALYSIS", "0")))
-    return _predict(self, batch, models, wanted)
+    return _examine(self, batch, paths, wanted, models)
 
 
 def logged_save(self, batch, models, wanted):
@@ -25,7 +25,7 @@ def logged_save(self, batch, models, wanted):
         log.write(" ".join(str(i) for i in batch.photo_ids) + "\n")
 
 
-analysis.Analyzer._predict = slow_predict
+analysis.Analyzer._examine = slow_examine
 analysis.Analyzer._save = logged_save
 
 if __name__ == "__main__":
