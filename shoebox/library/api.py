@@ -166,11 +166,7 @@ def original(photo_id: int):
     """The untouched file, with its true type, as a download-named file that can never run as a page."""
     photo = library().get(db_session(), current_scope(), photo_id)
     path = library().storage.existing_original(photo)
-    response = send_file(path, mimetype=photo.mime_type, download_name=photo.filename, conditional=True,
-                         etag=photo.sha256)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
-    return response
+    return _sandboxed_file(photo, path, mimetype=photo.mime_type, download_name=photo.filename, etag=photo.sha256)
 
 
 @bp.get("/photos/<int:photo_id>/video")
@@ -180,10 +176,7 @@ def video(photo_id: int):
     play it, else its H.264/AAC rendition; 404 `not_playable_yet` while that is being made (or could not be)."""
     photo = library().get(db_session(), current_scope(), photo_id)
     path, mimetype = library().playback_file(photo)
-    response = send_file(path, mimetype=mimetype, conditional=True, etag=f"{photo.sha256}-video")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
-    return response
+    return _sandboxed_file(photo, path, mimetype=mimetype, etag=f"{photo.sha256}-video")
 
 
 @bp.get("/photos/<int:photo_id>/motion")
@@ -196,13 +189,10 @@ def motion(photo_id: int):
     download = request.args.get("download") == "1"
     path, rendition = (library().live.clip_file(photo), False) if download else library().live.playable_clip(photo)
     name = photo.motion_filename or f"{Path(photo.filename).stem}.mp4"
-    response = send_file(path, mimetype=CLIP_TYPES[photo.motion_kind] if download else "video/mp4",
-                         download_name=name, as_attachment=download, conditional=True,
-                         etag=f"{photo.motion_sha256}-web" if rendition else photo.motion_sha256)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     final = download or rendition or photo.rendition_status is None  # else the rendition is to come: no caching
-    response.headers["Cache-Control"] = cache_control(final and request.args.get("v") == version(photo))
-    return response
+    return _sandboxed_file(photo, path, cacheable=final, mimetype=CLIP_TYPES[photo.motion_kind] if download
+                           else "video/mp4", download_name=name, as_attachment=download,
+                           etag=f"{photo.motion_sha256}-web" if rendition else photo.motion_sha256)
 
 
 @bp.get("/photos/<int:photo_id>/full")
@@ -212,9 +202,15 @@ def full(photo_id: int):
     WebP rendition (HEIC, RAW, TIFF, JPEG XL), made on first view and cached like the thumbnails."""
     photo = library().get(db_session(), current_scope(), photo_id)
     path, mimetype = library().full_file(photo)
-    response = send_file(path, mimetype=mimetype, conditional=True, etag=f"{photo.sha256}-full")
+    return _sandboxed_file(photo, path, mimetype=mimetype, etag=f"{photo.sha256}-full")
+
+
+def _sandboxed_file(photo, path, *, cacheable: bool = True, **send_options):
+    """A photo's file with range and conditional requests, never run as a page (a sandboxing CSP), cached for
+    good when the URL names the photo's current version (and `cacheable`)."""
+    response = send_file(path, conditional=True, **send_options)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = cache_control(request.args.get("v") == version(photo))
+    response.headers["Cache-Control"] = cache_control(cacheable and request.args.get("v") == version(photo))
     return response
 
 
