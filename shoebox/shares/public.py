@@ -144,11 +144,8 @@ def video(token: str, key: str):
     link shows the location."""
     share, photo = _photo(token, key)
     path, mimetype = library().playback_file(photo, hide_location=not share.show_location)
-    response = send_file(path, mimetype=mimetype, conditional=True,
-                         etag=f"{share_keys().version(share.salt, photo.sha256)}-video")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = cache_control(_versioned(share, photo))
-    return response
+    return _sandboxed_file(share, photo, path, mimetype=mimetype, conditional=True,
+                           etag=f"{share_keys().version(share.salt, photo.sha256)}-video")
 
 
 @bp.get("/api/shared/<token>/photos/<key>/original")
@@ -163,11 +160,8 @@ def original(token: str, key: str):
         data = without_location(data)
         if data is None:
             raise NotFound("this link does not offer this photo's file")
-    response = send_file(io.BytesIO(data), mimetype=photo.mime_type, download_name=photo.filename,
-                         as_attachment=True, etag=False)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = cache_control(_versioned(share, photo))
-    return response
+    return _sandboxed_file(share, photo, io.BytesIO(data), mimetype=photo.mime_type, download_name=photo.filename,
+                           as_attachment=True, etag=False)
 
 
 @bp.get("/api/shared/<token>/photos/<key>/motion")
@@ -179,8 +173,14 @@ def motion(token: str, key: str):
     data = path.read_bytes() if share.show_location or rendition else without_metadata(path.read_bytes())
     if data is None:
         raise NotFound("this link does not offer this photo's clip")
-    response = send_file(io.BytesIO(data), mimetype="video/mp4", conditional=True,
-                         etag=f"{share_keys().version(share.salt, photo.sha256)}-motion")
+    return _sandboxed_file(share, photo, io.BytesIO(data), mimetype="video/mp4", conditional=True,
+                           etag=f"{share_keys().version(share.salt, photo.sha256)}-motion")
+
+
+def _sandboxed_file(share, photo, file, **send_options):
+    """A shared photo's file that can never run as a page (a sandboxing CSP), cached for good when the URL names
+    the photo's current version for this link."""
+    response = send_file(file, **send_options)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = cache_control(_versioned(share, photo))
     return response
