@@ -290,6 +290,16 @@ facet_counts = Table(
     Column("n", Integer, nullable=False),
 )
 
+#: How many of each owner's photos in the library (not in Trash) were taken in each month ("YYYY-MM" of taken_at).
+#: Kept by triggers on photos (migration 0024), so the whole library's timeline reads a few hundred rows, not every
+#: photo; a month whose count fell to 0 stays.
+timeline_counts = Table(
+    "timeline_counts", DERIVED,
+    Column("user_id", Integer, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 class PhotoTag(Base):
     """A tag on a photo. A user-removed AI tag stays as a `hidden` row so a later AI run cannot add it back."""
 
