@@ -209,18 +209,20 @@ def _best(session: Session, fts, name: str, rank: str, match: str, candidates: S
           ) -> list[int]:
     """Ids of the candidates matching `match` in one FTS5 table, best first: the newest RANK_WINDOW matches by
     `rank` (bm25: lower is better; ties newest first), then the older ones newest first. One pass over the newest
-    matches computes their rank; the older ones, only as far as `limit` asks, seek past the window by rowid. Without
-    `limit`, every match ranked."""
+    matches ranks them inside SQLite (only the best `limit` reach Python: ten thousand rows a search kept Python's
+    collector busy); the older ones, only as far as `limit` asks, seek past the window by rowid. Without `limit`,
+    every match ranked."""
     matching = select(fts.c.rowid).where(text(f"{name} MATCH :match").bindparams(match=match),
                                          _among(candidates, fts))
     if limit is None:
         return list(session.scalars(matching.order_by(text(rank))))
-    window = session.execute(matching.add_columns(literal_column(rank)).order_by(fts.c.rowid.desc())
-                             .limit(RANK_WINDOW)).all()
-    ranked = [photo_id for photo_id, _rank in sorted(window, key=lambda row: row[1])][:limit]
-    if len(window) < RANK_WINDOW or len(ranked) == limit:
+    window = (matching.add_columns(literal_column(rank).label("rank")).order_by(fts.c.rowid.desc())
+              .limit(RANK_WINDOW).subquery())
+    ranked = list(session.scalars(select(window.c.rowid).order_by(window.c.rank, window.c.rowid.desc())
+                                  .limit(limit)))
+    if len(ranked) < RANK_WINDOW or len(ranked) == limit:  # the window was not full, or it gave all there is to give
         return ranked
-    older = matching.where(fts.c.rowid < window[-1][0]).order_by(fts.c.rowid.desc()).limit(limit - len(ranked))
+    older = matching.where(fts.c.rowid < min(ranked)).order_by(fts.c.rowid.desc()).limit(limit - len(ranked))
     return ranked + list(session.scalars(older))
 
 

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
 from shoebox.cursors import decode_offset, encode_keyset, encode_offset, keyset_or_offset
@@ -129,9 +129,9 @@ class Searcher:
         text = (text or "").strip()[:MAX_QUERY]
         candidates = scope.narrow(*filters.conditions(scope, session))
         if not query.parse_terms(text):
-            return self._filtered_page(session, candidates, cursor, limit)
+            return self._filtered_page(session, scope, candidates, cursor, limit)
         if sort == "date":
-            return self._dated_page(session, candidates, text, filters, cursor, limit)
+            return self._dated_page(session, scope, candidates, text, filters, cursor, limit)
         offset = decode_offset(cursor)
         results, exact = self._ranked(session, candidates, text, filters, offset + limit + COUNT_AHEAD)
         window = self.explain(session, text, [(hit.photo_id, round(hit.score, 6), sorted(hit.matched))
@@ -142,25 +142,32 @@ class Searcher:
         return SearchPage(items, len(results), encode_offset(offset + limit) if more else None, exact)
 
     @staticmethod
-    def _filtered_page(session: Session, candidates: Scope, cursor: str | None, limit: int) -> SearchPage:
-        """No words: the filtered photos newest first, a page at a time as the listing pages (the next page seeks
-        from the last photo's place in the index, never counting through the pages before it); the total is
-        counted up to COUNT_AHEAD photos past this page (`total_is_exact` false when there are more: an exact count of
-        a filter that a big library's photos mostly pass reads all of them). An offset cursor (given before there
-        were keyset ones) is still taken."""
+    def _filtered_page(session: Session, scope: Scope, candidates: Scope, cursor: str | None, limit: int
+                       ) -> SearchPage:
+        """The candidates newest first, a page at a time as the listing pages (the next page seeks from the last
+        photo's place in the index, never counting through the pages before it); the total is counted up to
+        COUNT_AHEAD photos past this page (`total_is_exact` false when there are more: an exact count of a filter
+        that a big library's photos mostly pass reads all of them). The first page and its count are one walk of
+        the index. An offset cursor (given before there were keyset ones) is still taken. `scope`: the candidates'
+        viewer's, which loads the page's photos by id."""
         start, offset = keyset_or_offset(cursor)
-        after = [older_than(*start)] if start else []
-        rows = list(session.scalars(candidates.photos(*after).order_by(*NEWEST_FIRST).offset(offset or None)
-                                    .limit(limit + 1).options(selectinload(Photo.tags))))
-        more, rows = len(rows) > limit, rows[:limit]
-        counted = candidates.photo_ids().limit(offset + limit + COUNT_AHEAD).subquery()
-        total = session.scalar(select(func.count()).select_from(counted))
+        ahead = offset + limit + COUNT_AHEAD
+        newest = candidates.photo_ids().order_by(*NEWEST_FIRST)
+        if start is None:
+            ids = list(session.scalars(newest.limit(ahead)))
+            total, more, ids = len(ids), len(ids) > offset + limit, ids[offset:offset + limit]
+        else:
+            ids = list(session.scalars(newest.where(older_than(*start)).limit(limit + 1)))
+            more, ids = len(ids) > limit, ids[:limit]
+            total = session.scalar(select(func.count()).select_from(candidates.photo_ids().limit(ahead).subquery()))
+        photos = scope.load(session, ids)
+        rows = [photos[photo_id] for photo_id in ids if photo_id in photos]
         return SearchPage([(photo, 0.0, []) for photo in rows], total,
-                          encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None,
-                          total_is_exact=total < offset + limit + COUNT_AHEAD)
+                          encode_keyset(rows[-1].taken_at, rows[-1].id) if more and rows else None,
+                          total_is_exact=total < ahead)
 
-    def _dated_page(self, session: Session, candidates: Scope, text: str, filters: Filters, cursor: str | None,
-                    limit: int) -> SearchPage:
+    def _dated_page(self, session: Session, scope: Scope, candidates: Scope, text: str, filters: Filters,
+                    cursor: str | None, limit: int) -> SearchPage:
         """Words sorted by date: the candidates that hold the words or are near them in meaning, newest first, paged
         and counted as the filtered listing is (`_filtered_page`): the timeline is walked, never every match read
         and sorted (a word most of a big library carries). Results sorted by date carry no relevance score."""
@@ -172,7 +179,7 @@ class Searcher:
         either = [*([holding] if holding is not None else []), *([Photo.id.in_(near)] if near else [])]
         if not either:
             return SearchPage([], 0, None)
-        page = self._filtered_page(session, candidates.narrow(or_(*either)), cursor, limit)
+        page = self._filtered_page(session, scope, candidates.narrow(or_(*either)), cursor, limit)
         ids = [photo.id for photo, _score, _why in page.items]
         both = self.keywords.holders(session, words, operator, [i for i in ids if i in near]) if words else set()
         whys = [(pid, 0.0, [fusion.MEANING, *([fusion.KEYWORD] if pid in both else [])] if pid in near
