@@ -6,7 +6,7 @@ For production, serve it with gunicorn: `gunicorn -c gunicorn.conf.py` (see READ
 import os
 import threading
 
-from shoebox import create_app
+from shoebox import create_app, settle_after_warm_up
 from shoebox.config import bind_address
 from shoebox.maintenance import startup_check
 
@@ -17,6 +17,7 @@ def warm_up() -> None:
     """Load every model now (logging one line for each that cannot load), so no request waits for one."""
     app.extensions["queue"].analyzer.models().unavailable()
     app.extensions["searcher"].warm_up()
+    settle_after_warm_up()
 
 
 if __name__ == "__main__":

@@ -39,11 +39,14 @@ def on_starting(server):
 
 def post_worker_init(worker):
     """Each worker maps the saved vector indexes and loads the query embedder before it takes a request (a few
-    seconds; meanwhile the warm workers take them), so no search waits for either; then it offers to run the job
-    worker thread, and the lock in DATA_DIR picks one."""
+    seconds; meanwhile the warm workers take them), so no search waits for either, and leaves what it loaded out of
+    full garbage collections; then it offers to run the job worker thread, and the lock in DATA_DIR picks one."""
+    from shoebox import settle_after_warm_up
+
     app = worker.wsgi
     settings = app.config["SETTINGS"]
     app.extensions["searcher"].warm_up()
+    settle_after_warm_up()
     if settings.WORKER_IN_PROCESS:
         app.extensions["queue"].start_worker_thread(lock_path=settings.data_path / "worker.lock")
 

@@ -2,8 +2,8 @@
 
 Clients pass them back as they got them; anything else is an `invalid_cursor` 400, never a 500.
 - keyset (the listing, newest first): "<taken_at ISO>|<photo id>", the last row of the page;
-- offset (search results ranked by words): "o<offset>", where the next page starts; a search without words pages
-  by keyset, as the listing (and still takes an offset cursor).
+- offset (search results ranked by words): "o<offset>", where the next page starts; a search without words, or
+  sorted by date, pages by keyset, as the listing (and still takes an offset cursor).
 """
 
 from __future__ import annotations

@@ -174,7 +174,7 @@ SCHEMAS = {
         total_is_exact={**_BOOL, "description": "true: total counts every match (all keyword matches are "
                         "returned, paged); false: meaning hits were cut at the nearest 500, so more photos "
                         "may be as near, or the matches were counted only up to 200 past this page (every "
-                        "one is still returned, paged)"}),
+                        "one is still returned, paged; sorted by date, counted from the first)"}),
     "Uploaded": _object(
         photos=_array(_object(**_PHOTO_FIELDS, duplicate={
             **_BOOL, "description": "the same file was already in the library: this is that photo"},

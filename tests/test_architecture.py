@@ -49,6 +49,8 @@ ALLOWED = {
         "keyword-index internals: narrow the candidates the scope chose to those whose OCR text matches",
     ("shoebox/search/postgres.py", "TsvectorIndex.matched_fields"):
         "keyword-index internals: label the fields that matched, for ids the scope already chose",
+    ("shoebox/search/postgres.py", "TsvectorIndex.holders"):
+        "keyword-index internals: which of the ids the scope already chose hold the words",
 }
 
 _JOINS = {"join", "outerjoin", "select_from", "query"}

@@ -12,10 +12,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import Connection, Select, bindparam, column, event, inspect, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    column,
+    event,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
-from shoebox.models import Face, Person, Photo, PhotoTag
+from shoebox.models import Face, Person, Photo, PhotoTag, fold
 from shoebox.search import query
 
 #: The indexed columns, in order, with their bm25 weights: a person's name (given by the user) counts most,
@@ -25,6 +39,13 @@ COLUMNS = {"caption": 2.0, "tags": 2.0, "note": 2.0, "filename": 1.0, "camera": 
 WEIGHTS = tuple(COLUMNS.values())
 #: Columns whose match a search result reports by name (any other column is just "keyword").
 REPORTED = {"people": "person", "place": "place", "ocr": "text"}
+#: A search ranks (bm25) the newest this many matches in its scope and lists any older ones after them, newest first:
+#: bm25 ranks every match it is given, and a word most photos carry matches most of a big library (300,000
+#: photos: 0.2 s to rank them all, while the ranking of a word that common says little: its weight is near 0).
+RANK_WINDOW = 10_000
+#: A word more photos than this carry is checked, in date order, against its matches read into a list while the
+#: timeline is walked; a rarer one's photos are read by id and sorted (bench/README.md, keyword search at 300k).
+FEW_MATCHES = 5_000
 
 
 class KeywordIndex(Protocol):
@@ -50,6 +71,16 @@ class KeywordIndex(Protocol):
     def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
         """For each of these photos, which reported fields ("person", "place", "text") hold any of the words."""
 
+    def condition(self, session: Session, words: str, operator: str) -> ColumnElement[bool] | None:
+        """A condition on Photo: it holds the words (AND or OR; OCR's glued words too), for walking candidates in
+        another order (by date) without reading every match first; None when the words make no query."""
+
+    def holds_any(self, session: Session, words: str, operator: str, candidates: Select) -> bool:
+        """Whether any of the candidates holds the words (AND or OR; OCR's glued words too)."""
+
+    def holders(self, session: Session, words: str, operator: str, photo_ids: Sequence[int]) -> set[int]:
+        """Which of these photos hold the words (AND or OR; OCR's glued words too)."""
+
 
 _IDS = bindparam("ids", expanding=True)
 _DELETE = text("DELETE FROM photo_fts WHERE rowid IN :ids").bindparams(_IDS)
@@ -66,7 +97,9 @@ _INSERT = text(
 _OCR_DELETE = text("DELETE FROM photo_ocr_fts WHERE rowid IN :ids").bindparams(_IDS)
 _OCR_INSERT = text("INSERT INTO photo_ocr_fts(rowid, ocr) SELECT id, ocr_text FROM photos "
                    "WHERE id IN :ids AND ocr_text IS NOT NULL").bindparams(_IDS)
-_FTS = table("photo_fts", column("rowid"))
+_FTS = table("photo_fts", column("rowid"), *(column(name) for name in COLUMNS))
+_ALL = [_FTS.c[name] for name in COLUMNS]
+_REPORTED = [_FTS.c[name] for name in REPORTED]
 _OCR = table("photo_ocr_fts", column("rowid"))
 
 
@@ -84,12 +117,9 @@ class Fts5Index:
     match_any = staticmethod(query.match_any)
 
     def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
-        """Photo ids matching an FTS5 expression among the candidates, best first."""
-        weights = ", ".join(str(w) for w in WEIGHTS)
-        found = (select(_FTS.c.rowid)
-                 .where(text("photo_fts MATCH :match").bindparams(match=match), _among(candidates, _FTS))
-                 .order_by(text(f"bm25(photo_fts, {weights})")).limit(limit))
-        return list(session.scalars(found))
+        """Photo ids matching an FTS5 expression among the candidates, best first (`_best`)."""
+        return _best(session, _FTS, "photo_fts", f"bm25(photo_fts, {', '.join(str(w) for w in WEIGHTS)})", match,
+                     candidates, limit)
 
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Delete and re-insert the FTS rows of these photos."""
@@ -102,29 +132,109 @@ class Fts5Index:
         match = query.match_substrings(words, operator)
         if not match:
             return []
-        found = (select(_OCR.c.rowid)
-                 .where(text("photo_ocr_fts MATCH :match").bindparams(match=match), _among(candidates, _OCR))
-                 .order_by(text("bm25(photo_ocr_fts)")).limit(limit))
-        return list(session.scalars(found))
+        return _best(session, _OCR, "photo_ocr_fts", "bm25(photo_ocr_fts)", match, candidates, limit)
+
+    def condition(self, session: Session, words: str, operator: str) -> ColumnElement[bool] | None:
+        """The photo's id is among the matches of the words (`_matches`), in the word index or OCR's trigrams."""
+        match = query.match_all(words) if operator == "AND" else query.match_any(words)
+        glued = query.match_substrings(words, operator)
+        tables = ((_FTS, "photo_fts", match), (_OCR, "photo_ocr_fts", glued))
+        found = [_matches(session, fts, name, expression) for fts, name, expression in tables if expression]
+        return or_(*found) if found else None
+
+    def holds_any(self, session: Session, words: str, operator: str, candidates: Select) -> bool:
+        """The newest match among the candidates, looked for in each index in turn (no ranking)."""
+        match = query.match_all(words) if operator == "AND" else query.match_any(words)
+        glued = query.match_substrings(words, operator)
+        for fts, name, expression in ((_FTS, "photo_fts", match), (_OCR, "photo_ocr_fts", glued)):
+            if expression and session.scalar(select(fts.c.rowid).where(
+                    text(f"{name} MATCH :match").bindparams(match=expression), _among(candidates, fts))
+                    .order_by(fts.c.rowid.desc()).limit(1)) is not None:
+                return True
+        return False
+
+    def holders(self, session: Session, words: str, operator: str, photo_ids: Sequence[int]) -> set[int]:
+        """Their indexed text read by rowid and compared as `_holds` does (each term in some field: AND; any: OR),
+        and the trigram index for glued words (a MATCH restricted to rowids is slow for a prefix term)."""
+        terms, glued, ids = query.parse_terms(words), query.match_substrings(words, operator), list(photo_ids)
+        if not ids or not terms:
+            return set()
+        wanted = all if operator == "AND" else any
+        rows = session.execute(select(_FTS.c.rowid, *_ALL).where(_FTS.c.rowid.in_(ids)))
+        found = {photo_id for photo_id, *texts in rows
+                 if wanted(any(_holds(content, [term]) for content in texts) for term in terms)}
+        if glued:
+            found.update(session.scalars(select(_OCR.c.rowid).where(
+                text("photo_ocr_fts MATCH :match").bindparams(match=glued), _OCR.c.rowid.in_(ids))))
+        return found
 
     def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
-        """Per photo, the reported fields a column-restricted MATCH finds (and the trigram index, for text)."""
+        """Per photo, the reported fields holding a word: their text as the index keeps it, read by rowid and
+        compared word by word as FTS5's tokenizer splits and folds it (`_holds`), and the trigram index, for text.
+        (A MATCH restricted to these rowids merges a prefix term's lists for each one: 0.3 s a page at 300k.)"""
         found: dict[int, set[str]] = {}
-        match, glued = query.match_any(words), query.match_substrings(words, "OR")
-        if not photo_ids or not match:
+        terms, glued = query.parse_terms(words), query.match_substrings(words, "OR")
+        if not photo_ids or not terms:
             return found
         ids = list(photo_ids)
-        for name, label in REPORTED.items():
-            matching = select(_FTS.c.rowid).where(
-                text("photo_fts MATCH :match").bindparams(match=f"{name} : ({match})"), _FTS.c.rowid.in_(ids))
-            for photo_id in session.scalars(matching):
-                found.setdefault(photo_id, set()).add(label)
+        for photo_id, *texts in session.execute(select(_FTS.c.rowid, *_REPORTED).where(_FTS.c.rowid.in_(ids))):
+            labels = {label for label, held in zip(REPORTED.values(), texts, strict=True) if _holds(held, terms)}
+            if labels:
+                found.setdefault(photo_id, set()).update(labels)
         if glued:
             matching = select(_OCR.c.rowid).where(text("photo_ocr_fts MATCH :match").bindparams(match=glued),
                                                   _OCR.c.rowid.in_(ids))
             for photo_id in session.scalars(matching):
                 found.setdefault(photo_id, set()).add(REPORTED["ocr"])
         return found
+
+
+def _holds(content: str | None, terms: list[query.Term]) -> bool:
+    """Whether the text holds any of the terms: a word as a whole word, a prefix at a word's start, a phrase as
+    its words in a row; words split and folded as `unicode61 remove_diacritics 2` does (near enough: case folded,
+    accents dropped, split at anything but letters and digits)."""
+    words = fold(content or "").split()
+    for term in terms:
+        wanted = fold(term.text).split()
+        last = len(wanted) - 1
+        for start in range(len(words) - last if wanted else 0):
+            here = words[start:start + last + 1]
+            if here[:last] == wanted[:last] and (here[last].startswith(wanted[last]) if term.prefix
+                                                  else here[last] == wanted[last]):
+                return True
+    return False
+
+
+def _best(session: Session, fts, name: str, rank: str, match: str, candidates: Select, limit: int | None
+          ) -> list[int]:
+    """Ids of the candidates matching `match` in one FTS5 table, best first: the newest RANK_WINDOW matches by
+    `rank` (bm25: lower is better; ties newest first), then the older ones newest first. One pass over the newest
+    matches ranks them inside SQLite (only the best `limit` reach Python: ten thousand rows a search kept Python's
+    collector busy); the older ones, only as far as `limit` asks, seek past the window by rowid. Without `limit`,
+    every match ranked."""
+    matching = select(fts.c.rowid).where(text(f"{name} MATCH :match").bindparams(match=match),
+                                         _among(candidates, fts))
+    if limit is None:
+        return list(session.scalars(matching.order_by(text(rank))))
+    window = (matching.add_columns(literal_column(rank).label("rank")).order_by(fts.c.rowid.desc())
+              .limit(RANK_WINDOW).subquery())
+    ranked = list(session.scalars(select(window.c.rowid).order_by(window.c.rank, window.c.rowid.desc())
+                                  .limit(limit)))
+    if len(ranked) < RANK_WINDOW or len(ranked) == limit:  # the window was not full, or it gave all there is to give
+        return ranked
+    older = matching.where(fts.c.rowid < min(ranked)).order_by(fts.c.rowid.desc()).limit(limit - len(ranked))
+    return ranked + list(session.scalars(older))
+
+
+def _matches(session: Session, fts, name: str, match: str) -> ColumnElement[bool]:
+    """Photo.id is one of the FTS table's matches. A common word's list is read once and checked as the caller walks
+    its index (`+ 0` keeps SQLite from driving the query by the list: every match looked up and sorted, 0.1 s for
+    250,000 at 300k, where the walk takes 25 ms); a rare word's few photos are read by id (1 ms where the walk
+    through a library it mostly misses would take 20)."""
+    # the parameter named after its table: one condition may hold both indexes' (each its own expression)
+    matching = select(fts.c.rowid).where(text(f"{name} MATCH :{name}").bindparams(**{name: match}))
+    common = session.scalar(select(func.count()).select_from(matching.limit(FEW_MATCHES + 1).subquery()))
+    return (Photo.id + 0 if common > FEW_MATCHES else Photo.id).in_(matching)
 
 
 def keyword_index(dialect: str) -> KeywordIndex:

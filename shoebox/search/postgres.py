@@ -22,7 +22,22 @@ from collections.abc import Sequence
 
 import numpy as np
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Connection, Select, bindparam, cast, column, event, literal, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    column,
+    event,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from shoebox.models import Embedding, Photo
@@ -132,6 +147,34 @@ class TsvectorIndex:
                                         text(f"({condition})").bindparams(**params))
                  .order_by(Photo.id).limit(limit))
         return list(session.scalars(found, {"fold_from": FOLD_FROM, "fold_to": FOLD_TO}))
+
+    def condition(self, session: Session, words: str, operator: str) -> ColumnElement[bool] | None:
+        """The photo's document matches the words, or its OCR text holds them glued (the planner picks the way)."""
+        match = self.match_all(words) if operator == "AND" else self.match_any(words)
+        found = []
+        if match:
+            found.append(Photo.id.in_(select(_SEARCH.c.photo_id).where(
+                text("photo_search.document @@ to_tsquery('simple', :match)").bindparams(match=match))))
+        terms = [fold(term.text) for term in query.glued_terms(words)]
+        if terms:
+            joiner = " AND " if operator == "AND" else " OR "
+            condition = joiner.join(f"{_OCR_FOLDED} LIKE :t{n}" for n in range(len(terms)))
+            params = {f"t{n}": f"%{_escape_like(term)}%" for n, term in enumerate(terms)}
+            found.append(and_(Photo.ocr_text.is_not(None), text(f"({condition})").bindparams(
+                **params, fold_from=FOLD_FROM, fold_to=FOLD_TO)))
+        return or_(*found) if found else None
+
+    def holds_any(self, session: Session, words: str, operator: str, candidates: Select) -> bool:
+        """Whether a candidate meets `condition` (the planner finds one)."""
+        condition = self.condition(session, words, operator)
+        return condition is not None and session.scalar(candidates.where(condition).limit(1)) is not None
+
+    def holders(self, session: Session, words: str, operator: str, photo_ids: Sequence[int]) -> set[int]:
+        """Those of these photos meeting `condition`."""
+        condition = self.condition(session, words, operator)
+        if condition is None or not photo_ids:
+            return set()
+        return set(session.scalars(select(Photo.id).where(Photo.id.in_(list(photo_ids)), condition)))
 
     def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
         """Per photo, the reported fields ("person", "place", "text") whose words match any query word."""

@@ -124,58 +124,79 @@ class Searcher:
     def page(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str,
              cursor: str | None, limit: int) -> SearchPage:
         """One page of ranked results, each with its photo and what matched; the total counts them all."""
-        if sort in SORTS and not query.parse_terms((text or "").strip()[:MAX_QUERY]):
-            return self._filtered_page(session, scope.narrow(*filters.conditions(scope, session)), cursor, limit)
+        if sort not in SORTS:
+            raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", code="invalid_parameter")
+        text = (text or "").strip()[:MAX_QUERY]
+        candidates = scope.narrow(*filters.conditions(scope, session))
+        if not query.parse_terms(text):
+            return self._filtered_page(session, scope, candidates, cursor, limit)
+        if sort == "date":
+            return self._dated_page(session, scope, candidates, text, filters, cursor, limit)
         offset = decode_offset(cursor)
-        wanted = offset + limit + COUNT_AHEAD if sort == "relevance" else None
-        results, exact = self._ranked(session, scope, text, filters, sort, wanted)
-        window = self.explain(session, text, results[offset:offset + limit])
+        results, exact = self._ranked(session, candidates, text, filters, offset + limit + COUNT_AHEAD)
+        window = self.explain(session, text, [(hit.photo_id, round(hit.score, 6), sorted(hit.matched))
+                                              for hit in results[offset:offset + limit]])
         photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
         items = [(photos[pid], score, why) for pid, score, why in window if pid in photos]
         more = offset + limit < len(results)
         return SearchPage(items, len(results), encode_offset(offset + limit) if more else None, exact)
 
     @staticmethod
-    def _filtered_page(session: Session, candidates: Scope, cursor: str | None, limit: int) -> SearchPage:
-        """No words: the filtered photos newest first, a page at a time as the listing pages (the next page seeks
-        from the last photo's place in the index, never counting through the pages before it); the total is
-        counted up to COUNT_AHEAD photos past this page (`total_is_exact` false when there are more: an exact count of
-        a filter that a big library's photos mostly pass reads all of them). An offset cursor (given before there
-        were keyset ones) is still taken."""
+    def _filtered_page(session: Session, scope: Scope, candidates: Scope, cursor: str | None, limit: int
+                       ) -> SearchPage:
+        """The candidates newest first, a page at a time as the listing pages (the next page seeks from the last
+        photo's place in the index, never counting through the pages before it); the total is counted up to
+        COUNT_AHEAD photos past this page (`total_is_exact` false when there are more: an exact count of a filter
+        that a big library's photos mostly pass reads all of them). The first page and its count are one walk of
+        the index. An offset cursor (given before there were keyset ones) is still taken. `scope`: the candidates'
+        viewer's, which loads the page's photos by id."""
         start, offset = keyset_or_offset(cursor)
-        after = [older_than(*start)] if start else []
-        rows = list(session.scalars(candidates.photos(*after).order_by(*NEWEST_FIRST).offset(offset or None)
-                                    .limit(limit + 1)))
-        more, rows = len(rows) > limit, rows[:limit]
-        counted = candidates.photo_ids().limit(offset + limit + COUNT_AHEAD).subquery()
-        total = session.scalar(select(func.count()).select_from(counted))
+        ahead = offset + limit + COUNT_AHEAD
+        newest = candidates.photo_ids().order_by(*NEWEST_FIRST)
+        if start is None:
+            ids = list(session.scalars(newest.limit(ahead)))
+            total, more, ids = len(ids), len(ids) > offset + limit, ids[offset:offset + limit]
+        else:
+            ids = list(session.scalars(newest.where(older_than(*start)).limit(limit + 1)))
+            more, ids = len(ids) > limit, ids[:limit]
+            total = session.scalar(select(func.count()).select_from(candidates.photo_ids().limit(ahead).subquery()))
+        photos = scope.load(session, ids)
+        rows = [photos[photo_id] for photo_id in ids if photo_id in photos]
         return SearchPage([(photo, 0.0, []) for photo in rows], total,
-                          encode_keyset(rows[-1].taken_at, rows[-1].id) if more else None,
-                          total_is_exact=total < offset + limit + COUNT_AHEAD)
+                          encode_keyset(rows[-1].taken_at, rows[-1].id) if more and rows else None,
+                          total_is_exact=total < ahead)
 
-    def search(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str = "relevance",
-               ) -> list[tuple[int, float, list[str]]]:
-        """Ranked (photo id, score, why) for a query; an empty query lists the filtered photos by date."""
-        return self._ranked(session, scope, text, filters, sort)[0]
+    def _dated_page(self, session: Session, scope: Scope, candidates: Scope, text: str, filters: Filters,
+                    cursor: str | None, limit: int) -> SearchPage:
+        """Words sorted by date: the candidates that hold the words or are near them in meaning, newest first, paged
+        and counted as the filtered listing is (`_filtered_page`): the timeline is walked, never every match read
+        and sorted (a word most of a big library carries). Results sorted by date carry no relevance score."""
+        words, operator = self._holding(session, text, candidates)
+        holding = self.keywords.condition(session, words, operator) if words else None
+        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset())
+        floors = self._floors(session, candidates, vector_hits, cutoff)
+        near = {hit.photo_id for hit in fusion.fuse([], vector_hits, **floors)}
+        either = [*([holding] if holding is not None else []), *([Photo.id.in_(near)] if near else [])]
+        if not either:
+            return SearchPage([], 0, None)
+        page = self._filtered_page(session, scope, candidates.narrow(or_(*either)), cursor, limit)
+        ids = [photo.id for photo, _score, _why in page.items]
+        both = self.keywords.holders(session, words, operator, [i for i in ids if i in near]) if words else set()
+        whys = [(pid, 0.0, [fusion.MEANING, *([fusion.KEYWORD] if pid in both else [])] if pid in near
+                 else [fusion.KEYWORD]) for pid in ids]
+        explained = {pid: sorted(why) for pid, _score, why in self.explain(session, text, whys)}
+        page.items = [(photo, 0.0, explained[photo.id]) for photo, _score, _why in page.items]
+        page.total_is_exact = page.total_is_exact and len(vector_hits) < VECTOR_K
+        return page
 
-    def _ranked(self, session: Session, scope: Scope, text: str | None, filters: Filters, sort: str,
-                wanted: int | None = None) -> tuple[list[tuple[int, float, list[str]]], bool]:
-        """The ranked results, and whether they are all (false when the meaning hits were cut at VECTOR_K, or the
-        keyword hits at the best `wanted`: the words of a big library's common subject match most of it)."""
-        if sort not in SORTS:
-            raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", code="invalid_parameter")
-        text = (text or "").strip()[:MAX_QUERY]
-        candidates = scope.narrow(*filters.conditions(scope, session))
-        if not query.parse_terms(text):
-            return [(i, 0.0, []) for i in self._by_date(session, candidates)], True
+    def _ranked(self, session: Session, candidates: Scope, text: str, filters: Filters, wanted: int
+                ) -> tuple[fusion.Fused, bool]:
+        """The best `wanted` results, and whether they are all (false when the meaning hits were cut at VECTOR_K,
+        or the keyword hits at `wanted`: the words of a big library's common subject match most of it)."""
         keyword_ids, cut = self._keywords(session, text, candidates, wanted)
         vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset())
         hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
-        results = [(h.photo_id, round(h.score, 6), sorted(h.matched)) for h in hits]
-        if sort == "date":
-            order = {pid: n for n, pid in enumerate(self._by_date(session, candidates, [r[0] for r in results]))}
-            results = sorted((r for r in results if r[0] in order), key=lambda r: order[r[0]])
-        return results, len(vector_hits) < VECTOR_K and not cut
+        return hits, len(vector_hits) < VECTOR_K and not cut
 
     def explain(self, session: Session, text: str | None, page: list[tuple[int, float, list[str]]]
                 ) -> list[tuple[int, float, list[str]]]:
@@ -189,28 +210,40 @@ class Searcher:
         return [(pid, score, sorted({*why, *fields.get(pid, ())})) for pid, score, why in page]
 
     @staticmethod
-    def _by_date(session: Session, candidates: Scope, among: list[int] | None = None) -> list[int]:
-        """The candidates' ids (or those of them `among` these), newest first."""
-        where = [] if among is None else [Photo.id.in_(among)]
-        return list(session.scalars(candidates.photo_ids(*where).order_by(*NEWEST_FIRST)))
-
-    def _keywords(self, session: Session, text: str, candidates: Scope, wanted: int | None = None
-                  ) -> tuple[list[int], bool]:
-        """All words must match; if none does, any word but the little ones ("at", "the") may, so one word
-        the photos lack does not hide the rest. The best `wanted` of each kind of hit (all without it), and
-        whether there were more."""
+    def _word_sets(text: str) -> tuple[tuple[str, str], ...]:
+        """All words must match; if none does, any word but the little ones ("at", "the") may, so one word the
+        photos lack does not hide the rest: (words, operator) in the order they are tried."""
         content_words = " ".join(word for word in text.split() if word.lower() not in STOPWORDS)
+        return (text, "AND"), (content_words, "OR")
+
+    def _keywords(self, session: Session, text: str, candidates: Scope, wanted: int) -> tuple[list[int], bool]:
+        """The best `wanted` keyword hits of the first of `_word_sets` that finds any, and whether there were more."""
         among = candidates.photo_ids()
-        for words, operator in ((text, "AND"), (content_words, "OR")):
-            match = self.keywords.match_all(words) if operator == "AND" else self.keywords.match_any(words)
-            ids = self.keywords.search(session, match, among, wanted) if match else []
-            glued = self.keywords.substring_search(session, words, operator, among, wanted)
-            cut = wanted is not None and max(len(ids), len(glued)) >= wanted
-            seen = set(ids)
-            ids += [i for i in glued if i not in seen]  # words OCR ran together, after the clean hits
+        for words, operator in self._word_sets(text):
+            ids, cut = self._keyword_hits(session, words, operator, among, wanted)
             if ids:
                 return ids, cut
         return [], False
+
+    def _keyword_hits(self, session: Session, words: str, operator: str, among: Select, wanted: int
+                      ) -> tuple[list[int], bool]:
+        """The best `wanted` of each kind of hit of these words (AND or OR), clean words before words OCR ran
+        together, and whether there were more."""
+        match = self.keywords.match_all(words) if operator == "AND" else self.keywords.match_any(words)
+        ids = self.keywords.search(session, match, among, wanted) if match else []
+        glued = self.keywords.substring_search(session, words, operator, among, wanted)
+        cut = max(len(ids), len(glued)) >= wanted
+        seen = set(ids)
+        return ids + [i for i in glued if i not in seen], cut
+
+    def _holding(self, session: Session, text: str, candidates: Scope) -> tuple[str, str] | tuple[None, None]:
+        """The words and operator that `_keywords` would find photos by (all the words, or any where no candidate
+        holds them all), or (None, None) where no candidate holds any."""
+        among = candidates.photo_ids()
+        for words, operator in self._word_sets(text):
+            if self.keywords.holds_any(session, words, operator, among):
+                return words, operator
+        return None, None
 
     def _meaning(self, session: Session, candidates: Scope, text: str, among: Select | None = None
                  ) -> tuple[list[tuple[int, float]], dict]:

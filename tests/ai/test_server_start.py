@@ -83,3 +83,4 @@ def test_searches_right_at_start_leave_every_model_loaded(server, tmp_path, blip
     assert statuses == [200] * SEARCHES
     assert (jobs["counts"]["done"], jobs["waiting_reason"]) == (PHOTOS, None), output[-3000:]
     assert "cannot be loaded" not in output and "failed to load" not in output
+    assert "start-up objects left out of garbage collection" in output  # no full collection rescans the models

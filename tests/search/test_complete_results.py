@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from shoebox.models import Photo, User
+from shoebox.search.service import COUNT_AHEAD
 
 MATCHES = 1200  # more than the old cap of 1,000 keyword matches
 START = datetime(2020, 1, 1)
@@ -53,6 +54,13 @@ def test_search_returns_every_keyword_match_across_pages_with_an_exact_total(big
 
 
 def test_search_sorted_by_date_shows_the_newest_match_first(big_library):
+    """Newest first, counted as the filtered listing is: up to COUNT_AHEAD past the page, and said to be so."""
     reply = big_library.get("/api/search?q=canon eos&sort=date&limit=5")
-    assert reply.json["total"] == MATCHES
     assert reply.json["items"][0]["filename"] == f"IMG_{MATCHES - 1:05d}.jpg"
+    assert (reply.json["total"], reply.json["total_is_exact"]) == (5 + COUNT_AHEAD, False)
+
+
+def test_search_sorted_by_date_pages_through_every_match_once_newest_first(big_library):
+    items, _replies = every_page(big_library, "/api/search?q=canon eos&sort=date&limit=200")
+    assert [item["filename"] for item in items] == [f"IMG_{n:05d}.jpg" for n in reversed(range(MATCHES))]
+    assert all(item["matched"] == ["keyword"] for item in items)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shoebox.search.fusion import FLOOR, KEYWORD, MEANING, Hit, apply_cutoff, fuse, rrf
 
@@ -85,3 +87,19 @@ def test_fuse_ranks_keyword_and_meaning_together_and_cuts_off():
 
 def test_fuse_with_nothing_returns_nothing():
     assert fuse([], []) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_fuse_of_a_long_keyword_list_ranks_exactly_as_fusing_every_hit(data):
+    """Keyword hits past the meaning list's length are left unscored until read: the order, scores and reasons
+    are still those of fusing every hit (a word most photos carry: 50,000 hits for page 1,000)."""
+    ids = st.integers(min_value=1, max_value=60)
+    keyword = data.draw(st.lists(ids, max_size=50, unique=True))
+    vector_ids = data.draw(st.lists(ids, max_size=12, unique=True))
+    vector_hits = [(i, data.draw(st.floats(min_value=0.0, max_value=1.0))) for i in vector_ids]
+    every = apply_cutoff(rrf({KEYWORD: keyword, MEANING: vector_ids}), keyword, dict(vector_hits))
+    fused = fuse(keyword, vector_hits)
+    assert [(h.photo_id, h.score, h.matched) for h in fused] == [(h.photo_id, h.score, h.matched) for h in every]
+    assert len(fused) == len(every)
+    assert fused[len(every) // 2:] == every[len(every) // 2:]
