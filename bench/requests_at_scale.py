@@ -153,6 +153,8 @@ def routes(app, owner_id: int) -> list[tuple[str, str | list[str]]]:
         ("timeline + tag=beach", "/api/timeline?tag=beach"),
         ("timeline + favourite=true", "/api/timeline?favourite=true"),
         ("timeline + camera=canon", "/api/timeline?camera=canon"),
+        ("timeline + format=HEIC", "/api/timeline?format=HEIC"),
+        ("timeline + tag=beach, a year", "/api/timeline?tag=beach&from=2012-01-01&to=2012-12-31"),
         ("facets", "/api/facets"),
         ("jobs progress", "/api/jobs"),
         ("suggest tag 'be'", "/api/suggest?field=tag&prefix=be"),

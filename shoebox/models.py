@@ -300,6 +300,28 @@ timeline_counts = Table(
     Column("n", Integer, nullable=False),
 )
 
+#: The same per owner and month, by the photo's own filter values (camera make and model, format, favourite; '' for
+#: none) and by shown tag: kept by triggers on photos and photo_tags (migration 0026), so a timeline with one tag,
+#: camera, format or favourites filter reads a few rows per month, not every matching photo. One row per combination
+#: of values: the camera filter matches a model or a make, and a photo matching both counts once.
+timeline_value_counts = Table(
+    "timeline_value_counts", DERIVED,
+    Column("user_id", Integer, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("camera_make", String(64), primary_key=True),
+    Column("camera_model", String(64), primary_key=True),
+    Column("format", String(16), primary_key=True),
+    Column("favourite", Boolean, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+timeline_tag_counts = Table(
+    "timeline_tag_counts", DERIVED,
+    Column("user_id", Integer, primary_key=True),
+    Column("tag", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 class PhotoTag(Base):
     """A tag on a photo. A user-removed AI tag stays as a `hidden` row so a later AI run cannot add it back."""
 

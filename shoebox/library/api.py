@@ -17,7 +17,7 @@ from shoebox.library.corrections import MAX_BULK, parse_ids
 from shoebox.library.live import MIME_TYPES as CLIP_TYPES
 from shoebox.library.service import MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT
 from shoebox.library.storage import THUMB_SIZES
-from shoebox.library.timeline import month_counts
+from shoebox.library.timeline import KEPT_FILTERS, kept_filtered, month_counts
 from shoebox.search.filters import parse_filters
 from shoebox.serializers import photo_json, version
 from shoebox.web import body_limit, cache_control, db_session, int_arg, json_body, library
@@ -93,12 +93,16 @@ def _batch_failure_status(failed: list[dict]) -> int:
 
 
 def _filtered_scope():
-    """The viewer's scope within the search filters of the query string (`from`, `to`, `tag`, ...). Here
-    favourite=false is no filter (the whole timeline), as the listing has always taken it, not "all but them"."""
-    scope, filters = current_scope(), parse_filters(request.args)
-    if filters.favourite is False:
-        filters = replace(filters, favourite=None)
+    """The viewer's scope within the search filters of the query string (`from`, `to`, `tag`, ...)."""
+    scope, filters = current_scope(), _filters()
     return scope.narrow(*filters.conditions(scope, db_session()))
+
+
+def _filters():
+    """The search filters of the query string. Here favourite=false is no filter (the whole timeline), as the
+    listing has always taken it, not "all but them"."""
+    filters = parse_filters(request.args)
+    return replace(filters, favourite=None) if filters.favourite is False else filters
 
 
 @bp.get("/photos")
@@ -115,7 +119,12 @@ def list_photos():
 def timeline():
     """How many photos each month holds, newest first (within the search filters): the scrubber's marks and the
     grid's layout before any photo is fetched."""
-    months = month_counts(db_session(), _filtered_scope())
+    months, scope, filters = None, current_scope(), _filters()
+    one = filters.single() if scope.whole_library else None
+    if one and one[0] in KEPT_FILTERS:  # the kept counts of one filter, where the dates keep to whole months
+        months = kept_filtered(db_session(), scope.owner_id, *one, filters.date_from, filters.date_to)
+    if months is None:
+        months = month_counts(db_session(), scope.narrow(*filters.conditions(scope, db_session())))
     return jsonify({"months": [{"month": month, "count": count} for month, count in months],
                     "total": sum(count for _month, count in months)})
 

@@ -3,12 +3,12 @@ layout (a month's height follows from its count before any of its photos is fetc
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
-from shoebox.models import Photo, timeline_counts
+from shoebox.models import Photo, timeline_counts, timeline_tag_counts, timeline_value_counts
 from shoebox.scope import Scope
 
 #: Months counted by one statement (SQLite allows 500 SELECTs in a compound one).
@@ -45,6 +45,61 @@ def _kept(session: Session, owner_id: int) -> list[tuple[str, int]]:
     rows = session.execute(select(timeline_counts.c.month, timeline_counts.c.n)
                            .where(timeline_counts.c.user_id == owner_id, timeline_counts.c.n > 0))
     return sorted(((month, n) for month, n in rows), reverse=True)
+
+
+def kept_filtered(session: Session, owner_id: int, name: str, value, since: date | None = None,
+                  until: date | None = None) -> list[tuple[str, int]] | None:
+    """("YYYY-MM", count) newest first of the owner's library within one filter of KEPT_FILTERS (`name`, the value
+    as the search filter takes it) and whole months from `since` to `until`, read from the kept counts (migration
+    0026: a few rows per month, however many photos match); None where the date range cuts a month (the caller
+    counts). Each matches as the search filter does (shoebox.search.filters): a tag by its exact lowered name,
+    shown; a camera by its model or make holding the text (LIKE, any case; a photo matching both counts once);
+    a format by its name, any case; favourite=true."""
+    span = _whole_months(since, until)
+    if span is None:
+        return None
+    table = timeline_tag_counts if name == "tag" else timeline_value_counts
+    query = (select(table.c.month, func.sum(table.c.n)).where(table.c.user_id == owner_id, _kept_match(name, value))
+             .group_by(table.c.month))
+    first, last = span
+    if first:
+        query = query.where(table.c.month >= first)
+    if last:
+        query = query.where(table.c.month <= last)
+    return sorted(((month, int(n)) for month, n in session.execute(query) if n), reverse=True)
+
+
+#: The search filters whose month counts are kept (migration 0026), read by kept_filtered one at a time.
+KEPT_FILTERS = ("tag", "camera", "format", "favourite")
+
+
+def _kept_match(name: str, value):
+    """The kept rows one filter matches ('' is no value: no stored photo has an empty one)."""
+    if name == "tag":
+        return timeline_tag_counts.c.tag == value.lower().strip()
+    columns = timeline_value_counts.c
+    if name == "camera":
+        wanted = f"%{value.strip().lower()}%"
+        return or_(*(and_(column != "", func.lower(column).like(wanted))
+                     for column in (columns.camera_model, columns.camera_make)))
+    if name == "format":
+        return and_(columns.format != "", func.upper(columns.format) == value.strip().upper())
+    if name == "favourite" and value is True:
+        return columns.favourite == true()
+    raise ValueError(f"no kept counts for the filter {name}={value!r}")
+
+
+def _whole_months(since: date | None, until: date | None) -> tuple[str | None, str | None] | None:
+    """The first and last month ("YYYY-MM", None: unbounded) of a date range of whole months, else None."""
+    if since and since.day != 1:
+        return None
+    if until and until != date.max and (until + timedelta(days=1)).day != 1:
+        return None
+    return (_month(since) if since else None), (_month(until) if until else None)
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _latest(session: Session, scope: Scope, before: datetime | None) -> datetime | None:

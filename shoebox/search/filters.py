@@ -3,7 +3,7 @@ Photo, and the values they can take (facets) among a viewer's photos."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import Select, exists, false, func, or_, select, true, union
@@ -47,6 +47,12 @@ class Filters:
         have (their kept counts say) is read from its own side: its photos found by their index and sorted, not
         the whole timeline walked for them."""
         return [*self._photo_conditions(scope, session), *self._collection_conditions(scope)]
+
+    def single(self) -> tuple[str, object] | None:
+        """The one filter given besides the date range, as (name, value); None when there are none or several."""
+        given = [(field.name, getattr(self, field.name)) for field in fields(self)
+                 if field.name not in ("date_from", "date_to") and getattr(self, field.name) is not None]
+        return given[0] if len(given) == 1 else None
 
     def superset(self) -> Select | None:
         """A SELECT of photo ids holding every photo these filters let through (any owner's, in Trash too: the

@@ -1,7 +1,8 @@
 """The whole library's timeline reads month counts the database keeps (issue 18, target 7: a few hundred rows
 whatever the library's size), and they equal a recount of the photos after every kind of change: uploads, Trash,
 restore, delete for good, date edits one by one and in bulk, a Live Photo's MOV taken in by its still, and the
-upgrade of a library already there. A filtered timeline still counts its own photos."""
+upgrade of a library already there. A timeline with one filter reads its own kept counts
+(test_timeline_filter_counts.py)."""
 
 from __future__ import annotations
 
