@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
@@ -21,7 +21,7 @@ from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.scope import NEWEST_FIRST, Scope, older_than
 from shoebox.search import fusion, query
 from shoebox.search.ann import AnnFiles
-from shoebox.search.embedded import MemoryVectorStore
+from shoebox.search.embedded import Among, MemoryVectorStore
 from shoebox.search.filters import Filters
 from shoebox.search.keyword import KeywordIndex, keyword_index
 from shoebox.search.postgres import PgVectorStore
@@ -53,9 +53,9 @@ class VectorStore(Protocol):
     """Where meaning search runs: in this process's memory (embedded) or in the database (pgvector)."""
 
     def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str,
-               among: Select | None = None) -> list[tuple[int, float]]:
+               among: Among | None = None) -> list[tuple[int, float]]:
         """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first; `among`:
-        photo ids holding every photo of the scope (a filter's own side), which a store may start from."""
+        photo ids holding every photo of the scope (the filters' own sides), which a store may start from."""
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Drop what is kept for these (deleted) photos of an owner, or for all of the owner's."""
@@ -169,7 +169,7 @@ class Searcher:
         if not query.parse_terms(text):
             return [(i, 0.0, []) for i in self._by_date(session, candidates)], True
         keyword_ids, cut = self._keywords(session, text, candidates, wanted)
-        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset())
+        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope))
         hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
         results = [(h.photo_id, round(h.score, 6), sorted(h.matched)) for h in hits]
         if sort == "date":
@@ -212,7 +212,7 @@ class Searcher:
                 return ids, cut
         return [], False
 
-    def _meaning(self, session: Session, candidates: Scope, text: str, among: Select | None = None
+    def _meaning(self, session: Session, candidates: Scope, text: str, among: Among | None = None
                  ) -> tuple[list[tuple[int, float]], dict]:
         embedder = self._embedder()
         if embedder is None:
