@@ -53,35 +53,38 @@ class Filters:
     def superset(self, scope: Scope) -> Superset | None:
         """Photo ids holding every photo these filters let through (in Trash too, another owner's for a tag or an
         album: the scope still decides), read from the filters' own indexes; None when no filter has such a side (a
-        place, a map area, "not a favourite"). Meaning search scores it all and checks only its best against the
-        scope (shoebox.search.embedded)."""
+        place, a map area, "not a favourite") or a date range is the only one (the timeline index lists the scope's
+        own photos of the range as cheaply, with nothing left to check). Meaning search scores it all and checks
+        only its best against the scope (shoebox.search.embedded)."""
         sides = self._sides(scope)
         return Superset(tuple(sides)) if sides else None
 
     def _sides(self, scope: Scope) -> list[tuple[Select, ...]]:
         """Per filter with an index of its own, the SELECTs of photo ids whose union is its side: the tag's photos
-        (by name), the owner's photos with the camera's models or makes, or the format, the album's photos, the
-        owner's photos taken in the date range (the timeline index), the person's faces, the owner's favourites."""
-        owned, plan = Scope(Viewer(scope.owner_id, STORED)), _Plan(scope, None)
+        (by name), the album's photos, the person's faces, and the owner's photos with the camera's models or makes,
+        the format, or the favourites, taken in the date range: their indexes hold the date after the value, so
+        the range is read from each, not intersected after (the range alone gives no side)."""
+        owned, plan, dates = Scope(Viewer(scope.owner_id, STORED)), _Plan(scope, None), self._dates()
         sides: list[tuple[Select, ...]] = []
-        if self.tag:
-            sides.append((select(PhotoTag.photo_id).where(PhotoTag.name == self.tag.lower().strip(),
-                                                          PhotoTag.hidden.is_(False)),))
         if self.camera:
             wanted = func.lower(facet_counts.c.value).like(f"%{self.camera.strip().lower()}%")
-            sides.append(tuple(owned.photo_ids(column.in_(plan.known(facet, wanted)))
+            sides.append(tuple(owned.photo_ids(column.in_(plan.known(facet, wanted)), *dates)
                                for column, facet in ((Photo.camera_model, "camera"), (Photo.camera_make, "make"))))
         if self.format:
             wanted = func.upper(facet_counts.c.value) == self.format.strip().upper()
-            sides.append((owned.photo_ids(Photo.format.in_(plan.known("format", wanted))),))
+            sides.append((owned.photo_ids(Photo.format.in_(plan.known("format", wanted)), *dates),))
+        if self.favourite:
+            sides.append((owned.photo_ids(Photo.favourite == true(), *dates),))
+        others = len(sides)
+        if self.tag:
+            sides.append((select(PhotoTag.photo_id).where(PhotoTag.name == self.tag.lower().strip(),
+                                                          PhotoTag.hidden.is_(False)),))
         if self.album:
             sides.append((select(AlbumPhoto.photo_id).where(AlbumPhoto.album_id == self.album),))
-        if self.date_from or self.date_to:
-            sides.append((owned.photo_ids(*self._dates()),))
         if self.person:
             sides.append((select(Face.photo_id).where(Face.person_id.in_(scope.person_ids(_person_is(self.person)))),))
-        if self.favourite:
-            sides.append((owned.photo_ids(Photo.favourite == true()),))
+        if dates and not others and sides:
+            sides.append((owned.photo_ids(*dates),))
         return sides
 
     def _dates(self) -> list:

@@ -83,7 +83,8 @@ def _expected(facts: dict, query: str) -> set[int]:
 
 FILTERS = ["camera=canon", "format=heic", "album={album}", f"from={FROM}&to={TO}", "favourite=true",
            "camera=canon&format=heic", f"camera=canon&from={FROM}&to={TO}", "album={album}&camera=canon",
-           "tag=dog&camera=canon&favourite=true", f"album={{album}}&format=heic&from={FROM}"]
+           "tag=dog&camera=canon&favourite=true", f"album={{album}}&format=heic&from={FROM}",
+           f"favourite=true&from={FROM}", f"tag=dog&from={FROM}&to={TO}"]
 
 
 @pytest.mark.parametrize("filters", FILTERS)
