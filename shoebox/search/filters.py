@@ -14,7 +14,7 @@ from shoebox.errors import InvalidInput
 from shoebox.ids import MAX_ID, is_id, whole_number
 from shoebox.models import PLACE_LEVELS, Album, AlbumPhoto, Face, Person, Photo, PhotoTag, facet_counts, fold
 from shoebox.places.areas import Bbox, parse_bbox
-from shoebox.scope import STORED, Scope, Viewer
+from shoebox.scope import LIBRARY, STORED, Scope, Viewer
 from shoebox.search.embedded import id_array
 
 MAX_FACET_TAGS = 500
@@ -50,16 +50,17 @@ class Filters:
         the whole timeline walked for them."""
         return [*self._photo_conditions(scope, session), *self._collection_conditions(scope, session)]
 
-    def superset(self, scope: Scope) -> Superset | None:
+    def superset(self, scope: Scope, session: Session | None = None) -> Superset | None:
         """Photo ids holding every photo these filters let through (in Trash too, another owner's for a tag or an
         album: the scope still decides), read from the filters' own indexes; None when no filter has such a side (a
         place, a map area, "not a favourite") or a date range is the only one (the timeline index lists the scope's
         own photos of the range as cheaply, with nothing left to check). Meaning search scores it all and checks
-        only its best against the scope (shoebox.search.embedded)."""
-        sides = self._sides(scope)
+        only its best against the scope (shoebox.search.embedded). With a session, a camera's models or makes that
+        no photo of the library has are not read (their kept counts say)."""
+        sides = self._sides(scope, session)
         return Superset(tuple(sides)) if sides else None
 
-    def _sides(self, scope: Scope) -> list[tuple[Select, ...]]:
+    def _sides(self, scope: Scope, session: Session | None) -> list[tuple[Select, ...]]:
         """Per filter with an index of its own, the SELECTs of photo ids whose union is its side: the tag's photos
         (by name), the album's photos, the person's faces, and the owner's photos with the camera's models or makes,
         the format, or the favourites, taken in the date range: their indexes hold the date after the value, so
@@ -68,8 +69,11 @@ class Filters:
         sides: list[tuple[Select, ...]] = []
         if self.camera:
             wanted = func.lower(facet_counts.c.value).like(f"%{self.camera.strip().lower()}%")
+            parts = ((Photo.camera_model, "camera"), (Photo.camera_make, "make"))
+            if session is not None and scope.viewer.shelf == LIBRARY:  # the counts leave Trash out
+                parts = tuple(part for part in parts if _Plan(scope, session).have([(part[1], wanted)])) or parts[:1]
             sides.append(tuple(owned.photo_ids(column.in_(plan.known(facet, wanted)), *dates)
-                               for column, facet in ((Photo.camera_model, "camera"), (Photo.camera_make, "make"))))
+                               for column, facet in parts))
         if self.format:
             wanted = func.upper(facet_counts.c.value) == self.format.strip().upper()
             sides.append((owned.photo_ids(Photo.format.in_(plan.known("format", wanted)), *dates),))
@@ -216,11 +220,13 @@ class _Plan:
 
     def _few(self, wanted: list) -> bool:
         """Whether at most SMALL_SIDE (or a fiftieth of the library) of the owner's photos have these values."""
-        if self.session is None:
-            return False
+        return self.session is not None and self._small(self.have(wanted))
+
+    def have(self, wanted: list) -> int:
+        """How many of the owner's photos in the library have these (facet, condition on the value) values."""
         owner = facet_counts.c.user_id == self.scope.owner_id
-        return self._small(sum(self.session.scalar(select(func.coalesce(func.sum(facet_counts.c.n), 0)).where(
-            owner, facet_counts.c.facet == facet, condition)) for facet, condition in wanted))
+        return sum(self.session.scalar(select(func.coalesce(func.sum(facet_counts.c.n), 0)).where(
+            owner, facet_counts.c.facet == facet, condition)) for facet, condition in wanted)
 
     def _small(self, have: int) -> bool:
         return have <= SMALL_SIDE or have <= self._limit()

@@ -169,7 +169,7 @@ class Searcher:
         if not query.parse_terms(text):
             return [(i, 0.0, []) for i in self._by_date(session, candidates)], True
         keyword_ids, cut = self._keywords(session, text, candidates, wanted)
-        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope))
+        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
         hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
         results = [(h.photo_id, round(h.score, 6), sorted(h.matched)) for h in hits]
         if sort == "date":
