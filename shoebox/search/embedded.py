@@ -86,7 +86,9 @@ def _blobs(rows: Sequence, dim: int | None = None) -> np.ndarray:
 
 class Among(Protocol):
     """Photo ids holding every photo of a narrowed scope, more allowed, read from the filters' own indexes
-    (shoebox.search.filters.Superset)."""
+    (shoebox.search.filters.Superset); `exact` when they are the scope's own."""
+
+    exact: bool
 
     def ids(self, session: Session) -> np.ndarray:
         """The ids, sorted, each once."""
@@ -279,7 +281,10 @@ def _exact_among(session: Session, scope: Scope, among: Among, found: AnnFile, d
     index: no walk of the owner's whole timeline): every one scored, then the best kept to the scope in rank
     order, a growing slice at a time (each slice ranked only when it is reached), until `k` are visible. Every
     photo of the scope is in the superset, so the result is the exact search's. When the best AMONG_CHECK_MAX hold
-    fewer than `k` of the scope's (another user's tag), the scope's own ids are listed and scored instead."""
+    fewer than `k` of the scope's (another user's tag), the scope's own ids are listed and scored instead. Ids
+    that are the scope's own (`exact`) are scored and ranked with no check."""
+    if among.exact:
+        return _ranked(found, delta, query, among.ids(session), k)
     ids, scores = _all_scored(found, delta, query, among.ids(session))
     hits: list[Hit] = []
     lo, size = 0, k + max(k // 4, MIN_CANDIDATES)

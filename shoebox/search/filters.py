@@ -56,16 +56,21 @@ class Filters:
         place, a map area, "not a favourite") or a date range is the only one (the timeline index lists the scope's
         own photos of the range as cheaply, with nothing left to check). Meaning search scores it all and checks
         only its best against the scope (shoebox.search.embedded). With a session, a camera's models or makes that
-        no photo of the library has are not read (their kept counts say)."""
-        sides = self._sides(scope, session)
-        return Superset(tuple(sides)) if sides else None
+        no photo of the library has are not read (their kept counts say). `exact`: the superset is the scope itself
+        (the whole library filtered only by what the photo row says: camera, format, favourites, dates), read with
+        the library's own conditions, so nothing is left to check."""
+        exact = scope.whole_library and not (self.tag or self.album or self.person or self.place or self.bbox
+                                             or self.favourite is False)
+        sides = self._sides(scope, session, scope.library() if exact else Scope(Viewer(scope.owner_id, STORED)))
+        return Superset(tuple(sides), exact) if sides else None
 
-    def _sides(self, scope: Scope, session: Session | None) -> list[tuple[Select, ...]]:
+    def _sides(self, scope: Scope, session: Session | None, owned: Scope) -> list[tuple[Select, ...]]:
         """Per filter with an index of its own, the SELECTs of photo ids whose union is its side: the tag's photos
         (by name), the album's photos, the person's faces, and the owner's photos with the camera's models or makes,
         the format, or the favourites, taken in the date range: their indexes hold the date after the value, so
-        the range is read from each, not intersected after (the range alone gives no side)."""
-        owned, plan, dates = Scope(Viewer(scope.owner_id, STORED)), _Plan(scope, None), self._dates()
+        the range is read from each, not intersected after (the range alone gives no side). `owned`: whose photos
+        those are (every stored one of the owner's, or the library's)."""
+        plan, dates = _Plan(scope, None), self._dates()
         sides: list[tuple[Select, ...]] = []
         if self.camera:
             wanted = func.lower(facet_counts.c.value).like(f"%{self.camera.strip().lower()}%")
@@ -139,6 +144,8 @@ class Superset:
     (temporary B-trees), reading one 8 ms, combining them in numpy a few."""
 
     sides: tuple[tuple[Select, ...], ...]
+    #: The ids are the scope's own: none needs checking against it.
+    exact: bool = False
 
     def ids(self, session: Session) -> np.ndarray:
         """The ids, sorted, each once."""
