@@ -326,11 +326,13 @@ class PhotoTag(Base):
     """A tag on a photo. A user-removed AI tag stays as a `hidden` row so a later AI run cannot add it back."""
 
     __tablename__ = "photo_tags"
-    __table_args__ = (UniqueConstraint("photo_id", "name", name="uq_photo_tag"), NEVER_REUSE_IDS)
+    __table_args__ = (UniqueConstraint("photo_id", "name", name="uq_photo_tag"),
+                      #: A tag's photos, their ids read from the index alone (a tag filter's side, migration 0025).
+                      Index("ix_photo_tags_name", "name", "hidden", "photo_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(4))  # "ai" or "user"
     confidence: Mapped[float | None] = mapped_column(Float)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -132,18 +132,23 @@ class AnnFile:
     def score(self, query: np.ndarray, ids: np.ndarray, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The exact cosines of those of `ids` the file holds, best first (ties by id); with `top`, only the best
         `top` of them (and any tied with the last) are sorted and returned."""
-        ids = np.asarray(ids, dtype=np.int64)
-        rows = np.minimum(np.searchsorted(self.ids, ids), max(len(self.ids) - 1, 0))
-        held = (self.ids[rows] == ids) if len(self.ids) else np.zeros(len(ids), dtype=bool)
-        ids, rows = ids[held], rows[held]
-        order = np.argsort(rows, kind="stable")  # read the map in file order
-        ids, rows = ids[order], rows[order]
-        scores = exact_scores(self.vectors, rows, query)
+        ids, scores = self.scored(query, ids)
         if top is not None and top < len(scores):
             kept = scores >= np.partition(scores, len(scores) - top)[len(scores) - top]
             ids, scores = ids[kept], scores[kept]
         best = np.lexsort((ids, -scores))
         return ids[best], scores[best]
+
+    def scored(self, query: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The exact cosines of those of `ids` the file holds, in file order (unsorted by score)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(self.ids, ids), max(len(self.ids) - 1, 0))
+        held = (self.ids[rows] == ids) if len(self.ids) else np.zeros(len(ids), dtype=bool)
+        ids, rows = ids[held], rows[held]
+        if len(rows) > 1 and np.any(rows[1:] < rows[:-1]):  # read the map in file order
+            order = np.argsort(rows, kind="stable")
+            ids, rows = ids[order], rows[order]
+        return ids, exact_scores(self.vectors, rows, query)
 
     def all_ids(self) -> np.ndarray:
         """The photo ids held (a read-only view of the map)."""

@@ -10,9 +10,10 @@
   range allows, into a small exact in-memory "delta" per process, so a photo embedded by the worker is found by
   every web process at once; when the delta passes `DELTA_MAX` rows, an update folds it into a new generation of
   the file (the graph loaded, patched, saved, and the readers map the new one).
-- Filtered searches stay exact: the scope's ids from SQL, their vectors from the shared file, every one scored. A
-  broad tag filter gives a superset read from the tag's own index (`among`): all of it scored, the best checked
-  against the scope in rank order (listing the scope's ids walked the owner's whole timeline: 0.3 s at 1M).
+- Filtered searches stay exact: the scope's ids from SQL, their vectors from the shared file, every one scored. The
+  filters with an index of their own (tag, camera, format, album, date range, person, favourites) give a superset
+  read from those indexes and intersected (`among`, Filters.superset): all of it scored, the best checked against
+  the scope in rank order (listing the scope's ids walked the owner's whole timeline: 0.3 s at 1M).
 - The graph holds every user's photos: for a whole library, its candidates are kept to the viewer's scope (owner,
   Trash) in one query on their ids. When too few of them are visible (another user's photos), the search asks the
   graph for more, or, when the scope's share is small, scores the scope's own rows exactly: a small library in a
@@ -31,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import Select, func, select
@@ -82,6 +84,16 @@ def _blobs(rows: Sequence, dim: int | None = None) -> np.ndarray:
     return np.frombuffer(b"".join(row[-1] for row in rows), dtype="<f2").reshape(len(rows), -1).astype(np.float16)
 
 
+class Among(Protocol):
+    """Photo ids holding every photo of a narrowed scope, more allowed, read from the filters' own indexes
+    (shoebox.search.filters.Superset); `exact` when they are the scope's own."""
+
+    exact: bool
+
+    def ids(self, session: Session) -> np.ndarray:
+        """The ids, sorted, each once."""
+
+
 @dataclass
 class Delta:
     """Rows newer than one generation of the file, held by this process (exact)."""
@@ -107,9 +119,9 @@ class MemoryVectorStore:
         self._lock = threading.Lock()
 
     def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str,
-               among: Select | None = None) -> list[Hit]:
+               among: Among | None = None) -> list[Hit]:
         """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first. `among`:
-        a SELECT of photo ids holding every photo of the (narrowed) scope, more allowed (Filters.superset)."""
+        photo ids holding every photo of the (narrowed) scope, more allowed (Filters.superset)."""
         found = self._file(kind, model)
         if found is None:
             index = self.index(session, scope, model)
@@ -219,7 +231,7 @@ class MemoryVectorStore:
     def _exact(session: Session, scope: Scope, found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray,
                k: int) -> list[Hit]:
         """Every row of the scope scored exactly: its ids from SQL, its vectors from the file (or the delta)."""
-        return _ranked(found, delta, query, _id_array(session, scope.photo_ids()), k)
+        return _ranked(found, delta, query, id_array(session, scope.photo_ids()), k)
 
     # -- brute force (small libraries) -------------------------------------------------------------
     def _brute(self, session: Session, scope: Scope, index: VectorIndex, vector: np.ndarray, k: int) -> list[Hit]:
@@ -263,27 +275,39 @@ class MemoryVectorStore:
         return [row[1] for row in rows], _blobs(rows)
 
 
-def _exact_among(session: Session, scope: Scope, among: Select, found: AnnFile, delta: InMemoryVectorIndex,
+def _exact_among(session: Session, scope: Scope, among: Among, found: AnnFile, delta: InMemoryVectorIndex,
                  query: np.ndarray, k: int) -> list[Hit]:
     """A narrowed scope scored exactly from a superset of it read from its own side (a tag's photos, by the tag's
     index: no walk of the owner's whole timeline): every one scored, then the best kept to the scope in rank
-    order, a growing slice at a time, until `k` are visible. Every photo of the scope is in the superset, so the
-    result is the exact search's. When the best AMONG_CHECK_MAX hold fewer than `k` of the scope's (another
-    user's tag), the scope's own ids are listed and scored instead."""
-    ranked, scores = _scored(found, delta, query, _id_array(session, among), AMONG_CHECK_MAX)
+    order, a growing slice at a time (each slice ranked only when it is reached), until `k` are visible. Every
+    photo of the scope is in the superset, so the result is the exact search's. When the best AMONG_CHECK_MAX hold
+    fewer than `k` of the scope's (another user's tag), the scope's own ids are listed and scored instead. Ids
+    that are the scope's own (`exact`) are scored and ranked with no check."""
+    if among.exact:
+        return _ranked(found, delta, query, among.ids(session), k)
+    ids, scores = _all_scored(found, delta, query, among.ids(session))
     hits: list[Hit] = []
     lo, size = 0, k + max(k // 4, MIN_CANDIDATES)
-    while len(hits) < k and lo < len(ranked):
-        chunk = list(zip(ranked[lo:lo + size].tolist(), scores[lo:lo + size].tolist(), strict=True))
+    while len(hits) < k and lo < min(len(ids), AMONG_CHECK_MAX):
+        chunk = _best(ids, scores, min(lo + size, AMONG_CHECK_MAX))[lo:]
         visible = _visible(session, scope, [photo_id for photo_id, _ in chunk])
         hits += [hit for hit in chunk if hit[0] in visible][:k - len(hits)]
         lo, size = lo + len(chunk), size * 4
-    if len(hits) < k and len(ranked) >= AMONG_CHECK_MAX:  # the superset's ranking was cut short
-        return _ranked(found, delta, query, _id_array(session, scope.photo_ids()), k)
+    if len(hits) < k and lo < len(ids):  # the superset's ranking was cut short
+        return _ranked(found, delta, query, id_array(session, scope.photo_ids()), k)
     return hits
 
 
-def _id_array(session: Session, ids: Select) -> np.ndarray:
+def _best(ids: np.ndarray, scores: np.ndarray, n: int) -> list[Hit]:
+    """The best `n` of these (id, score), best first, ties by id: the same order however many are asked for."""
+    if n < len(scores):
+        kept = scores >= np.partition(scores, len(scores) - n)[len(scores) - n]
+        ids, scores = ids[kept], scores[kept]
+    best = np.lexsort((ids, -scores))[:n]
+    return list(zip(ids[best].tolist(), scores[best].tolist(), strict=True))
+
+
+def id_array(session: Session, ids: Select) -> np.ndarray:
     """The ids a SELECT of one integer column returns, as one array: SQLite joins them into one string, parsed by
     numpy (100k ids: 13 ms of CPU, against 130 ms for as many rows made into Python tuples)."""
     listed = ids.subquery()
@@ -291,18 +315,16 @@ def _id_array(session: Session, ids: Select) -> np.ndarray:
     return np.fromstring(text or "", dtype=np.int64, sep=",")
 
 
-def _scored(found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray, ids: np.ndarray, top: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """The best `top` of these ids scored exactly (the delta's newer vector where it has one), best first, ties by
-    id (all of them when they are fewer; a few more may tie with the last)."""
+def _all_scored(found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray, ids: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Every one of these ids (that has a vector) scored exactly, unsorted: the delta's newer vector where it has
+    one, else the file's."""
     if not len(delta):
-        return found.score(query, ids, top)
-    fresh = delta.search(query, top, allowed=ids)
-    found_ids, scores = found.score(query, np.setdiff1d(ids, delta.ids()), top)
-    ids = np.concatenate([found_ids, np.array([hit[0] for hit in fresh], dtype=np.int64)])
-    scores = np.concatenate([scores, np.array([hit[1] for hit in fresh], dtype=np.float32)])
-    best = np.lexsort((ids, -scores))[:top]  # exact to here: what either left out ranks below
-    return ids[best], scores[best]
+        return found.scored(query, ids)
+    fresh = delta.search(query, len(delta), allowed=ids)
+    found_ids, scores = found.scored(query, np.setdiff1d(ids, delta.ids()))
+    return (np.concatenate([found_ids, np.array([hit[0] for hit in fresh], dtype=np.int64)]),
+            np.concatenate([scores, np.array([hit[1] for hit in fresh], dtype=np.float32)]))
 
 
 def _ranked(found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray, ids: np.ndarray, k: int) -> list[Hit]:

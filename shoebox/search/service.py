@@ -21,7 +21,7 @@ from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.scope import NEWEST_FIRST, Scope, older_than
 from shoebox.search import fusion, query
 from shoebox.search.ann import AnnFiles
-from shoebox.search.embedded import MemoryVectorStore
+from shoebox.search.embedded import Among, MemoryVectorStore
 from shoebox.search.filters import Filters
 from shoebox.search.keyword import KeywordIndex, keyword_index
 from shoebox.search.postgres import PgVectorStore
@@ -53,9 +53,9 @@ class VectorStore(Protocol):
     """Where meaning search runs: in this process's memory (embedded) or in the database (pgvector)."""
 
     def search(self, session: Session, scope: Scope, model: str, vector: np.ndarray, k: int, kind: str,
-               among: Select | None = None) -> list[tuple[int, float]]:
+               among: Among | None = None) -> list[tuple[int, float]]:
         """Up to `k` (photo id, cosine) of the scope's photos embedded by `model` (as `kind`), best first; `among`:
-        photo ids holding every photo of the scope (a filter's own side), which a store may start from."""
+        photo ids holding every photo of the scope (the filters' own sides), which a store may start from."""
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
         """Drop what is kept for these (deleted) photos of an owner, or for all of the owner's."""
@@ -133,7 +133,7 @@ class Searcher:
         if sort == "date":
             return self._dated_page(session, scope, candidates, text, filters, cursor, limit)
         offset = decode_offset(cursor)
-        results, exact = self._ranked(session, candidates, text, filters, offset + limit + COUNT_AHEAD)
+        results, exact = self._ranked(session, scope, candidates, text, filters, offset + limit + COUNT_AHEAD)
         window = self.explain(session, text, [(hit.photo_id, round(hit.score, 6), sorted(hit.matched))
                                               for hit in results[offset:offset + limit]])
         photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
@@ -173,7 +173,7 @@ class Searcher:
         and sorted (a word most of a big library carries). Results sorted by date carry no relevance score."""
         words, operator = self._holding(session, text, candidates)
         holding = self.keywords.condition(session, words, operator) if words else None
-        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset())
+        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
         floors = self._floors(session, candidates, vector_hits, cutoff)
         near = {hit.photo_id for hit in fusion.fuse([], vector_hits, **floors)}
         either = [*([holding] if holding is not None else []), *([Photo.id.in_(near)] if near else [])]
@@ -189,12 +189,12 @@ class Searcher:
         page.total_is_exact = page.total_is_exact and len(vector_hits) < VECTOR_K
         return page
 
-    def _ranked(self, session: Session, candidates: Scope, text: str, filters: Filters, wanted: int
+    def _ranked(self, session: Session, scope: Scope, candidates: Scope, text: str, filters: Filters, wanted: int
                 ) -> tuple[fusion.Fused, bool]:
         """The best `wanted` results, and whether they are all (false when the meaning hits were cut at VECTOR_K,
         or the keyword hits at `wanted`: the words of a big library's common subject match most of it)."""
         keyword_ids, cut = self._keywords(session, text, candidates, wanted)
-        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset())
+        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
         hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
         return hits, len(vector_hits) < VECTOR_K and not cut
 
@@ -245,7 +245,7 @@ class Searcher:
                 return words, operator
         return None, None
 
-    def _meaning(self, session: Session, candidates: Scope, text: str, among: Select | None = None
+    def _meaning(self, session: Session, candidates: Scope, text: str, among: Among | None = None
                  ) -> tuple[list[tuple[int, float]], dict]:
         embedder = self._embedder()
         if embedder is None:
