@@ -179,7 +179,18 @@ def routes(app, owner_id: int) -> list[tuple[str, str | list[str]]]:
         ("keyword 'beach' + camera", f"/api/search?limit={PAGE}&q=beach&camera=canon"),
         ("keyword 'beach' by date", f"/api/search?limit={PAGE}&q=beach&sort=date"),
         (f"keyword 'beach', page {DEEP_PAGE}", f"/api/search?limit={PAGE}&q=beach&cursor={offset}"),
+        (f"keyword 'beach', page {DEEP_PAGE} (page {DEEP_PAGE - 1}'s cursor)", _scrolled("beach")),
     ]
+
+
+def _scrolled(words: str):
+    """The url of page DEEP_PAGE by the cursor page DEEP_PAGE - 1 hands out (read by its offset), as a client
+    scrolling gets it (a tail cursor since ranked pages seek; the old code's: an offset one)."""
+    def url(client, headers: dict) -> str:
+        before = f"/api/search?limit={PAGE}&q={words}"
+        reply = client.get(before + f"&cursor={encode_offset(PAGE * (DEEP_PAGE - 1))}", headers=headers)
+        return before + f"&cursor={reply.json['next_cursor']}"
+    return url
 
 
 def timed(client, urls: str | list[str], headers: dict, repeat: int) -> tuple[float, float, int]:
@@ -247,6 +258,7 @@ def main() -> None:
         for name, url in routes(app, owner):
             if args.only and args.only not in name:
                 continue
+            url = url(client, headers) if callable(url) else url
             p50, p95, items = timed(client, url, headers, args.repeat)
             print(f"| {name} | {p50:.1f} | {p95:.1f} | {items} |", flush=True)
         print(f"load average after: {os.getloadavg()[0]:.1f}", file=sys.stderr)

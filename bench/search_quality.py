@@ -175,7 +175,7 @@ def sweep(app, queries: QuerySet) -> list[str]:
         ordinal = {pid: list(queries.photos)[int(photo.filename[4:8])] for pid, photo in names.items()}
         candidates = scope.narrow(*Filters().conditions(scope))
         for query in [*queries.positive, *queries.negative]:
-            keyword_ids = searcher._keywords(session, query, candidates)
+            keyword_ids = searcher._keywords(session, query, candidates, 10_000).ids
             vector_hits, _cutoff = searcher._meaning(session, candidates, query)
             raw[query] = (keyword_ids, vector_hits)
     lines = ["floor margin | recall@5  MRR  precision@5 answered | negatives empty"]

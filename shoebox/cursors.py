@@ -3,13 +3,17 @@
 Clients pass them back as they got them; anything else is an `invalid_cursor` 400, never a 500.
 - keyset (the listing, newest first): "<taken_at ISO>|<photo id>", the last row of the page;
 - offset (search results ranked by words): "o<offset>", where the next page starts; a search without words, or
-  sorted by date, pages by keyset, as the listing (and still takes an offset cursor).
+  sorted by date, pages by keyset, as the listing (and still takes an offset cursor);
+- tail (search results ranked by words, past the fused head): "t<offset>.<word set>.<rank>.<photo id>", the offset
+  of the next page, which of the query's word sets found the photos, and the keyword rank and id of the page's last
+  photo, from which the next page seeks (shoebox.search.service); a ranked search still takes an offset cursor.
 """
 
 from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import NamedTuple
 
 from shoebox.errors import InvalidInput
 from shoebox.ids import MAX_ID, is_id, whole_number
@@ -59,6 +63,39 @@ def decode_offset(cursor: str | None) -> int:
         return offset
     except ValueError as exc:
         raise _invalid() from exc
+
+
+class Tail(NamedTuple):
+    """Where a page of ranked results past the fused head starts: its offset, the word set (an index into the
+    query's), and the keyword rank and photo id of the last result before it."""
+
+    offset: int
+    word_set: int
+    rank: int
+    photo_id: int
+
+
+def encode_tail(tail: Tail) -> str:
+    return _pack("t" + ".".join(str(part) for part in tail))
+
+
+def decode_ranked(cursor: str | None) -> tuple[int, Tail | None]:
+    """Where a page of ranked results starts: (offset, None) for an offset cursor (0 without one), (offset, the
+    tail) for a tail cursor."""
+    if not cursor or not _unpack_or_empty(cursor).startswith("t"):
+        return decode_offset(cursor), None
+    parts = [whole_number(part) for part in _unpack(cursor)[1:].split(".")]
+    if len(parts) != 4 or None in parts or parts[0] > MAX_ID or parts[1] > 1 or not all(map(is_id, parts[2:])):
+        raise _invalid()
+    tail = Tail(*parts)
+    return tail.offset, tail
+
+
+def _unpack_or_empty(cursor: str) -> str:
+    try:
+        return _unpack(cursor)
+    except ValueError:
+        return ""  # not a tail cursor: decode_offset says it is no cursor at all
 
 
 def _pack(text: str) -> str:

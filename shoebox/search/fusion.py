@@ -97,6 +97,10 @@ class Fused(Sequence[Hit]):
         rank, photo_id = self._rest[index - len(self._head)]
         return Hit(photo_id, 1.0 / (self._k + rank), {KEYWORD})
 
+    def tail_rank(self, index: int) -> int | None:
+        """The keyword rank (1 the best) of the hit at this index where it lies past the head, else None."""
+        return self._rest[index - len(self._head)][0] if len(self._head) <= index < len(self) else None
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
 

@@ -61,6 +61,12 @@ class KeywordIndex(Protocol):
         """Photo ids matching `match` among the candidates (a SELECT of photo ids), best first; all of them
         unless `limit` is given (ids only, so a complete answer stays cheap)."""
 
+    def seek(self, session: Session, words: str, operator: str, candidates: Select, rank: int, photo_id: int,
+             limit: int) -> list[int] | None:
+        """The next `limit` ids of `search`'s order after this photo, which it gave at this rank (1 the best), read
+        from there (no match before it read), and nothing of `substring_search` follows them; or None where that
+        cannot be done (the caller then reads from the start)."""
+
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Rebuild the entries of these photos from their rows."""
 
@@ -121,6 +127,18 @@ class Fts5Index:
         return _best(session, _FTS, "photo_fts", f"bm25(photo_fts, {', '.join(str(w) for w in WEIGHTS)})", match,
                      candidates, limit)
 
+    def seek(self, session: Session, words: str, operator: str, candidates: Select, rank: int, photo_id: int,
+             limit: int) -> list[int] | None:
+        """Past the ranked window `_best`'s order is the rowid's, descending: the matches older than the photo, as
+        the offset path lists them. None within the window (a bm25 score is no place to seek from) and where OCR's
+        glued words match any candidate (their hits follow the clean ones and count in the total)."""
+        match = query.match_all(words) if operator == "AND" else query.match_any(words)
+        glued = query.match_substrings(words, operator)
+        if not match or rank <= RANK_WINDOW or glued and _newest(session, _OCR, "photo_ocr_fts", glued, candidates):
+            return None
+        return list(session.scalars(_matching(_FTS, "photo_fts", match, candidates)
+                                    .where(_FTS.c.rowid < photo_id).order_by(_FTS.c.rowid.desc()).limit(limit)))
+
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Delete and re-insert the FTS rows of these photos."""
         for statement in (_DELETE, _INSERT, _OCR_DELETE, _OCR_INSERT):
@@ -146,12 +164,8 @@ class Fts5Index:
         """The newest match among the candidates, looked for in each index in turn (no ranking)."""
         match = query.match_all(words) if operator == "AND" else query.match_any(words)
         glued = query.match_substrings(words, operator)
-        for fts, name, expression in ((_FTS, "photo_fts", match), (_OCR, "photo_ocr_fts", glued)):
-            if expression and session.scalar(select(fts.c.rowid).where(
-                    text(f"{name} MATCH :match").bindparams(match=expression), _among(candidates, fts))
-                    .order_by(fts.c.rowid.desc()).limit(1)) is not None:
-                return True
-        return False
+        return any(expression and _newest(session, fts, name, expression, candidates)
+                   for fts, name, expression in ((_FTS, "photo_fts", match), (_OCR, "photo_ocr_fts", glued)))
 
     def holders(self, session: Session, words: str, operator: str, photo_ids: Sequence[int]) -> set[int]:
         """Their indexed text read by rowid and compared as `_holds` does (each term in some field: AND; any: OR),
@@ -205,6 +219,16 @@ def _holds(content: str | None, terms: list[query.Term]) -> bool:
     return False
 
 
+def _matching(fts, name: str, match: str, candidates: Select) -> Select:
+    """The rowids of an FTS5 table's matches among the candidates."""
+    return select(fts.c.rowid).where(text(f"{name} MATCH :match").bindparams(match=match), _among(candidates, fts))
+
+
+def _newest(session: Session, fts, name: str, match: str, candidates: Select) -> int | None:
+    """The newest match among the candidates (no ranking), or None."""
+    return session.scalar(_matching(fts, name, match, candidates).order_by(fts.c.rowid.desc()).limit(1))
+
+
 def _best(session: Session, fts, name: str, rank: str, match: str, candidates: Select, limit: int | None
           ) -> list[int]:
     """Ids of the candidates matching `match` in one FTS5 table, best first: the newest RANK_WINDOW matches by
@@ -212,8 +236,7 @@ def _best(session: Session, fts, name: str, rank: str, match: str, candidates: S
     matches ranks them inside SQLite (only the best `limit` reach Python: ten thousand rows a search kept Python's
     collector busy); the older ones, only as far as `limit` asks, seek past the window by rowid. Without `limit`,
     every match ranked."""
-    matching = select(fts.c.rowid).where(text(f"{name} MATCH :match").bindparams(match=match),
-                                         _among(candidates, fts))
+    matching = _matching(fts, name, match, candidates)
     if limit is None:
         return list(session.scalars(matching.order_by(text(rank))))
     window = (matching.add_columns(literal_column(rank).label("rank")).order_by(fts.c.rowid.desc())

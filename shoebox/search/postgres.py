@@ -129,6 +129,11 @@ class TsvectorIndex:
                  .limit(limit))
         return list(session.scalars(found, {"match": match}))
 
+    def seek(self, session: Session, words: str, operator: str, candidates: Select, rank: int, photo_id: int,
+             limit: int) -> list[int] | None:
+        """None: every match is ranked by ts_rank (no order to seek in); the caller reads from the start."""
+        return None
+
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Delete and re-insert the documents of these photos."""
         connection.execute(_DELETE, {"ids": list(photo_ids)})

@@ -15,7 +15,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from shoebox.ai.base import ModelUnavailable
-from shoebox.cursors import decode_offset, encode_keyset, encode_offset, keyset_or_offset
+from shoebox.cursors import Tail, decode_ranked, encode_keyset, encode_offset, encode_tail, keyset_or_offset
 from shoebox.errors import InvalidInput
 from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.scope import NEWEST_FIRST, Scope, older_than
@@ -91,6 +91,17 @@ class SearchPage:
     total_is_exact: bool = True
 
 
+@dataclass
+class KeywordHits:
+    """Keyword hits best first: `clean` of them words found whole, then those OCR glued together; `cut`: there were
+    more; `word_set`: which of the query's word sets (`Searcher._word_sets`) found them."""
+
+    ids: list[int]
+    clean: int
+    cut: bool
+    word_set: int = 0
+
+
 class Searcher:
     """Runs searches; holds the vector store, the keyword index and the query embedder."""
 
@@ -132,14 +143,49 @@ class Searcher:
             return self._filtered_page(session, scope, candidates, cursor, limit)
         if sort == "date":
             return self._dated_page(session, scope, candidates, text, filters, cursor, limit)
-        offset = decode_offset(cursor)
-        results, exact = self._ranked(session, scope, candidates, text, filters, offset + limit + COUNT_AHEAD)
+        offset, tail = decode_ranked(cursor)
+        found = self._tail_page(session, scope, candidates, text, filters, tail, limit) if tail else None
+        if found is not None:
+            return found
+        results, exact, keywords = self._ranked(session, scope, candidates, text, filters,
+                                                offset + limit + COUNT_AHEAD)
         window = self.explain(session, text, [(hit.photo_id, round(hit.score, 6), sorted(hit.matched))
                                               for hit in results[offset:offset + limit]])
         photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
         items = [(photos[pid], score, why) for pid, score, why in window if pid in photos]
         more = offset + limit < len(results)
-        return SearchPage(items, len(results), encode_offset(offset + limit) if more else None, exact)
+        return SearchPage(items, len(results), self._after(results, keywords, offset + limit) if more else None,
+                          exact)
+
+    @staticmethod
+    def _after(results: fusion.Fused, keywords: KeywordHits, offset: int) -> str:
+        """The cursor of the page at `offset`: a tail cursor where the photo before it is a clean keyword hit past the
+        fused head (the next page may seek from it: `_tail_page`), else an offset one."""
+        rank = results.tail_rank(offset - 1)
+        if rank is not None and rank <= keywords.clean:
+            return encode_tail(Tail(offset, keywords.word_set, rank, results[offset - 1].photo_id))
+        return encode_offset(offset)
+
+    def _tail_page(self, session: Session, scope: Scope, candidates: Scope, text: str, filters: Filters, tail: Tail,
+                   limit: int) -> SearchPage | None:
+        """The page a tail cursor points at, as the offset path gives it (`page`), read from the last photo's place in
+        the keyword order (`KeywordIndex.seek`): the keyword hits after it that are no meaning hit (those are all in
+        the head), scored by their rank. None where the index cannot seek from there (the offset path then)."""
+        words, operator = self._word_sets(text)[tail.word_set]
+        wanted = max(0, tail.offset + limit + COUNT_AHEAD - tail.rank)  # the ranks the offset path would read
+        ids = self.keywords.seek(session, words, operator, candidates.photo_ids(), tail.rank, tail.photo_id, wanted)
+        if ids is None:
+            return None
+        vector_hits, _cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
+        meaning = {photo_id for photo_id, _score in vector_hits}
+        rest = [(rank, pid) for rank, pid in enumerate(ids, start=tail.rank + 1) if pid not in meaning]
+        window = self.explain(session, text, [(pid, round(1.0 / (fusion.RRF_K + rank), 6), [fusion.KEYWORD])
+                                              for rank, pid in rest[:limit]])
+        photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
+        items = [(photos[pid], score, why) for pid, score, why in window if pid in photos]
+        after = encode_tail(Tail(tail.offset + limit, tail.word_set, *rest[limit - 1])) if len(rest) > limit else None
+        exact = len(vector_hits) < VECTOR_K and len(ids) < wanted
+        return SearchPage(items, tail.offset + len(rest), after, exact)
 
     @staticmethod
     def _filtered_page(session: Session, scope: Scope, candidates: Scope, cursor: str | None, limit: int
@@ -190,13 +236,14 @@ class Searcher:
         return page
 
     def _ranked(self, session: Session, scope: Scope, candidates: Scope, text: str, filters: Filters, wanted: int
-                ) -> tuple[fusion.Fused, bool]:
-        """The best `wanted` results, and whether they are all (false when the meaning hits were cut at VECTOR_K,
-        or the keyword hits at `wanted`: the words of a big library's common subject match most of it)."""
-        keyword_ids, cut = self._keywords(session, text, candidates, wanted)
+                ) -> tuple[fusion.Fused, bool, KeywordHits]:
+        """The best `wanted` results, whether they are all (false when the meaning hits were cut at VECTOR_K, or the
+        keyword hits at `wanted`: the words of a big library's common subject match most of it), and the keyword
+        hits they were fused from."""
+        keywords = self._keywords(session, text, candidates, wanted)
         vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
-        hits = fusion.fuse(keyword_ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
-        return hits, len(vector_hits) < VECTOR_K and not cut
+        hits = fusion.fuse(keywords.ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
+        return hits, len(vector_hits) < VECTOR_K and not keywords.cut, keywords
 
     def explain(self, session: Session, text: str | None, page: list[tuple[int, float, list[str]]]
                 ) -> list[tuple[int, float, list[str]]]:
@@ -216,25 +263,25 @@ class Searcher:
         content_words = " ".join(word for word in text.split() if word.lower() not in STOPWORDS)
         return (text, "AND"), (content_words, "OR")
 
-    def _keywords(self, session: Session, text: str, candidates: Scope, wanted: int) -> tuple[list[int], bool]:
-        """The best `wanted` keyword hits of the first of `_word_sets` that finds any, and whether there were more."""
+    def _keywords(self, session: Session, text: str, candidates: Scope, wanted: int) -> KeywordHits:
+        """The best `wanted` keyword hits of the first of `_word_sets` that finds any."""
         among = candidates.photo_ids()
-        for words, operator in self._word_sets(text):
-            ids, cut = self._keyword_hits(session, words, operator, among, wanted)
-            if ids:
-                return ids, cut
-        return [], False
+        for word_set, (words, operator) in enumerate(self._word_sets(text)):
+            hits = self._keyword_hits(session, words, operator, among, wanted)
+            if hits.ids:
+                hits.word_set = word_set
+                return hits
+        return KeywordHits([], 0, False)
 
-    def _keyword_hits(self, session: Session, words: str, operator: str, among: Select, wanted: int
-                      ) -> tuple[list[int], bool]:
+    def _keyword_hits(self, session: Session, words: str, operator: str, among: Select, wanted: int) -> KeywordHits:
         """The best `wanted` of each kind of hit of these words (AND or OR), clean words before words OCR ran
-        together, and whether there were more."""
+        together."""
         match = self.keywords.match_all(words) if operator == "AND" else self.keywords.match_any(words)
         ids = self.keywords.search(session, match, among, wanted) if match else []
         glued = self.keywords.substring_search(session, words, operator, among, wanted)
         cut = max(len(ids), len(glued)) >= wanted
         seen = set(ids)
-        return ids + [i for i in glued if i not in seen], cut
+        return KeywordHits(ids + [i for i in glued if i not in seen], len(ids), cut)
 
     def _holding(self, session: Session, text: str, candidates: Scope) -> tuple[str, str] | tuple[None, None]:
         """The words and operator that `_keywords` would find photos by (all the words, or any where no candidate
