@@ -15,7 +15,7 @@ from shoebox.ids import MAX_ID, is_id, whole_number
 from shoebox.models import PLACE_LEVELS, Album, AlbumPhoto, Face, Person, Photo, PhotoTag, facet_counts, fold
 from shoebox.places.areas import Bbox, parse_bbox
 from shoebox.scope import LIBRARY, STORED, Scope, Viewer
-from shoebox.search.embedded import id_array
+from shoebox.search.exact import id_array
 
 MAX_FACET_TAGS = 500
 #: A tag, camera or format filter whose value at most this many of the owner's photos have reads them from its side.
