@@ -13,7 +13,8 @@
 - Filtered searches stay exact: the scope's ids from SQL, their vectors from the shared file, every one scored. The
   filters with an index of their own (tag, camera, format, album, date range, person, favourites) give a superset
   read from those indexes and intersected (`among`, Filters.superset): all of it scored, the best checked against
-  the scope in rank order (listing the scope's ids walked the owner's whole timeline: 0.3 s at 1M).
+  the scope in rank order (listing the scope's ids walked the owner's whole timeline: 0.3 s at 1M); this
+  exact scoring is shoebox.search.exact's.
 - The graph holds every user's photos: for a whole library, its candidates are kept to the viewer's scope (owner,
   Trash) in one query on their ids. When too few of them are visible (another user's photos), the search asks the
   graph for more, or, when the scope's share is small, scores the scope's own rows exactly: a small library in a
@@ -26,30 +27,25 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Join
 
-from shoebox.models import Embedding, Photo
+from shoebox.models import Embedding
 from shoebox.scope import Scope
 from shoebox.search import ann
 from shoebox.search.ann import AnnFile, AnnFiles, Changes, Generation, UnreadableIndex
+from shoebox.search.exact import MIN_CANDIDATES, Among, Hit, best_scored, exact_among, id_array, visible_ids
 from shoebox.search.vector import IndexRegistry, InMemoryVectorIndex, VectorIndex
 
 log = logging.getLogger(__name__)
 
-#: Candidates asked of the graph at least (the exact rescoring then orders them): recall@10 1.0 at 200 in bench.
-MIN_CANDIDATES = 200
 #: Most candidates asked of the graph before the scope's own rows are scored exactly instead.
 MAX_CANDIDATES = 10_000
 #: Candidates asked for the second time: this many times what the visible share of the first suggests (1.3: a
@@ -57,8 +53,6 @@ MAX_CANDIDATES = 10_000
 GROWTH = 1.3
 #: A scope estimated to hold fewer rows than this is scored exactly when the graph's candidates fall short.
 EXACT_MAX_ROWS = 50_000
-#: Best rows of a superset (`among`) ranked and checked against the scope before its own ids are listed instead.
-AMONG_CHECK_MAX = 20_000
 #: Rows newer than the file a process keeps in memory before an update folds them into the file.
 DELTA_MAX = 10_000
 #: Searches of the in-memory brute-force index again after dropping photos that left the scope.
@@ -67,8 +61,6 @@ STALE_RETRIES = 3
 REQUEST_AGAIN_S = 600
 #: Rows read from the database per fetch while building.
 FETCH = 20_000
-
-Hit = tuple[int, float]
 
 
 def _normalise(vector: np.ndarray) -> np.ndarray:
@@ -82,16 +74,6 @@ def _blobs(rows: Sequence, dim: int | None = None) -> np.ndarray:
     if not rows:
         return np.empty((0, dim or 0), dtype=np.float16)
     return np.frombuffer(b"".join(row[-1] for row in rows), dtype="<f2").reshape(len(rows), -1).astype(np.float16)
-
-
-class Among(Protocol):
-    """Photo ids holding every photo of a narrowed scope, more allowed, read from the filters' own indexes
-    (shoebox.search.filters.Superset); `exact` when they are the scope's own."""
-
-    exact: bool
-
-    def ids(self, session: Session) -> np.ndarray:
-        """The ids, sorted, each once."""
 
 
 @dataclass
@@ -133,7 +115,7 @@ class MemoryVectorStore:
         if len(delta.index) >= DELTA_MAX:
             self._request(kind, model, ("delta", found.generation.number))
         if among is not None and not scope.whole_library:
-            return _exact_among(session, scope, among, found, delta.index, _normalise(vector), k)
+            return exact_among(session, scope, among, found, delta.index, _normalise(vector), k)
         return self._approximate(session, scope, found, delta.index, _normalise(vector), k)
 
     def forget(self, owner_id: int, photo_ids: Sequence[int] | None = None) -> None:
@@ -207,7 +189,7 @@ class MemoryVectorStore:
         count = min(total, max(2 * k, MIN_CANDIDATES))
         while True:
             ranked = self._candidates(found, delta, query, count)
-            visible = _visible(session, scope, [photo_id for photo_id, _ in ranked])
+            visible = visible_ids(session, scope, [photo_id for photo_id, _ in ranked])
             hits = [hit for hit in ranked if hit[0] in visible][:k]
             if len(hits) >= k or not ranked:
                 return hits
@@ -231,7 +213,7 @@ class MemoryVectorStore:
     def _exact(session: Session, scope: Scope, found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray,
                k: int) -> list[Hit]:
         """Every row of the scope scored exactly: its ids from SQL, its vectors from the file (or the delta)."""
-        return _ranked(found, delta, query, id_array(session, scope.photo_ids()), k)
+        return best_scored(found, delta, query, id_array(session, scope.photo_ids()), k)
 
     # -- brute force (small libraries) -------------------------------------------------------------
     def _brute(self, session: Session, scope: Scope, index: VectorIndex, vector: np.ndarray, k: int) -> list[Hit]:
@@ -273,90 +255,6 @@ class MemoryVectorStore:
             key = (stored.owner_id, model)
             self._seen[key] = max(self._seen.get(key, 0), rows[-1][0])
         return [row[1] for row in rows], _blobs(rows)
-
-
-def _exact_among(session: Session, scope: Scope, among: Among, found: AnnFile, delta: InMemoryVectorIndex,
-                 query: np.ndarray, k: int) -> list[Hit]:
-    """A narrowed scope scored exactly from a superset of it read from its own side (a tag's photos, by the tag's
-    index: no walk of the owner's whole timeline): every one scored, then the best kept to the scope in rank
-    order, a growing slice at a time (each slice ranked only when it is reached), until `k` are visible. Every
-    photo of the scope is in the superset, so the result is the exact search's. When the best AMONG_CHECK_MAX hold
-    fewer than `k` of the scope's (another user's tag), the scope's own ids are listed and scored instead. Ids
-    that are the scope's own (`exact`) are scored and ranked with no check."""
-    if among.exact:
-        return _ranked(found, delta, query, among.ids(session), k)
-    ids, scores = _all_scored(found, delta, query, among.ids(session))
-    hits: list[Hit] = []
-    lo, size = 0, k + max(k // 4, MIN_CANDIDATES)
-    while len(hits) < k and lo < min(len(ids), AMONG_CHECK_MAX):
-        chunk = _best(ids, scores, min(lo + size, AMONG_CHECK_MAX))[lo:]
-        visible = _visible(session, scope, [photo_id for photo_id, _ in chunk])
-        hits += [hit for hit in chunk if hit[0] in visible][:k - len(hits)]
-        lo, size = lo + len(chunk), size * 4
-    if len(hits) < k and lo < len(ids):  # the superset's ranking was cut short
-        return _ranked(found, delta, query, id_array(session, scope.photo_ids()), k)
-    return hits
-
-
-def _best(ids: np.ndarray, scores: np.ndarray, n: int) -> list[Hit]:
-    """The best `n` of these (id, score), best first, ties by id: the same order however many are asked for."""
-    if n < len(scores):
-        kept = scores >= np.partition(scores, len(scores) - n)[len(scores) - n]
-        ids, scores = ids[kept], scores[kept]
-    best = np.lexsort((ids, -scores))[:n]
-    return list(zip(ids[best].tolist(), scores[best].tolist(), strict=True))
-
-
-def id_array(session: Session, ids: Select) -> np.ndarray:
-    """The ids a SELECT of one integer column returns, as one array: SQLite joins them into one string, parsed by
-    numpy (100k ids: 13 ms of CPU, against 130 ms for as many rows made into Python tuples)."""
-    listed = ids.subquery()
-    text = session.scalar(select(func.group_concat(listed.c[0], ",")))
-    return np.fromstring(text or "", dtype=np.int64, sep=",")
-
-
-def _all_scored(found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray, ids: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Every one of these ids (that has a vector) scored exactly, unsorted: the delta's newer vector where it has
-    one, else the file's."""
-    if not len(delta):
-        return found.scored(query, ids)
-    fresh = delta.search(query, len(delta), allowed=ids)
-    found_ids, scores = found.scored(query, np.setdiff1d(ids, delta.ids()))
-    return (np.concatenate([found_ids, np.array([hit[0] for hit in fresh], dtype=np.int64)]),
-            np.concatenate([scores, np.array([hit[1] for hit in fresh], dtype=np.float32)]))
-
-
-def _ranked(found: AnnFile, delta: InMemoryVectorIndex, query: np.ndarray, ids: np.ndarray, k: int) -> list[Hit]:
-    """The best `k` of these ids scored exactly, best first (ties by id): the delta's newer vector where it has one."""
-    fresh = delta.search(query, k, allowed=ids) if len(delta) else []
-    in_file = np.setdiff1d(ids, delta.ids()) if len(delta) else ids
-    found_ids, scores = found.score(query, in_file, k)
-    merged = list(zip(found_ids[:k].tolist(), scores[:k].tolist(), strict=True)) + fresh
-    return sorted(merged, key=lambda hit: (-hit[1], hit[0]))[:k]
-
-
-class _CrossJoin(Join):
-    """`left CROSS JOIN right ON ...`: SQLite joins in the order written, so the candidate ids drive the lookup."""
-
-    inherit_cache = True
-
-
-@compiles(_CrossJoin, "sqlite")
-def _cross_join(join: _CrossJoin, compiler, **kw) -> str:
-    on = compiler.process(join.onclause, **{k: v for k, v in kw.items() if k != "asfrom"})
-    return (f"{compiler.process(join.left, **{**kw, 'asfrom': True})} CROSS JOIN "
-            f"{compiler.process(join.right, **{**kw, 'asfrom': True})} ON {on}")
-
-
-def _visible(session: Session, scope: Scope, ids: list[int]) -> set[int]:
-    """The ids among these the scope shows, in one query; the ids travel as one JSON parameter (an IN list of a
-    thousand would be rendered into the statement: about 10 ms to build and parse, more than the search), and
-    drive the query by primary key (CROSS JOIN): left to itself, SQLite walks the owner's whole (user_id, ...)
-    index, which holds trashed_at and so covers the scope's conditions (0.7 s at 1M photos instead of 0.1 ms)."""
-    among = func.json_each(json.dumps(ids)).table_valued("value")
-    return set(session.scalars(scope.photo_ids().select_from(
-        _CrossJoin(among, Photo.__table__, Photo.id == among.c.value))))
 
 
 def update_index(session: Session, files: AnnFiles, kind: str, model: str, rebuild: bool = False,

@@ -21,7 +21,8 @@ from shoebox.models import VISUAL, Embedding, Photo
 from shoebox.scope import NEWEST_FIRST, Scope, older_than
 from shoebox.search import fusion, query
 from shoebox.search.ann import AnnFiles
-from shoebox.search.embedded import Among, MemoryVectorStore
+from shoebox.search.embedded import MemoryVectorStore
+from shoebox.search.exact import Among
 from shoebox.search.filters import Filters
 from shoebox.search.keyword import KeywordIndex, keyword_index
 from shoebox.search.postgres import PgVectorStore

@@ -16,7 +16,7 @@ from sqlalchemy import delete, event, insert, select
 
 from shoebox.ai.registry import clear_cache
 from shoebox.models import VISUAL, Embedding, Photo, PhotoTag
-from shoebox.search import embedded
+from shoebox.search import embedded, exact
 from shoebox.search.ann import GRAPH, AnnFiles, latest
 from shoebox.search.service import Searcher
 from tests.backends import make_app
@@ -344,14 +344,14 @@ def bikes_everywhere(shared):
         session.execute(delete(PhotoTag).where(PhotoTag.photo_id.in_(theirs)))
 
 
-@pytest.mark.parametrize("check_max", [embedded.AMONG_CHECK_MAX, 100])
+@pytest.mark.parametrize("check_max", [exact.AMONG_CHECK_MAX, 100])
 def test_a_tag_shared_with_other_users_still_finds_all_of_the_viewers_photos(shared, bikes_everywhere,
                                                                             monkeypatch, check_max):
     """A tag filter scores every photo with the tag (any owner's) and keeps the best to the viewer's: carol's 1500
     come first and are passed over, slice after slice (or, past the slices, by listing bob's own)."""
     brute, indexed, _alice, bob, _dogs, bikes = shared
     search(indexed, bob, "q=dog")  # builds the index if it is not there yet
-    monkeypatch.setattr(embedded, "AMONG_CHECK_MAX", check_max)
+    monkeypatch.setattr(exact, "AMONG_CHECK_MAX", check_max)
     found = search(indexed, bob, "q=a bicycle&tag=bike")
     assert len(found) >= 2 and {photo_id for photo_id, _ in found} <= set(bikes)
     assert found == search(brute, bob, "q=a bicycle&tag=bike")
