@@ -173,7 +173,8 @@ def measure(args: argparse.Namespace) -> None:
         # and a tag filter's superset (Filters.superset) is passed along.
         filters = {"10% filter": Filters(tag="sample"), "1% filter": Filters(tag="rare")}
         scopes = {"library": (whole, None),
-                  **{name: (whole.narrow(*f.conditions(whole, session)), f.superset()) for name, f in filters.items()},
+                  **{name: (whole.narrow(*f.conditions(whole, session)), f.superset(whole, session))
+                     for name, f in filters.items()},
                   f"small user ({SMALL_USER:,})": (Scope.of_user(small), None)}
         for name, store in (("index", indexed), ("brute", brute)):
             start = time.perf_counter()

@@ -99,9 +99,11 @@ def _saved(app):
     return latest(folders[0])
 
 
+@pytest.mark.parametrize("exact_rows", [embedded.EXACT_LIBRARY_ROWS, 0], ids=["scored whole", "through the graph"])
 @pytest.mark.parametrize("query", QUERIES)
-def test_searches_through_the_saved_index_answer_as_brute_force_does(shared, query):
+def test_searches_through_the_saved_index_answer_as_brute_force_does(shared, query, exact_rows, monkeypatch):
     brute, indexed, alice, bob, dogs, bikes = shared
+    monkeypatch.setattr(embedded, "EXACT_LIBRARY_ROWS", exact_rows)
     search(indexed, alice, query)  # builds the index if it is not there yet
     assert _saved(indexed) is not None
     for account, own in ((alice, dogs), (bob, bikes)):
@@ -116,6 +118,25 @@ def test_a_user_with_few_photos_in_a_big_instance_gets_them_all(shared):
     found = search(indexed, bob, "q=a bicycle")  # carol's photos fill the graph's candidates
     assert len(found) >= 2 and {photo_id for photo_id, _ in found} <= set(bikes)
     assert found == search(brute, bob, "q=a bicycle")
+
+
+def test_a_small_library_is_scored_exactly_without_the_graph(shared, monkeypatch):
+    """A library of at most EXACT_LIBRARY_ROWS photos is scored whole from the file's vectors: exact, and cheaper
+    than the shared graph's candidates checked against it. Made to propose nothing, the graph changes nothing for
+    bob; counted as a big library, bob then finds nothing (the graph was asked)."""
+    brute, indexed, _alice, bob, _dogs, _bikes = shared
+    expected = search(brute, bob, "q=a bicycle")
+    search(indexed, bob, "q=a bicycle")  # builds the index if it is not there yet
+    monkeypatch.setattr(embedded.AnnFile, "search", lambda self, query, count: (np.empty(0, np.int64),
+                                                                                 np.empty(0, np.float32)))
+    assert search(indexed, bob, "q=a bicycle") == expected
+    monkeypatch.setattr(embedded, "EXACT_LIBRARY_ROWS", 0)
+    assert _meaning_hits(indexed, bob, "q=a bicycle") == [] != _meaning_hits(brute, bob, "q=a bicycle")
+
+
+def _meaning_hits(app, account: Account, query: str) -> list[int]:
+    reply = app.test_client().get(f"/api/search?{query}&limit=100", headers=account.headers)
+    return [item["id"] for item in reply.json["items"] if "meaning" in item["matched"]]
 
 
 def test_the_saved_index_is_owner_only(shared):
@@ -284,10 +305,12 @@ def _looks(app, owner_id: int, seed: int, count: int = 60) -> list[int]:
     return ids
 
 
-def test_index_candidates_are_looked_up_by_primary_key(shared):
+def test_index_candidates_are_looked_up_by_primary_key(shared, monkeypatch):
     """The scope check of the graph's candidates reads each candidate by id, never the owner's whole index (a
-    query plan, not a timing: at a million photos the other plan took 0.7 s a search)."""
+    query plan, not a timing: at a million photos the other plan took 0.7 s a search). alice's twelve photos count
+    as a big library here (a small one is scored whole, without the graph)."""
     _brute, indexed, alice, _bob, _dogs, _bikes = shared
+    monkeypatch.setattr(embedded, "EXACT_LIBRARY_ROWS", 0)
     search(indexed, alice, "q=dog")  # builds the index if it is not there yet
     statements = []
     engine = indexed.extensions["db"].engine
