@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from shoebox.ai.registry import clear_cache
 from shoebox.models import Photo
 from shoebox.search import embedded
 from tests.conftest import Account
 from tests.search.test_deleted_photos import DOGS
-from tests.search.test_saved_vector_index import _app, _captioned, search
+from tests.search.test_saved_vector_index import _app, _captioned, search, vector_store_plan
 
 QUERY = "q=a dog in the snow"
 #: (make, model) of each dog in turn.
@@ -96,25 +96,5 @@ def test_a_camera_filter_reads_only_the_parts_that_add_photos(library, monkeypat
 
 def _camera_indexes(app, account: Account, monkeypatch, query: str) -> set[str]:
     """The camera indexes (by model, by make) that the vector store's statements read for this search."""
-    statements, inside = [], []
-    original = embedded.MemoryVectorStore.search
-
-    def watched(self, *args, **kwargs):
-        inside.append(True)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            inside.pop()
-
-    monkeypatch.setattr(embedded.MemoryVectorStore, "search", watched)
-    engine = app.extensions["db"].engine
-    record = lambda _conn, _cursor, sql, params, _context, _many: inside and statements.append((sql, params))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert search(app, account, query)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    with engine.connect() as conn:
-        steps = [row[-1] for sql, params in statements if sql.lstrip().upper().startswith("SELECT")
-                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    steps = vector_store_plan(monkeypatch, app, account, query)
     return {index for index in ("ix_photos_user_make", "ix_photos_user_camera") if any(index in s for s in steps)}

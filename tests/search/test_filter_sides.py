@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from shoebox.ai.registry import clear_cache
 from shoebox.models import Photo
 from shoebox.search import embedded
 from tests.conftest import Account
 from tests.search.test_deleted_photos import DOGS
-from tests.search.test_saved_vector_index import BIKES, _app, _captioned, _crowd, search
+from tests.search.test_saved_vector_index import BIKES, _app, _captioned, _crowd, search, vector_store_plan
 
 FROM, TO = "2020-01-15", "2020-03-01"
 QUERY = "q=a dog in the snow"
@@ -131,25 +131,5 @@ def test_a_filtered_meaning_search_never_walks_the_owners_photos(library, monkey
     key: no statement of the vector store walks the owner's photos (a camera filter listed them through the
     owner's whole index: 0.3 s at a million photos)."""
     _brute, indexed, alice, _carol, facts = library
-    statements, inside = [], []
-    original = embedded.MemoryVectorStore.search
-
-    def watched(self, *args, **kwargs):
-        inside.append(True)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            inside.pop()
-
-    monkeypatch.setattr(embedded.MemoryVectorStore, "search", watched)
-    engine = indexed.extensions["db"].engine
-    record = lambda _conn, _cursor, sql, params, _context, _many: inside and statements.append((sql, params))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert search(indexed, alice, f"{QUERY}&{filters.format(album=facts['album'])}")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    with engine.connect() as conn:
-        steps = [row[-1] for sql, params in statements if sql.lstrip().upper().startswith("SELECT")
-                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    steps = vector_store_plan(monkeypatch, indexed, alice, f"{QUERY}&{filters.format(album=facts['album'])}")
     assert steps and not [step for step in steps if WALK.match(step)], steps

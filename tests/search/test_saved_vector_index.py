@@ -386,6 +386,16 @@ def test_a_tag_filtered_meaning_search_never_walks_the_owners_photos(shared, mon
     through the owner's timeline took 0.3 s at a million photos)."""
     _brute, indexed, alice, _bob, _dogs, _bikes = shared
     search(indexed, alice, "q=dog")  # builds the index if it is not there yet
+    steps = vector_store_plan(monkeypatch, indexed, alice, "q=a dog in the snow&tag=dog")
+    assert any("photo_tags USING COVERING INDEX ix_photo_tags_name" in step for step in steps), steps
+    walks = [step for step in steps if step.startswith(("SCAN photos", "SEARCH photos"))
+             and "INTEGER PRIMARY KEY" not in step]
+    assert not walks, steps
+
+
+def vector_store_plan(monkeypatch, app, account: Account, query: str) -> list[str]:
+    """The query plan steps (EXPLAIN QUERY PLAN) of every SELECT the vector store ran for this search, which must
+    find something."""
     statements, inside = [], []
     original = embedded.MemoryVectorStore.search
 
@@ -397,17 +407,13 @@ def test_a_tag_filtered_meaning_search_never_walks_the_owners_photos(shared, mon
             inside.pop()
 
     monkeypatch.setattr(embedded.MemoryVectorStore, "search", watched)
-    engine = indexed.extensions["db"].engine
+    engine = app.extensions["db"].engine
     record = lambda _conn, _cursor, sql, params, _context, _many: inside and statements.append((sql, params))  # noqa: E731
     event.listen(engine, "before_cursor_execute", record)
     try:
-        assert search(indexed, alice, "q=a dog in the snow&tag=dog")
+        assert search(app, account, query)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     with engine.connect() as conn:
-        steps = [row[-1] for sql, params in statements if sql.lstrip().upper().startswith("SELECT")
-                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
-    assert any("photo_tags USING COVERING INDEX ix_photo_tags_name" in step for step in steps), steps
-    walks = [step for step in steps if step.startswith(("SCAN photos", "SEARCH photos"))
-             and "INTEGER PRIMARY KEY" not in step]
-    assert not walks, steps
+        return [row[-1] for sql, params in statements if sql.lstrip().upper().startswith("SELECT")
+                for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
