@@ -7,11 +7,8 @@ upgrade of a library already there. A timeline with one filter reads its own kep
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, inspect, text, true
 
 from shoebox.library.timeline import month_counts
@@ -19,6 +16,7 @@ from shoebox.models import User
 from shoebox.scope import Scope
 from tests.conftest import make_jpeg
 from tests.media.live_samples import CONTENT_ID, apple_mov, apple_still
+from tests.migrations import downgrade
 
 
 def taken(account, when: str, n: int) -> int:
@@ -164,10 +162,7 @@ def test_the_upgraded_counts_follow_later_changes(library_at_0019):
 
 def test_the_downgrade_drops_the_counts_and_their_triggers(library_at_0019):
     library_at_0019.upgrade()
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
-    config.attributes["engine"] = library_at_0019.engine
-    command.downgrade(config, "0019")
+    downgrade(library_at_0019, "0019")
     with library_at_0019.engine.begin() as connection:
         _insert_photos(connection, [("b@example.com", "2030-01-01T00:00:00", None)])  # no trigger left to fail
         assert "timeline_counts" not in inspect(connection).get_table_names()

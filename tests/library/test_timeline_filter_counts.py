@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import count
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from PIL import ExifTags, Image
 from sqlalchemy import event, inspect, select, text, update
 
@@ -21,6 +18,7 @@ from shoebox.models import Photo, PhotoTag, User
 from shoebox.scope import Scope
 from shoebox.search.filters import parse_filters
 from tests.conftest import make_image
+from tests.migrations import downgrade
 
 #: One of each kept filter, and a few that match nothing or several values.
 QUERIES = ("tag=beach", "tag=sky", "tag=%20Beach%20", "camera=canon", "camera=eos", "camera=nikon", "camera=d7",
@@ -246,10 +244,7 @@ def test_the_upgraded_counts_follow_later_changes(library_at_0024):
 
 def test_the_downgrade_drops_the_counts_and_their_triggers(library_at_0024):
     library_at_0024.upgrade()
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
-    config.attributes["engine"] = library_at_0024.engine
-    command.downgrade(config, "0024")
+    downgrade(library_at_0024, "0024")
     with library_at_0024.engine.begin() as connection:
         _insert_photo(connection, "b@example.com", "2030-01-01T00:00:00", None, None, False, {"sky": False})
         connection.execute(text("DELETE FROM photos"))  # no trigger left to fail

@@ -3,16 +3,13 @@ turns them a quarter. Revision 0006 puts right the rows stored before."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from alembic import command
-from alembic.config import Config
 from PIL import Image
 from sqlalchemy import text
 
 from shoebox.db import Database
 from tests.conftest import make_image
+from tests.migrations import downgrade
 
 
 def _with_orientation(orientation: int, fmt: str = "JPEG") -> bytes:
@@ -80,8 +77,5 @@ def test_the_downgrade_turns_them_back(database):
     database.upgrade("0005")
     _store_rows(database)
     database.upgrade()
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
-    config.attributes["engine"] = database.engine
-    command.downgrade(config, "0005")
+    downgrade(database, "0005")
     assert _sizes(database) == {name: (w, h) for name, _orientation, w, h in STORED}

@@ -3,15 +3,13 @@ district) finds them by their city right after the upgrade, with no reindex."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from shoebox.db import Database
 from tests.conftest import Account
+from tests.migrations import alembic_config
 from tests.people.conftest import gps_jpeg, offline_app
 
 PARIS_13E = (48.8322, 2.3561)
@@ -19,17 +17,10 @@ PARIS_13E = (48.8322, 2.3561)
 OLD_PLACE = {"city": "Salpêtrière", "region": "Île-de-France", "country": "France"}
 
 
-def _alembic(database: Database) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
-    config.attributes["engine"] = database.engine
-    return config
-
-
 def _as_stored_before_0010(database: Database, photo_id: int) -> None:
     """Take the schema back to before revision 0010 and the photo's place (and its keyword index entry) back to
     what the old resolver stored."""
-    config = _alembic(database)
+    config = alembic_config(database)
     command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0010").down_revision)
     words = " ".join(OLD_PLACE.values())
     with database.engine.begin() as connection:

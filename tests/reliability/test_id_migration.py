@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Integer, text
 
 from shoebox.db import Base, Database
+from tests.migrations import downgrade
 
 #: One row in every table with an integer id, each pointing at its parent (ids chosen by the database).
 ROWS = [
@@ -97,12 +95,7 @@ def test_downgrade_to_0004_keeps_every_row(database):
     _fill(database, "ana")
     before = _snapshot(database)
     database.upgrade()
-    _downgrade(database, "0004")
+    downgrade(database, "0004")
     assert _snapshot(database) == before
 
 
-def _downgrade(database: Database, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
-    config.attributes["engine"] = database.engine
-    command.downgrade(config, revision)
