@@ -132,8 +132,7 @@ class Fts5Index:
         """Past the ranked window `_best`'s order is the rowid's, descending: the matches older than the photo, as
         the offset path lists them. None within the window (a bm25 score is no place to seek from) and where OCR's
         glued words match any candidate (their hits follow the clean ones and count in the total)."""
-        match = query.match_all(words) if operator == "AND" else query.match_any(words)
-        glued = query.match_substrings(words, operator)
+        match, glued = query.match(words, operator), query.match_substrings(words, operator)
         if not match or rank <= RANK_WINDOW or glued and _newest(session, _OCR, "photo_ocr_fts", glued, candidates):
             return None
         return list(session.scalars(_matching(_FTS, "photo_fts", match, candidates)
@@ -154,18 +153,12 @@ class Fts5Index:
 
     def condition(self, session: Session, words: str, operator: str) -> ColumnElement[bool] | None:
         """The photo's id is among the matches of the words (`_matches`), in the word index or OCR's trigrams."""
-        match = query.match_all(words) if operator == "AND" else query.match_any(words)
-        glued = query.match_substrings(words, operator)
-        tables = ((_FTS, "photo_fts", match), (_OCR, "photo_ocr_fts", glued))
-        found = [_matches(session, fts, name, expression) for fts, name, expression in tables if expression]
+        found = [_matches(session, *searched) for searched in _expressions(words, operator)]
         return or_(*found) if found else None
 
     def holds_any(self, session: Session, words: str, operator: str, candidates: Select) -> bool:
         """The newest match among the candidates, looked for in each index in turn (no ranking)."""
-        match = query.match_all(words) if operator == "AND" else query.match_any(words)
-        glued = query.match_substrings(words, operator)
-        return any(expression and _newest(session, fts, name, expression, candidates)
-                   for fts, name, expression in ((_FTS, "photo_fts", match), (_OCR, "photo_ocr_fts", glued)))
+        return any(_newest(session, *searched, candidates) for searched in _expressions(words, operator))
 
     def holders(self, session: Session, words: str, operator: str, photo_ids: Sequence[int]) -> set[int]:
         """Their indexed text read by rowid and compared as `_holds` does (each term in some field: AND; any: OR),
@@ -177,10 +170,7 @@ class Fts5Index:
         rows = session.execute(select(_FTS.c.rowid, *_ALL).where(_FTS.c.rowid.in_(ids)))
         found = {photo_id for photo_id, *texts in rows
                  if wanted(any(_holds(content, [term]) for content in texts) for term in terms)}
-        if glued:
-            found.update(session.scalars(select(_OCR.c.rowid).where(
-                text("photo_ocr_fts MATCH :match").bindparams(match=glued), _OCR.c.rowid.in_(ids))))
-        return found
+        return found | _glued_among(session, glued, ids)
 
     def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
         """Per photo, the reported fields holding a word: their text as the index keeps it, read by rowid and
@@ -195,11 +185,8 @@ class Fts5Index:
             labels = {label for label, held in zip(REPORTED.values(), texts, strict=True) if _holds(held, terms)}
             if labels:
                 found.setdefault(photo_id, set()).update(labels)
-        if glued:
-            matching = select(_OCR.c.rowid).where(text("photo_ocr_fts MATCH :match").bindparams(match=glued),
-                                                  _OCR.c.rowid.in_(ids))
-            for photo_id in session.scalars(matching):
-                found.setdefault(photo_id, set()).add(REPORTED["ocr"])
+        for photo_id in _glued_among(session, glued, ids):
+            found.setdefault(photo_id, set()).add(REPORTED["ocr"])
         return found
 
 
@@ -219,9 +206,26 @@ def _holds(content: str | None, terms: list[query.Term]) -> bool:
     return False
 
 
-def _matching(fts, name: str, match: str, candidates: Select) -> Select:
-    """The rowids of an FTS5 table's matches among the candidates."""
-    return select(fts.c.rowid).where(text(f"{name} MATCH :match").bindparams(match=match), _among(candidates, fts))
+def _expressions(words: str, operator: str) -> list[tuple]:
+    """(table, name, MATCH expression) of the word index and of OCR's trigrams for these words (AND or OR), each
+    where the words make one."""
+    searched = ((_FTS, "photo_fts", query.match(words, operator)),
+                (_OCR, "photo_ocr_fts", query.match_substrings(words, operator)))
+    return [(fts, name, expression) for fts, name, expression in searched if expression]
+
+
+def _matching(fts, name: str, match: str, candidates: Select | None = None) -> Select:
+    """The rowids of an FTS5 table's matches (among the candidates). The parameter is named after its table: one
+    statement may hold both indexes' expressions."""
+    found = select(fts.c.rowid).where(text(f"{name} MATCH :{name}").bindparams(**{name: match}))
+    return found if candidates is None else found.where(_among(candidates, fts))
+
+
+def _glued_among(session: Session, glued: str | None, ids: list[int]) -> set[int]:
+    """Those of these photos whose OCR text holds the glued words' expression (trigram index); none without one."""
+    if not glued:
+        return set()
+    return set(session.scalars(_matching(_OCR, "photo_ocr_fts", glued).where(_OCR.c.rowid.in_(ids))))
 
 
 def _newest(session: Session, fts, name: str, match: str, candidates: Select) -> int | None:
@@ -254,8 +258,7 @@ def _matches(session: Session, fts, name: str, match: str) -> ColumnElement[bool
     its index (`+ 0` keeps SQLite from driving the query by the list: every match looked up and sorted, 0.1 s for
     250,000 at 300k, where the walk takes 25 ms); a rare word's few photos are read by id (1 ms where the walk
     through a library it mostly misses would take 20)."""
-    # the parameter named after its table: one condition may hold both indexes' (each its own expression)
-    matching = select(fts.c.rowid).where(text(f"{name} MATCH :{name}").bindparams(**{name: match}))
+    matching = _matching(fts, name, match)
     common = session.scalar(select(func.count()).select_from(matching.limit(FEW_MATCHES + 1).subquery()))
     return (Photo.id + 0 if common > FEW_MATCHES else Photo.id).in_(matching)
 

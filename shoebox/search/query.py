@@ -64,8 +64,8 @@ def _fts_term(term: Term) -> str:
     return quoted + "*" if term.prefix else quoted
 
 
-def _fts_join(text: str | None, operator: str) -> str | None:
-    """FTS5 expression of the terms of `text` joined by `operator`, or None when there are none."""
+def match(text: str | None, operator: str) -> str | None:
+    """FTS5 expression of the terms of `text` joined by `operator` ("AND" or "OR"), or None when there are none."""
     terms = parse_terms(text)
     if not terms:
         return None
@@ -93,12 +93,12 @@ def match_substrings(text: str | None, operator: str = "AND") -> str | None:
 
 def match_all(text: str | None) -> str | None:
     """FTS5 MATCH expression requiring every term (AND), or None for an empty query."""
-    return _fts_join(text, "AND")
+    return match(text, "AND")
 
 
 def match_any(text: str | None) -> str | None:
     """FTS5 MATCH expression requiring any term (OR), or None for an empty query."""
-    return _fts_join(text, "OR")
+    return match(text, "OR")
 
 
 def _ts_term(term: Term) -> str | None:
