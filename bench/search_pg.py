@@ -190,7 +190,7 @@ def measure(db: Database, queries: list[np.ndarray], exact: Exact, k: int, sweep
         for ef in sweep if dialect == "postgresql" else []:
             fn = run(library, postgres.PgVectorStore(ef_search=ef))
             out[f"vector, ef_search {ef}"] = timed(fn, count) + quality(session, fn, queries, exact, None)
-        out["keyword"] = timed(lambda i: keywords.search(session, keywords.match_all(texts[i]) or "x",
+        out["keyword"] = timed(lambda i: keywords.search(session, keywords.match(texts[i], "AND") or "x",
                                                          library.photo_ids(), 100), count)
         if dialect == "postgresql":
             out.update(sizes(session))

@@ -51,11 +51,8 @@ FEW_MATCHES = 5_000
 class KeywordIndex(Protocol):
     """A full-text index of photos: query building, search among candidates, and re-indexing."""
 
-    def match_all(self, text: str | None) -> str | None:
-        """The backend's query text requiring every term, or None for an empty query."""
-
-    def match_any(self, text: str | None) -> str | None:
-        """The backend's query text requiring any term, or None for an empty query."""
+    def match(self, text: str | None, operator: str) -> str | None:
+        """The backend's query text requiring every term ("AND") or any ("OR"), or None for an empty query."""
 
     def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
         """Photo ids matching `match` among the candidates (a SELECT of photo ids), best first; all of them
@@ -119,8 +116,7 @@ class Fts5Index:
     """SQLite FTS5 (`photo_fts`, unicode61 without stemming, diacritics removed), ranked by weighted bm25,
     plus a trigram index of the OCR text (`photo_ocr_fts`) for words OCR glued together."""
 
-    match_all = staticmethod(query.match_all)
-    match_any = staticmethod(query.match_any)
+    match = staticmethod(query.match)
 
     def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
         """Photo ids matching an FTS5 expression among the candidates, best first (`_best`)."""

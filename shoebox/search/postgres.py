@@ -108,14 +108,9 @@ def _escape_like(term: str) -> str:
 class TsvectorIndex:
     """PostgreSQL full text: `photo_search(photo_id, document tsvector)` with a GIN index, ranked by ts_rank."""
 
-    def match_all(self, text_: str | None) -> str | None:
-        """tsquery text requiring every term (folded like the index)."""
-        found = query.tsquery_all(text_)
-        return fold(found) if found else None
-
-    def match_any(self, text_: str | None) -> str | None:
-        """tsquery text requiring any term (folded like the index)."""
-        found = query.tsquery_any(text_)
+    def match(self, text_: str | None, operator: str) -> str | None:
+        """tsquery text requiring every term ("AND") or any ("OR"), folded like the index."""
+        found = query.tsquery_all(text_, "&" if operator == "AND" else "|")
         return fold(found) if found else None
 
     def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
@@ -155,7 +150,7 @@ class TsvectorIndex:
 
     def condition(self, session: Session, words: str, operator: str) -> ColumnElement[bool] | None:
         """The photo's document matches the words, or its OCR text holds them glued (the planner picks the way)."""
-        match = self.match_all(words) if operator == "AND" else self.match_any(words)
+        match = self.match(words, operator)
         found = []
         if match:
             found.append(Photo.id.in_(select(_SEARCH.c.photo_id).where(
@@ -184,7 +179,7 @@ class TsvectorIndex:
     def matched_fields(self, session: Session, words: str, photo_ids: Sequence[int]) -> dict[int, set[str]]:
         """Per photo, the reported fields ("person", "place", "text") whose words match any query word."""
         found: dict[int, set[str]] = {}
-        match = self.match_any(words)
+        match = self.match(words, "OR")
         if not photo_ids or not match:
             return found
         params = {"ids": list(photo_ids), "match": match, "fold_from": FOLD_FROM, "fold_to": FOLD_TO}

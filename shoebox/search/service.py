@@ -150,10 +150,8 @@ class Searcher:
             return found
         results, exact, keywords = self._ranked(session, scope, candidates, text, filters,
                                                 offset + limit + COUNT_AHEAD)
-        window = self.explain(session, text, [(hit.photo_id, round(hit.score, 6), sorted(hit.matched))
-                                              for hit in results[offset:offset + limit]])
-        photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
-        items = [(photos[pid], score, why) for pid, score, why in window if pid in photos]
+        items = self._items(session, scope, text, [(hit.photo_id, round(hit.score, 6), sorted(hit.matched))
+                                                   for hit in results[offset:offset + limit]])
         more = offset + limit < len(results)
         return SearchPage(items, len(results), self._after(results, keywords, offset + limit) if more else None,
                           exact)
@@ -177,16 +175,21 @@ class Searcher:
         ids = self.keywords.seek(session, words, operator, candidates.photo_ids(), tail.rank, tail.photo_id, wanted)
         if ids is None:
             return None
-        vector_hits, _cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
+        vector_hits, _cutoff = self._meaning(session, scope, candidates, text, filters)
         meaning = {photo_id for photo_id, _score in vector_hits}
         rest = [(rank, pid) for rank, pid in enumerate(ids, start=tail.rank + 1) if pid not in meaning]
-        window = self.explain(session, text, [(pid, round(1.0 / (fusion.RRF_K + rank), 6), [fusion.KEYWORD])
-                                              for rank, pid in rest[:limit]])
-        photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
-        items = [(photos[pid], score, why) for pid, score, why in window if pid in photos]
+        items = self._items(session, scope, text, [(pid, round(1.0 / (fusion.RRF_K + rank), 6), [fusion.KEYWORD])
+                                                   for rank, pid in rest[:limit]])
         after = encode_tail(Tail(tail.offset + limit, tail.word_set, *rest[limit - 1])) if len(rest) > limit else None
         exact = len(vector_hits) < VECTOR_K and len(ids) < wanted
         return SearchPage(items, tail.offset + len(rest), after, exact)
+
+    def _items(self, session: Session, scope: Scope, text: str, page: list[tuple[int, float, list[str]]]
+               ) -> list[tuple[Photo, float, list[str]]]:
+        """A page of (photo id, score, why) as (photo, score, why), what matched spelled out (`explain`)."""
+        window = self.explain(session, text, page)
+        photos = scope.load(session, [photo_id for photo_id, _score, _why in window])
+        return [(photos[pid], score, why) for pid, score, why in window if pid in photos]
 
     @staticmethod
     def _filtered_page(session: Session, scope: Scope, candidates: Scope, cursor: str | None, limit: int
@@ -220,7 +223,7 @@ class Searcher:
         and sorted (a word most of a big library carries). Results sorted by date carry no relevance score."""
         words, operator = self._holding(session, text, candidates)
         holding = self.keywords.condition(session, words, operator) if words else None
-        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
+        vector_hits, cutoff = self._meaning(session, scope, candidates, text, filters)
         floors = self._floors(session, candidates, vector_hits, cutoff)
         near = {hit.photo_id for hit in fusion.fuse([], vector_hits, **floors)}
         either = [*([holding] if holding is not None else []), *([Photo.id.in_(near)] if near else [])]
@@ -242,7 +245,7 @@ class Searcher:
         keyword hits at `wanted`: the words of a big library's common subject match most of it), and the keyword
         hits they were fused from."""
         keywords = self._keywords(session, text, candidates, wanted)
-        vector_hits, cutoff = self._meaning(session, candidates, text, filters.superset(scope, session))
+        vector_hits, cutoff = self._meaning(session, scope, candidates, text, filters)
         hits = fusion.fuse(keywords.ids, vector_hits, **self._floors(session, candidates, vector_hits, cutoff))
         return hits, len(vector_hits) < VECTOR_K and not keywords.cut, keywords
 
@@ -277,7 +280,7 @@ class Searcher:
     def _keyword_hits(self, session: Session, words: str, operator: str, among: Select, wanted: int) -> KeywordHits:
         """The best `wanted` of each kind of hit of these words (AND or OR), clean words before words OCR ran
         together."""
-        match = self.keywords.match_all(words) if operator == "AND" else self.keywords.match_any(words)
+        match = self.keywords.match(words, operator)
         ids = self.keywords.search(session, match, among, wanted) if match else []
         glued = self.keywords.substring_search(session, words, operator, among, wanted)
         cut = max(len(ids), len(glued)) >= wanted
@@ -293,8 +296,10 @@ class Searcher:
                 return words, operator
         return None, None
 
-    def _meaning(self, session: Session, candidates: Scope, text: str, among: Among | None = None
+    def _meaning(self, session: Session, scope: Scope, candidates: Scope, text: str, filters: Filters
                  ) -> tuple[list[tuple[int, float]], dict]:
+        """The candidates nearest the text in meaning (the filters' own sides passed along) and the embedder's
+        cutoff; none without an embedder."""
         embedder = self._embedder()
         if embedder is None:
             return [], {}
@@ -304,7 +309,8 @@ class Searcher:
         except ModelUnavailable:
             return [], {}
         kind = "image" if embedder.embeds_images else "text"
-        hits = self.vectors.search(session, candidates, model, vector, VECTOR_K, kind, among)
+        hits = self.vectors.search(session, candidates, model, vector, VECTOR_K, kind,
+                                   filters.superset(scope, session))
         return hits, cutoff_for(embedder)
 
     @staticmethod
