@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from shoebox.errors import NotFound
-from shoebox.models import Album, AlbumPhoto, Embedding, Face, Person, Photo, PhotoTag, Share, SharePhoto
+from shoebox.models import Album, AlbumPhoto, Embedding, Face, Person, Photo, PhotoTag, Share, SharePhoto, facet_counts
 
 #: The order of every photo listing: newest taken first, then newest id (a stable order for cursors).
 NEWEST_FIRST = (Photo.taken_at.desc(), Photo.id.desc())
@@ -80,6 +80,12 @@ class Scope:
         index of the owner's stored photos may then skip being told the allowed ids, leaving out the trashed ones
         and dropping what is gone."""
         return not self._narrowed_by and self.viewer.shelf == LIBRARY and self.viewer.share_id is None
+
+    def library_size(self, session: Session) -> int:
+        """How many photos the owner's library holds (not in Trash), from the kept counts of its formats (migration
+        0020: a few rows; every photo has a format), whatever this scope's own narrowing."""
+        return session.scalar(select(func.coalesce(func.sum(facet_counts.c.n), 0)).where(
+            facet_counts.c.user_id == self.owner_id, facet_counts.c.facet == "format"))
 
     @property
     def in_trash(self) -> bool:

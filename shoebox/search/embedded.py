@@ -37,7 +37,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shoebox.models import Embedding, facet_counts
+from shoebox.models import Embedding
 from shoebox.scope import Scope
 from shoebox.search import ann
 from shoebox.search.ann import AnnFile, AnnFiles, Changes, Generation, UnreadableIndex
@@ -187,7 +187,7 @@ class MemoryVectorStore:
         """A narrowed scope (filters, an album, the Trash, a share link): its rows scored exactly, as brute force
         does. The whole library: the graph's candidates (and the delta's) kept to the scope; more of them, or the
         scope's rows scored exactly, when too few are visible (a small library in a big instance)."""
-        if not scope.whole_library or _library_size(session, scope.owner_id) <= EXACT_LIBRARY_ROWS:
+        if not scope.whole_library or scope.library_size(session) <= EXACT_LIBRARY_ROWS:
             return self._exact(session, scope, found, delta, query, k)
         total = len(found) + len(delta)
         count = min(total, k + max(k // 4, MIN_CANDIDATES))
@@ -312,10 +312,3 @@ def fold_due(session: Session, files: AnnFiles) -> list[Generation]:
         if newer >= DELTA_MAX and (generation := update_index(session, files, kind, model)) is not None:
             written.append(generation)
     return written
-
-
-def _library_size(session: Session, owner_id: int) -> int:
-    """How many photos the owner's library holds, from the kept counts of its formats (migration 0020: a few rows;
-    every photo has a format)."""
-    return session.scalar(select(func.coalesce(func.sum(facet_counts.c.n), 0))
-                          .where(facet_counts.c.user_id == owner_id, facet_counts.c.facet == "format"))

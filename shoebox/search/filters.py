@@ -268,8 +268,7 @@ class _Plan:
     def _limit(self) -> int:
         """The most photos a side read whole may have: SMALL_SIDE, or a fiftieth of the owner's library."""
         if self._library is None:
-            self._library = self.session.scalar(select(func.coalesce(func.sum(facet_counts.c.n), 0)).where(
-                facet_counts.c.user_id == self.scope.owner_id, facet_counts.c.facet == "format"))
+            self._library = self.scope.library_size(self.session)
         return max(SMALL_SIDE, self._library // 50)
 
 
