@@ -80,15 +80,14 @@ class Filters:
         plan, dates = _Plan(scope, None), self._dates()
         sides: list[tuple[Select, ...]] = []
         if self.camera:
-            wanted = func.lower(facet_counts.c.value).like(f"%{self.camera.strip().lower()}%")
+            wanted = self._camera_values()
             parts = CAMERA_PARTS
             if session is not None and scope.viewer.shelf == LIBRARY:  # the counts leave Trash out
                 parts = _camera_parts(session, scope.owner_id, self.camera)
             sides.append(tuple(owned.photo_ids(column.in_(plan.known(facet, wanted)), *dates)
                                for column, facet in parts))
         if self.format:
-            wanted = func.upper(facet_counts.c.value) == self.format.strip().upper()
-            sides.append((owned.photo_ids(Photo.format.in_(plan.known("format", wanted)), *dates),))
+            sides.append((owned.photo_ids(Photo.format.in_(plan.known("format", self._format_values())), *dates),))
         if self.favourite:
             sides.append((owned.photo_ids(Photo.favourite == true(), *dates),))
         others = len(sides)
@@ -102,6 +101,14 @@ class Filters:
         if dates and not others and sides:
             sides.append((owned.photo_ids(*dates),))
         return sides
+
+    def _camera_values(self):
+        """Which kept camera values (models or makes) the camera filter matches: those holding its text, any case."""
+        return func.lower(facet_counts.c.value).like(f"%{self.camera.strip().lower()}%")
+
+    def _format_values(self):
+        """Which kept format value the format filter matches: its name, any case."""
+        return func.upper(facet_counts.c.value) == self.format.strip().upper()
 
     def _dates(self) -> list:
         """Conditions on Photo.taken_at: from the start of `date_from` through the end of `date_to` (no "next day":
@@ -120,11 +127,10 @@ class Filters:
         if self.tag:
             conds.append(plan.tag(self.tag.lower().strip()))
         if self.camera:
-            wanted = func.lower(facet_counts.c.value).like(f"%{self.camera.strip().lower()}%")
+            wanted = self._camera_values()
             conds.append(plan.values((Photo.camera_model, "camera", wanted), (Photo.camera_make, "make", wanted)))
         if self.format:
-            conds.append(plan.values((Photo.format, "format", func.upper(facet_counts.c.value) ==
-                                      self.format.strip().upper())))
+            conds.append(plan.values((Photo.format, "format", self._format_values())))
         if self.place:
             conds.append(_in_place(self.place))
         if self.bbox:
