@@ -124,3 +124,17 @@ def test_a_made_up_tail_cursor_is_an_invalid_cursor(app, alice, small_limits, te
     reply = alice.get(f"/api/search?q=beach&limit={LIMIT}&cursor={cursor}")
     assert reply.status_code == 400
     assert reply.json["error"]["code"] == "invalid_cursor"
+
+
+def test_a_tail_cursor_of_another_users_photos_pages_only_ones_own(app, alice, bob, small_limits):
+    """A tail cursor names a photo id: one made from alice's pages and given by bob seeks among bob's photos only,
+    never showing one of alice's (the id is only a place in the keyword order; bob's photos, older, lie past it)."""
+    bobs = set(beach_photos(app, bob)[:-1])
+    alices = beach_photos(app, alice)
+    _pages, cursors = follow(alice, f"/api/search?q=beach&limit={LIMIT}")
+    tail = next(text for text in cursors if text.startswith("t"))
+    cursor = base64.urlsafe_b64encode(tail.encode()).decode().rstrip("=")
+    reply = bob.get(f"/api/search?q=beach&limit={LIMIT}&cursor={cursor}")
+    assert reply.status_code == 200, reply.json
+    found = {item["id"] for item in reply.json["items"]}
+    assert found and found <= bobs and not found & set(alices)
