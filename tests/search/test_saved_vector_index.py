@@ -7,7 +7,10 @@ Two apps share one data directory, as two gunicorn workers do: `brute` never bui
 
 from __future__ import annotations
 
+import os
+import shutil
 import stat
+import subprocess
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -17,7 +20,7 @@ from sqlalchemy import delete, event, insert, select
 from shoebox.ai.registry import clear_cache
 from shoebox.models import VISUAL, Embedding, Photo, PhotoTag
 from shoebox.search import embedded, exact
-from shoebox.search.ann import GRAPH, AnnFiles, latest
+from shoebox.search.ann import GRAPH, VECTORS, AnnFiles, latest
 from shoebox.search.service import Searcher
 from tests.backends import make_app
 from tests.conftest import Account
@@ -417,3 +420,33 @@ def vector_store_plan(monkeypatch, app, account: Account, query: str) -> list[st
     with engine.connect() as conn:
         return [row[-1] for sql, params in statements if sql.lstrip().upper().startswith("SELECT")
                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+def _resident_bytes(path) -> int:
+    """How much of the file the page cache holds (util-linux's fincore)."""
+    reply = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+                           capture_output=True, text=True, check=True)
+    return int(reply.stdout.split()[0])
+
+
+def test_a_starting_worker_reads_the_saved_index_into_memory(shared, tmp_path):
+    """Pages on disk made each search wait on reads (a restart, a backup since): a worker opening the index has
+    the kernel read it all in, in the background, so its first searches find it in memory."""
+    _brute, indexed, alice, _bob, _dogs, _bikes = shared
+    assert search(indexed, alice, "q=dog")
+    saved = _saved(indexed).path  # copied: this process maps the original, and mapped pages stay in memory
+    copy = shutil.copytree(saved.parent, tmp_path / "vectors" / saved.parent.name)
+    parts = [copy / saved.name / name for name in (GRAPH, VECTORS)]
+    os.sync()
+    for part in parts:  # pushed out of the page cache, as memory pressure would
+        fd = os.open(part, os.O_RDONLY)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+    if any(_resident_bytes(part) > part.stat().st_size // 2 for part in parts):
+        pytest.skip("this file system keeps the files in memory whatever is asked")
+    worker = AnnFiles(tmp_path / "vectors")
+    assert worker.open_all() == 1
+    [(_kind, _model, opened)] = worker.saved()
+    opened.prefetching.join(timeout=30)
+    for part in parts:
+        assert _resident_bytes(part) >= part.stat().st_size - 4096, part
