@@ -65,15 +65,22 @@ def without_location(storage: Storage, photo: Photo) -> tuple[Path, str] | None:
     if found is None or photo.rendition_status is not None:
         return found
     webm = photo.format == "WEBM"
-    path = storage.clean_copy_path(photo.user_id, photo.sha256, webm)
+    return clean_copy(storage, photo.user_id, photo.sha256, found[0], webm), "video/webm" if webm else "video/mp4"
+
+
+def clean_copy(storage: Storage, user_id: int, sha256: str, source: Path, webm: bool = False) -> Path:
+    """The copy of the clip `source` (stored under `sha256`) without its metadata, made on first use and kept beside
+    the thumbnails, so it is streamed from disk like any file; DamagedFile where the clip cannot be copied."""
+    path = storage.clean_copy_path(user_id, sha256, webm)
     if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
         scratch = path.with_name(f".tmp-{owner_tag()}-{path.name}")
         try:
-            without_metadata(found[0], scratch)
+            without_metadata(source, scratch)
             scratch.replace(path)
         finally:
             remove_quietly(scratch)
-    return path, "video/webm" if webm else "video/mp4"
+    return path
 
 
 def make_rendition(database: Database, storage: Storage, photo_id: int) -> str | None:

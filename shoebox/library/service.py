@@ -128,6 +128,18 @@ class Library(Ingesting):
                            code="not_a_video" if state is None else "not_playable_yet")
         return found
 
+    def shared_clip(self, photo: Photo, hide_location: bool) -> Path:
+        """The file a share link plays for a still's clip (a Live Photo's, a Motion Photo's): `live.playable_clip`'s,
+        or where the link hides the location and that is the clip itself (a rendition holds no metadata; a Live
+        Photo's MOV says where it was taken), its copy without metadata. A 404 where the clip cannot be copied."""
+        path, rendition = self.live.playable_clip(photo)
+        if not hide_location or rendition:
+            return path
+        try:
+            return renditions.clean_copy(self.storage, photo.user_id, photo.motion_sha256, path)
+        except MediaError as exc:
+            raise NotFound("this link does not offer this photo's clip") from exc
+
     def is_animated(self, photo: Photo) -> bool:
         """Whether the photo's original is an animation (a GIF, APNG, WebP or AVIF of several frames): the photo
         page shows it as it is, since a thumbnail is its first frame. False where the original cannot be read."""

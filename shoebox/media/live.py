@@ -141,24 +141,6 @@ def is_playable(clip: bytes) -> bool:
         return False
 
 
-def without_metadata(clip: bytes) -> bytes | None:
-    """The clip's video and audio remuxed (not re-encoded) into an MP4 without its metadata: no place (a Live
-    Photo's MOV carries `com.apple.quicktime.location.ISO6709`), no device, no identifier. None where it cannot be
-    read."""
-    out = io.BytesIO()
-    try:
-        with av.open(io.BytesIO(clip), "r") as source, av.open(out, "w", format="mp4") as target:
-            kept = [stream for stream in source.streams if stream.type in ("video", "audio")]
-            streams = {stream.index: target.add_stream_from_template(stream) for stream in kept}
-            for packet in source.demux(*kept):
-                if packet.dts is not None:  # the flush packet at each stream's end
-                    packet.stream = streams[packet.stream.index]
-                    target.mux(packet)
-    except (av.FFmpegError, ValueError, OSError):
-        return None
-    return out.getvalue()
-
-
 # -- Live Photos -----------------------------------------------------------------------------------------------------
 def still_content_id(path: str | Path) -> str | None:
     """The Live Photo content identifier in an Apple still's maker note (HEIC or JPEG); None without one."""

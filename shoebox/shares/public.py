@@ -16,7 +16,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from shoebox.errors import InvalidInput, NotFound, ShoeboxError
 from shoebox.library.storage import THUMB_SIZES
-from shoebox.media.live import without_metadata
 from shoebox.media.metadata import without_location
 from shoebox.models import Share
 from shoebox.serializers import shared_link_json, shared_photo_json
@@ -150,30 +149,30 @@ def video(token: str, key: str):
 
 @bp.get("/api/shared/<token>/photos/<key>/original")
 def original(token: str, key: str):
-    """The original file, only where the link allows downloads; without its location unless the link shows it
-    (a copy cleaned in memory: the stored original is never touched)."""
+    """The original file, only where the link allows downloads: streamed from disk (in ranges, so a big video's
+    download can resume) where the link shows the location; else a copy without it, cleaned in memory (only photo
+    formats exiv2 rewrites are offered then, so within MAX_UPLOAD_MB): the stored original is never touched."""
     share, photo = _photo(token, key)
     if not service.downloadable(share, photo):
         raise NotFound("this link does not offer this photo's file")
-    data = library().storage.existing_original(photo).read_bytes()
-    if not share.show_location:
-        data = without_location(data)
-        if data is None:
-            raise NotFound("this link does not offer this photo's file")
-    return _sandboxed_file(share, photo, io.BytesIO(data), mimetype=photo.mime_type, download_name=photo.filename,
-                           as_attachment=True, etag=False)
+    path = library().storage.existing_original(photo)
+    send_options = dict(mimetype=photo.mime_type, download_name=photo.filename, as_attachment=True)
+    if share.show_location:
+        return _sandboxed_file(share, photo, path, conditional=True, **send_options,
+                               etag=f"{share_keys().version(share.salt, photo.sha256)}-original")
+    data = without_location(path.read_bytes())
+    if data is None:
+        raise NotFound("this link does not offer this photo's file")
+    return _sandboxed_file(share, photo, io.BytesIO(data), etag=False, **send_options)
 
 
 @bp.get("/api/shared/<token>/photos/<key>/motion")
 def motion(token: str, key: str):
-    """A Live Photo's or Motion Photo's clip, to play over the still; without its metadata (a MOV's location among
-    it) unless the link shows the location."""
+    """A Live Photo's or Motion Photo's clip, to play over the still, in ranges; without its metadata (a MOV's
+    location among it) unless the link shows the location."""
     share, photo = _photo(token, key)
-    path, rendition = library().live.playable_clip(photo)  # a rendition is made without the clip's metadata
-    data = path.read_bytes() if share.show_location or rendition else without_metadata(path.read_bytes())
-    if data is None:
-        raise NotFound("this link does not offer this photo's clip")
-    return _sandboxed_file(share, photo, io.BytesIO(data), mimetype="video/mp4", conditional=True,
+    path = library().shared_clip(photo, hide_location=not share.show_location)
+    return _sandboxed_file(share, photo, path, mimetype="video/mp4", conditional=True,
                            etag=f"{share_keys().version(share.salt, photo.sha256)}-motion")
 
 

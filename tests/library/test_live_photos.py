@@ -7,11 +7,13 @@ from datetime import datetime
 import pytest
 
 from shoebox.maintenance import Checker
-from shoebox.media.live import is_playable
+from shoebox.media.live import QUICKTIME_CONTENT_ID, is_playable
 from shoebox.models import Photo
 from tests.conftest import make_jpeg
 from tests.library.test_trash import trashed_days_ago
 from tests.media.live_samples import CONTENT_ID, apple_mov, apple_still, clip, motion_photo
+
+PARIS = {"com.apple.quicktime.location.ISO6709": "+48.8584+002.2945/"}
 
 
 def clip_path(app, photo: dict):
@@ -82,6 +84,30 @@ def test_a_clip_is_served_on_a_share_link_without_its_location(app, alice):
     reply = app.test_client().get(shared["motion_url"])
     assert reply.status_code == 200 and reply.mimetype == "video/mp4"
     assert is_playable(reply.data) and b"+48.8584" not in reply.data
+
+
+def test_a_live_photo_shared_without_its_location_plays_in_ranges_from_a_clean_copy(app, alice):
+    """The MOV says where it was taken; the link that hides the location plays a copy without its metadata, made
+    once on disk and streamed in ranges (Safari plays no clip without them), deleted with the photo."""
+    still = alice.upload_one("IMG_0001.JPG", apple_still())
+    alice.upload_one("IMG_0001.MOV", clip("mov", metadata={QUICKTIME_CONTENT_ID: CONTENT_ID, **PARIS},
+                                          options={"movflags": "use_metadata_tags"}))
+    token = alice.post("/api/shares", json={"ids": [still["id"]], "show_location": False}).json["url"].rsplit("/")[-1]
+    [shared] = app.test_client().get(f"/api/shared/{token}/photos").json["items"]
+    guest = app.test_client()
+
+    whole = guest.get(shared["motion_url"])
+    assert whole.status_code == 200 and is_playable(whole.data)
+    assert b"+48.8584" not in whole.data and b"+48.8584" in clip_path(app, still).read_bytes()
+    part = guest.get(shared["motion_url"], headers={"Range": "bytes=10-109"})
+    assert part.status_code == 206 and part.data == whole.data[10:110]
+    with app.extensions["db"].make_session() as session:
+        row = session.get(Photo, still["id"])
+        copy = app.extensions["library"].storage.clean_copy_path(row.user_id, row.motion_sha256)
+    assert copy.is_file()
+    alice.delete(f"/api/photos/{still['id']}")
+    assert alice.post("/api/trash/delete", json={"ids": [still["id"]]}).status_code == 200
+    assert not copy.exists()
 
 
 def test_a_share_link_answers_404_for_a_still_without_a_clip(app, alice):

@@ -138,6 +138,22 @@ def test_a_share_that_shows_the_location_plays_the_original(alice, client):
     assert client.get(f"/api/shared/{token}/photos/{first_key(client, token)}/video").data == content
 
 
+def test_a_shared_video_download_is_streamed_from_disk_in_ranges(alice, client):
+    """A link that shows the location offers a video's original as stored: sent from the file (a 2 GB video is never
+    held in memory), in ranges so a broken download resumes, and 304 when the browser has it."""
+    content = make_clip("mp4", seconds=2, tags=PARIS)
+    photo = alice.upload_one("paris.mp4", content)
+    token = token_of(make_share(alice, ids=[photo["id"]], show_location=True, allow_download=True))
+    [item] = client.get(f"/api/shared/{token}/photos").json["items"]
+
+    whole = client.get(item["original_url"])
+    assert whole.status_code == 200 and whole.data == content
+    assert whole.headers["Content-Disposition"] == "attachment; filename=paris.mp4"
+    part = client.get(item["original_url"], headers={"Range": "bytes=100-1099"})
+    assert part.status_code == 206 and part.data == content[100:1100]
+    assert client.get(item["original_url"], headers={"If-None-Match": whole.headers["ETag"]}).status_code == 304
+
+
 def test_a_share_does_not_play_a_clip_it_does_not_hold(alice, client, clip):
     other = alice.upload_one("other.mp4", make_clip("mp4", seconds=3))
     token = token_of(make_share(alice, ids=[other["id"]]))
