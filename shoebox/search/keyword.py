@@ -39,10 +39,6 @@ COLUMNS = {"caption": 2.0, "tags": 2.0, "note": 2.0, "filename": 1.0, "camera": 
 WEIGHTS = tuple(COLUMNS.values())
 #: Columns whose match a search result reports by name (any other column is just "keyword").
 REPORTED = {"people": "person", "place": "place", "ocr": "text"}
-#: A search ranks (bm25) the newest this many matches in its scope and lists any older ones after them, newest first:
-#: bm25 ranks every match it is given, and a word most photos carry matches most of a big library (300,000
-#: photos: 0.2 s to rank them all, while the ranking of a word that common says little: its weight is near 0).
-RANK_WINDOW = 10_000
 #: A word more photos than this carry is checked, in date order, against its matches read into a list while the
 #: timeline is walked; a rarer one's photos are read by id and sorted (bench/README.md, keyword search at 300k).
 FEW_MATCHES = 5_000
@@ -129,7 +125,9 @@ class Fts5Index:
         the offset path lists them. None within the window (a bm25 score is no place to seek from) and where OCR's
         glued words match any candidate (their hits follow the clean ones and count in the total)."""
         match, glued = query.match(words, operator), query.match_substrings(words, operator)
-        if not match or rank <= RANK_WINDOW or glued and _newest(session, _OCR, "photo_ocr_fts", glued, candidates):
+        if not match or rank <= query.RANK_WINDOW:
+            return None
+        if glued and _newest(session, _OCR, "photo_ocr_fts", glued, candidates):
             return None
         return list(session.scalars(_matching(_FTS, "photo_fts", match, candidates)
                                     .where(_FTS.c.rowid < photo_id).order_by(_FTS.c.rowid.desc()).limit(limit)))
@@ -231,7 +229,7 @@ def _newest(session: Session, fts, name: str, match: str, candidates: Select) ->
 
 def _best(session: Session, fts, name: str, rank: str, match: str, candidates: Select, limit: int | None
           ) -> list[int]:
-    """Ids of the candidates matching `match` in one FTS5 table, best first: the newest RANK_WINDOW matches by
+    """Ids of the candidates matching `match` in one FTS5 table, best first: the newest query.RANK_WINDOW matches by
     `rank` (bm25: lower is better; ties newest first), then the older ones newest first. One pass over the newest
     matches ranks them inside SQLite (only the best `limit` reach Python: ten thousand rows a search kept Python's
     collector busy); the older ones, only as far as `limit` asks, seek past the window by rowid. Without `limit`,
@@ -240,10 +238,10 @@ def _best(session: Session, fts, name: str, rank: str, match: str, candidates: S
     if limit is None:
         return list(session.scalars(matching.order_by(text(rank))))
     window = (matching.add_columns(literal_column(rank).label("rank")).order_by(fts.c.rowid.desc())
-              .limit(RANK_WINDOW).subquery())
+              .limit(query.RANK_WINDOW).subquery())
     ranked = list(session.scalars(select(window.c.rowid).order_by(window.c.rank, window.c.rowid.desc())
                                   .limit(limit)))
-    if len(ranked) < RANK_WINDOW or len(ranked) == limit:  # the window was not full, or it gave all there is to give
+    if len(ranked) < query.RANK_WINDOW or len(ranked) == limit:  # the window was not full, or gave all it can give
         return ranked
     older = matching.where(fts.c.rowid < min(ranked)).order_by(fts.c.rowid.desc()).limit(limit - len(ranked))
     return ranked + list(session.scalars(older))

@@ -95,7 +95,20 @@ _INSERT = text(
                    _weighted("p.filename", "B"), _weighted(_CAMERA, "C"), _weighted(_PEOPLE, "A"),
                    _weighted(_PLACE, "B"), _weighted("p.ocr_text", "C")])
     + " FROM photos p WHERE p.id IN :ids").bindparams(bindparam("ids", expanding=True))
-_SEARCH = table("photo_search", column("photo_id"))
+_SEARCH = table("photo_search", column("photo_id"), column("document"))
+_TSQUERY = "to_tsquery('simple', :match)"
+
+
+def _matching(candidates: Select) -> Select:
+    """(photo_id, document) of the candidates whose document matches the tsquery `:match`."""
+    return select(_SEARCH.c.photo_id, _SEARCH.c.document).where(
+        text(f"photo_search.document @@ {_TSQUERY}"), _SEARCH.c.photo_id.in_(candidates))
+
+
+def _ranked(rows) -> list:
+    """ORDER BY of matching rows (`photo_search` or a subquery of its columns): ts_rank, ties newest first. In the
+    outer query of a window, so only the window's documents are ranked."""
+    return [text(f"ts_rank('{RANK_WEIGHTS}', {rows.name}.document, {_TSQUERY}, 1) DESC"), rows.c.photo_id.desc()]
 #: The fields a result reports by name when they match, as SQL over `photos p`.
 _REPORTED = {"person": _PEOPLE, "place": _PLACE, "text": "p.ocr_text"}
 _OCR_FOLDED = "translate(lower(photos.ocr_text), :fold_from, :fold_to)"
@@ -114,20 +127,37 @@ class TsvectorIndex:
         return fold(found) if found else None
 
     def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
-        """Photo ids whose document matches the tsquery among the candidates, best first."""
-        tsquery = "to_tsquery('simple', :match)"
-        found = (select(_SEARCH.c.photo_id)
-                 .where(text(f"photo_search.document @@ {tsquery}"),
-                        _SEARCH.c.photo_id.in_(candidates))
-                 .order_by(text(f"ts_rank('{RANK_WEIGHTS}', photo_search.document, {tsquery}, 1) DESC"),
-                           _SEARCH.c.photo_id)
-                 .limit(limit))
-        return list(session.scalars(found, {"match": match}))
+        """Photo ids whose document matches the tsquery among the candidates, best first, as Fts5Index's: the newest
+        `query.RANK_WINDOW` matches by ts_rank (ties newest first), then the older ones newest first, only as far as
+        `limit` asks (ts_rank of every match of a word most photos carry: seconds at 1M). Without `limit`, every
+        match ranked."""
+        matching = _matching(candidates)
+        if limit is None:
+            return list(session.scalars(matching.with_only_columns(_SEARCH.c.photo_id).order_by(*_ranked(_SEARCH)),
+                                        {"match": match}))
+        window = matching.order_by(_SEARCH.c.photo_id.desc()).limit(query.RANK_WINDOW).subquery("newest")
+        ranked = list(session.scalars(select(window.c.photo_id).order_by(*_ranked(window)).limit(limit),
+                                      {"match": match}))
+        if len(ranked) < query.RANK_WINDOW or len(ranked) == limit:  # the window was not full, or gave enough
+            return ranked
+        return ranked + self._older(session, match, candidates, min(ranked), limit - len(ranked))
 
     def seek(self, session: Session, words: str, operator: str, candidates: Select, rank: int, photo_id: int,
              limit: int) -> list[int] | None:
-        """None: every match is ranked by ts_rank (no order to seek in); the caller reads from the start."""
-        return None
+        """Past the ranked window `search`'s order is the photo id's, descending: the matches older than the photo,
+        as the offset path lists them. None within the window (a ts_rank is no place to seek from) and where OCR's
+        glued words match a candidate (their hits follow the clean ones and count in the total)."""
+        match = self.match(words, operator)
+        if not match or rank <= query.RANK_WINDOW or self.substring_search(session, words, operator, candidates, 1):
+            return None
+        return self._older(session, match, candidates, photo_id, limit)
+
+    @staticmethod
+    def _older(session: Session, match: str, candidates: Select, photo_id: int, limit: int) -> list[int]:
+        """The matches among the candidates older than the photo, newest first."""
+        return list(session.scalars(_matching(candidates).with_only_columns(_SEARCH.c.photo_id)
+                                    .where(_SEARCH.c.photo_id < photo_id)
+                                    .order_by(_SEARCH.c.photo_id.desc()).limit(limit), {"match": match}))
 
     def reindex(self, connection: Connection, photo_ids: Sequence[int]) -> None:
         """Delete and re-insert the documents of these photos."""

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from shoebox.models import Photo, User
-from shoebox.search import keyword
+from shoebox.search import keyword, query
 
 START = datetime(2020, 1, 1)
 
@@ -41,11 +41,10 @@ def every_page(account, url: str) -> list[dict]:
 
 @pytest.fixture
 def small_limits(monkeypatch):
-    monkeypatch.setattr(keyword, "RANK_WINDOW", 4)
+    monkeypatch.setattr(query, "RANK_WINDOW", 4)
     monkeypatch.setattr(keyword, "FEW_MATCHES", 3)
 
 
-@pytest.mark.embedded_only(reason="the ranking window is SQLite FTS5's (PostgreSQL ranks every match by ts_rank)")
 def test_a_word_more_photos_hold_than_the_window_ranks_the_newest_then_lists_the_rest_newest_first(
         app, alice, small_limits):
     """Twelve beach photos, a window of four: the newest four by bm25 (the one saying "beach" three times first),

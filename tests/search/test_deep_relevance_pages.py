@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from shoebox.cursors import encode_offset
-from shoebox.search import keyword, service
+from shoebox.search import query, service
 from tests.search.test_common_words import START, add_photos
 
 LIMIT = 3
@@ -19,7 +19,7 @@ LIMIT = 3
 @pytest.fixture
 def small_limits(monkeypatch):
     """A ranking window of four and a count ahead of two, so a page of three crosses both."""
-    monkeypatch.setattr(keyword, "RANK_WINDOW", 4)
+    monkeypatch.setattr(query, "RANK_WINDOW", 4)
     monkeypatch.setattr(service, "COUNT_AHEAD", 2)
 
 
