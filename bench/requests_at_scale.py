@@ -2,6 +2,7 @@
 
 Usage:
     python bench/requests_at_scale.py --photos 300000 --repeat 20 [--cache /tmp/shoebox-300k] [--code DIR]
+        [--database-url postgresql+psycopg://...]  (a PostgreSQL copy made by `flask shoebox migrate-data`)
 
 Builds one user's library on SQLite (rows inserted in bulk, no files: every timed route reads rows only) beside two
 other users' smaller libraries (their ids before and after the big one's): photos over 20 years from 12 cameras
@@ -240,11 +241,15 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="keep the built data folder here and reuse it")
     parser.add_argument("--code", help="run this checkout's code instead (read before the imports)")
     parser.add_argument("--only", help="time only the routes whose name contains this")
+    parser.add_argument("--database-url", help="time this PostgreSQL copy of the library (`flask shoebox "
+                                               "migrate-data` of a cached folder's database) instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        prepare(Path(folder), args.cache, args.photos, args.seed)
+        if not args.database_url:
+            prepare(Path(folder), args.cache, args.photos, args.seed)
         started = time.perf_counter()
-        app = create_app({**CONFIG, "DATA_DIR": folder}, env_file=None)  # migrates a cached copy to this code's head
+        where = {"DATABASE_URL": args.database_url} if args.database_url else {}
+        app = create_app({**CONFIG, "DATA_DIR": folder, **where}, env_file=None)  # migrates to this code's head
         print(f"started (migrations) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         client = app.test_client()
         reply = client.post("/api/auth/login", json={"email": "bench@example.com", "password": PASSWORD})

@@ -116,6 +116,9 @@ class Photo(Base):
         #: A Live Photo's halves find each other; an upload of a still's clip again is a duplicate.
         Index("ix_photos_user_content_id", "user_id", "content_id"),
         Index("ix_photos_user_motion", "user_id", "motion_sha256"),
+        #: The photos with OCR text, which PostgreSQL's search for words glued inside it reads (migration 0027).
+        Index("ix_photos_user_ocr", "user_id", "id", sqlite_where=text("ocr_text IS NOT NULL"),
+              postgresql_where=text("ocr_text IS NOT NULL")),
         #: The Jobs page's renditions: only clips that needed one are in it.
         Index("ix_photos_user_rendition", "user_id", "rendition_status", "id",
               sqlite_where=text("rendition_status IS NOT NULL"), postgresql_where=text("rendition_status IS NOT NULL")),
