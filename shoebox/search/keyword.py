@@ -39,9 +39,6 @@ COLUMNS = {"caption": 2.0, "tags": 2.0, "note": 2.0, "filename": 1.0, "camera": 
 WEIGHTS = tuple(COLUMNS.values())
 #: Columns whose match a search result reports by name (any other column is just "keyword").
 REPORTED = {"people": "person", "place": "place", "ocr": "text"}
-#: A word more photos than this carry is checked, in date order, against its matches read into a list while the
-#: timeline is walked; a rarer one's photos are read by id and sorted (bench/README.md, keyword search at 300k).
-FEW_MATCHES = 5_000
 
 
 class KeywordIndex(Protocol):
@@ -253,8 +250,8 @@ def _matches(session: Session, fts, name: str, match: str) -> ColumnElement[bool
     250,000 at 300k, where the walk takes 25 ms); a rare word's few photos are read by id (1 ms where the walk
     through a library it mostly misses would take 20)."""
     matching = _matching(fts, name, match)
-    common = session.scalar(select(func.count()).select_from(matching.limit(FEW_MATCHES + 1).subquery()))
-    return (Photo.id + 0 if common > FEW_MATCHES else Photo.id).in_(matching)
+    common = session.scalar(select(func.count()).select_from(matching.limit(query.FEW_MATCHES + 1).subquery()))
+    return (Photo.id + 0 if common > query.FEW_MATCHES else Photo.id).in_(matching)
 
 
 def keyword_index(dialect: str) -> KeywordIndex:

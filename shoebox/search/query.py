@@ -22,6 +22,9 @@ MAX_TERMS = 64
 #: carry matches most of a big library (300,000 photos: 0.2 s to rank them all on SQLite), while the ranking of a
 #: word that common says little (its weight is near 0).
 RANK_WINDOW = 10_000
+#: A word more photos than this carry is checked, in date order, photo by photo while the timeline is walked; a
+#: rarer one's photos are read by id and sorted (bench/README.md, keyword search at 300k, on either backend).
+FEW_MATCHES = 5_000
 
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|([^\s"]+)')
 # Control characters (NUL ends an FTS5 string early: "unterminated string") and lone surrogates

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from shoebox.models import Photo, User
-from shoebox.search import keyword, query
+from shoebox.search import query
 
 START = datetime(2020, 1, 1)
 
@@ -42,7 +42,7 @@ def every_page(account, url: str) -> list[dict]:
 @pytest.fixture
 def small_limits(monkeypatch):
     monkeypatch.setattr(query, "RANK_WINDOW", 4)
-    monkeypatch.setattr(keyword, "FEW_MATCHES", 3)
+    monkeypatch.setattr(query, "FEW_MATCHES", 3)
 
 
 def test_a_word_more_photos_hold_than_the_window_ranks_the_newest_then_lists_the_rest_newest_first(
@@ -71,7 +71,7 @@ def test_a_search_by_date_finds_the_same_photos_for_a_common_word_as_for_a_rare_
     add_photos(app, bob, [{"caption": "dog on a beach", "taken_at": START + timedelta(days=99)}])
     expected = [i for _t, i in sorted(((taken[n], ids[n]) for n in range(10) if n % 3 and n != 4), reverse=True)]
     for few in (0, 1000):
-        monkeypatch.setattr(keyword, "FEW_MATCHES", few)
+        monkeypatch.setattr(query, "FEW_MATCHES", few)
         items = every_page(alice, "/api/search?q=beach&sort=date&limit=2")
         assert [item["id"] for item in items] == expected
         assert all(item["matched"] == ["keyword"] for item in items)
