@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shoebox.search.fusion import fuse  # noqa: E402
-from shoebox.search.query import match_all, match_any  # noqa: E402
+from shoebox.search.query import match  # noqa: E402
 from shoebox.search.vector import InMemoryVectorIndex  # noqa: E402
 
 _VOCABULARY = (
@@ -104,7 +104,7 @@ def build_fts(path: Path, n: int, seed: int) -> float:
 def keyword_ids(db: sqlite3.Connection, text: str, limit: int) -> list[int]:
     """Best-first rowids for user text: AND of its terms, OR when AND finds nothing."""
     sql = "SELECT rowid FROM photo_fts WHERE photo_fts MATCH ? ORDER BY rank LIMIT ?"
-    for expression in (match_all(text), match_any(text)):
+    for expression in (match(text, "AND"), match(text, "OR")):
         if expression is None:
             return []
         ids = [row[0] for row in db.execute(sql, (expression, limit))]

@@ -99,12 +99,13 @@ _INSERT = text(
     + " FROM photos p WHERE p.id IN :ids").bindparams(bindparam("ids", expanding=True))
 _SEARCH = table("photo_search", column("photo_id"), column("document"))
 _TSQUERY = "to_tsquery('simple', :match)"
+_DOCUMENT_MATCHES = f"photo_search.document @@ {_TSQUERY}"
 
 
 def _matching(candidates: Select) -> Select:
     """(photo_id, document) of the candidates whose document matches the tsquery `:match`."""
-    return select(_SEARCH.c.photo_id, _SEARCH.c.document).where(
-        text(f"photo_search.document @@ {_TSQUERY}"), _SEARCH.c.photo_id.in_(candidates))
+    return select(_SEARCH.c.photo_id, _SEARCH.c.document).where(text(_DOCUMENT_MATCHES),
+                                                                _SEARCH.c.photo_id.in_(candidates))
 
 
 def _ranked(rows) -> list:
@@ -127,7 +128,7 @@ class TsvectorIndex:
 
     def match(self, text_: str | None, operator: str) -> str | None:
         """tsquery text requiring every term ("AND") or any ("OR"), folded like the index."""
-        found = query.tsquery_all(text_, "&" if operator == "AND" else "|")
+        found = query.tsquery(text_, operator)
         return fold(found) if found else None
 
     def search(self, session: Session, match: str, candidates: Select, limit: int | None = None) -> list[int]:
@@ -190,8 +191,7 @@ class TsvectorIndex:
         match = self.match(words, operator)
         found = []
         if match:
-            matches = select(_SEARCH.c.photo_id).where(text(f"photo_search.document @@ {_TSQUERY}")
-                                                       .bindparams(match=match))
+            matches = select(_SEARCH.c.photo_id).where(text(_DOCUMENT_MATCHES).bindparams(match=match))
             common = session.scalar(select(func.count()).select_from(matches.limit(query.FEW_MATCHES + 1)
                                                                      .subquery()))
             found.append(exists(matches.where(_SEARCH.c.photo_id == Photo.id).offset(0))

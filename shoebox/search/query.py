@@ -4,8 +4,8 @@ Every term is emitted as a double-quoted FTS5 string, so FTS syntax in the input
 `-`, `^`, `NEAR`, `AND`, column names) is only ever text. A "quoted phrase" in the input stays a phrase;
 the last bare word becomes a prefix (`"sun"*`) so results appear while typing.
 
-Terms are ANDed by default (`match_all`): every word narrows, which is what people expect of a search box
-and keeps bm25's ranking meaningful. Callers fall back to `match_any` (OR) when AND finds nothing, so a
+Terms are ANDed by default (`match(text, "AND")`): every word narrows, which is what people expect of a search
+box and keeps bm25's ranking meaningful. Callers fall back to "OR" when AND finds nothing, so a
 query with one word absent from the library still finds the photos that have the others; the vector
 side of hybrid search covers the rest.
 """
@@ -99,16 +99,6 @@ def match_substrings(text: str | None, operator: str = "AND") -> str | None:
     return f" {operator} ".join('"' + term.text.replace('"', '""') + '"' for term in terms)
 
 
-def match_all(text: str | None) -> str | None:
-    """FTS5 MATCH expression requiring every term (AND), or None for an empty query."""
-    return match(text, "AND")
-
-
-def match_any(text: str | None) -> str | None:
-    """FTS5 MATCH expression requiring any term (OR), or None for an empty query."""
-    return match(text, "OR")
-
-
 def _ts_term(term: Term) -> str | None:
     """A term as tsquery text: words of a phrase joined by <->, `:*` for a prefix."""
     words = _TS_WORD.findall(term.text)
@@ -120,12 +110,8 @@ def _ts_term(term: Term) -> str | None:
     return f"({body})" if len(words) > 1 else body
 
 
-def tsquery_all(text: str | None, operator: str = "&") -> str | None:
-    """Text for PostgreSQL `to_tsquery(config, ...)` requiring every term, or None for an empty query."""
+def tsquery(text: str | None, operator: str) -> str | None:
+    """Text for PostgreSQL `to_tsquery(config, ...)` requiring every term ("AND") or any ("OR"), or None for an
+    empty query."""
     parts = [part for part in map(_ts_term, parse_terms(text)) if part]
-    return f" {operator} ".join(parts) if parts else None
-
-
-def tsquery_any(text: str | None) -> str | None:
-    """Text for PostgreSQL `to_tsquery(config, ...)` requiring any term, or None for an empty query."""
-    return tsquery_all(text, operator="|")
+    return f" {'&' if operator == 'AND' else '|'} ".join(parts) if parts else None

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shoebox.search.query import MAX_TERMS, Term, match_all, match_any, parse_terms, tsquery_all, tsquery_any
+from shoebox.search.query import MAX_TERMS, Term, match, parse_terms, tsquery
 
 CAPTIONS = {
     1: "a dog playing in the snow",
@@ -36,18 +36,18 @@ def found(db: sqlite3.Connection, expression: str | None) -> set[int]:
 
 @pytest.mark.parametrize("text", ["", "   ", None, "\n\t", '"', '""', "***", "(((", "- : ^"])
 def test_empty_or_syntax_only_queries_give_none(text):
-    assert match_all(text) is None
-    assert match_any(text) is None
-    assert tsquery_all(text) is None
+    assert match(text, "AND") is None
+    assert match(text, "OR") is None
+    assert tsquery(text, "AND") is None
 
 
 def test_words_are_quoted_anded_and_the_last_is_a_prefix():
-    assert match_all("dog snow") == '"dog" AND "snow"*'
-    assert match_any("dog snow") == '"dog" OR "snow"*'
+    assert match("dog snow", "AND") == '"dog" AND "snow"*'
+    assert match("dog snow", "OR") == '"dog" OR "snow"*'
 
 
 def test_a_trailing_space_means_the_last_word_is_complete():
-    assert match_all("dog snow ") == '"dog" AND "snow"'
+    assert match("dog snow ", "AND") == '"dog" AND "snow"'
 
 
 def test_a_quoted_phrase_stays_a_phrase():
@@ -59,7 +59,7 @@ def test_an_unmatched_quote_is_ignored():
 
 
 def test_embedded_quotes_cannot_escape_the_string():
-    assert match_all('a"b') == '"a" AND "b"*'
+    assert match('a"b', "AND") == '"a" AND "b"*'
     assert parse_terms('x""y') == [Term("x"), Term("y", prefix=True)]
 
 
@@ -70,36 +70,36 @@ def test_long_queries_are_capped():
 
 
 def test_prefix_query_finds_words_being_typed(fts):
-    assert found(fts, match_all("sun")) == {2, 3}
-    assert found(fts, match_all("dog sno")) == {1}
+    assert found(fts, match("sun", "AND")) == {2, 3}
+    assert found(fts, match("dog sno", "AND")) == {1}
 
 
 def test_phrase_query_finds_the_phrase_only(fts):
-    assert found(fts, match_all('"sunset over"')) == {2}
-    assert found(fts, match_all("sunset water ")) == {2, 3}
+    assert found(fts, match('"sunset over"', "AND")) == {2}
+    assert found(fts, match("sunset water ", "AND")) == {2, 3}
 
 
 def test_and_narrows_and_or_is_the_fallback(fts):
-    assert found(fts, match_all("dog water ")) == set()
-    assert found(fts, match_any("dog water ")) == {1, 2, 3}
+    assert found(fts, match("dog water ", "AND")) == set()
+    assert found(fts, match("dog water ", "OR")) == {1, 2, 3}
 
 
 def test_fts_operators_in_the_text_are_plain_words(fts):
     for text in ["dog AND", "NEAR(dog snow)", "caption:dog", "-dog", "dog OR cat", "dog*", "^dog", "dog NOT snow"]:
-        found(fts, match_all(text))  # must not raise
-    assert found(fts, match_all("caption:dog")) == set()  # a phrase "caption dog", not a column filter
-    assert found(fts, match_all("dog*")) == {1}
+        found(fts, match(text, "AND"))  # must not raise
+    assert found(fts, match("caption:dog", "AND")) == set()  # a phrase "caption dog", not a column filter
+    assert found(fts, match("dog*", "AND")) == {1}
 
 
 def test_punctuated_words_match_as_phrases(fts):
-    assert found(fts, match_all("e-mail")) == {4}
-    assert found(fts, match_all("creme brulee ")) == {5}
+    assert found(fts, match("e-mail", "AND")) == {4}
+    assert found(fts, match("creme brulee ", "AND")) == {5}
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.text(max_size=200))
 def test_random_text_never_raises_in_fts5(fts, text):
-    for expression in (match_all(text), match_any(text)):
+    for expression in (match(text, "AND"), match(text, "OR")):
         found(fts, expression)
 
 
@@ -111,14 +111,14 @@ _HOSTILE = st.lists(st.sampled_from(['"', "*", "(", ")", ":", "-", "^", "+", "NE
 @given(_HOSTILE)
 def test_fts_syntax_soup_never_raises(fts, pieces):
     text = "".join(pieces)
-    for expression in (match_all(text), match_any(text)):
+    for expression in (match(text, "AND"), match(text, "OR")):
         found(fts, expression)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=100))
 def test_tsquery_text_holds_only_words_and_operators(text):
-    for expression in (tsquery_all(text), tsquery_any(text)):
+    for expression in (tsquery(text, "AND"), tsquery(text, "OR")):
         if expression is not None:
             stripped = expression
             for token in ("<->", ":*", "&", "|", "(", ")", " "):
@@ -127,11 +127,11 @@ def test_tsquery_text_holds_only_words_and_operators(text):
 
 
 def test_tsquery_builds_phrases_and_prefixes():
-    assert tsquery_all('"sunset over" wat') == "(sunset <-> over) & wat:*"
-    assert tsquery_any("dog cat ") == "dog | cat"
-    assert tsquery_all("e-mail") == "(e <-> mail:*)"
+    assert tsquery('"sunset over" wat', "AND") == "(sunset <-> over) & wat:*"
+    assert tsquery("dog cat ", "OR") == "dog | cat"
+    assert tsquery("e-mail", "AND") == "(e <-> mail:*)"
 
 
 def test_control_characters_and_lone_surrogates_are_dropped(fts):
-    assert match_all("dog\x00snow\ud800") == '"dog" AND "snow"'  # a dropped char ends the word
-    assert found(fts, match_all("NEAR\x00")) == set()
+    assert match("dog\x00snow\ud800", "AND") == '"dog" AND "snow"'  # a dropped char ends the word
+    assert found(fts, match("NEAR\x00", "AND")) == set()
